@@ -1,0 +1,260 @@
+using System.Buffers;
+using System.Text;
+using FrontDoor.Core.Hooks;
+using FrontDoor.Core.Protocol;
+
+namespace FrontDoor.Core.Backends;
+
+/// <summary>
+/// FrontDoor's own conversation with a backend before the relay starts: greeting, CAPABILITY, LOGIN or
+/// AUTHENTICATE PLAIN. Afterwards the connection, with anything it has buffered, belongs to the relay.
+/// </summary>
+internal sealed class BackendClient
+{
+    private readonly ImapConnection _connection;
+    private ImapFramer _framer;
+    private int _nextTag;
+
+    public BackendClient(ImapConnection connection, int maxLineLength)
+    {
+        _connection = connection;
+        _framer = new ImapFramer(maxLineLength);
+    }
+
+    public ImapConnection Connection => _connection;
+
+    /// <summary>The backend's capabilities as last advertised.</summary>
+    public CapabilitySet Capabilities { get; private set; } = new();
+
+    public async Task ReadGreetingAsync(CancellationToken cancellationToken)
+    {
+        var greeting = await ReadResponseAsync(cancellationToken).ConfigureAwait(false);
+        if (greeting.Tag != "*" || !greeting.IsOk)
+        {
+            // PREAUTH would skip our login; BYE means the server refuses us now.
+            throw new BackendProtocolException($"unexpected greeting: {greeting.Status}");
+        }
+
+        if (greeting.Capabilities is { } capabilities)
+        {
+            Capabilities = capabilities;
+        }
+        else
+        {
+            await RefreshCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task RefreshCapabilitiesAsync(CancellationToken cancellationToken)
+    {
+        var tag = NextTag();
+        WriteAscii($"{tag} CAPABILITY\r\n");
+        var done = await SendAndReadTaggedAsync(tag, cancellationToken).ConfigureAwait(false);
+        if (!done.IsOk)
+        {
+            throw new BackendProtocolException($"CAPABILITY refused: {done.Status}");
+        }
+    }
+
+    /// <summary>Logs in as the client's user; NO and BAD come back as a response, not an exception.</summary>
+    public async Task<BackendResponse> LoginAsync(LoginCredentials credentials, CancellationToken cancellationToken)
+    {
+        if (credentials.AuthorizationId is not null || Capabilities.Contains("LOGINDISABLED"))
+        {
+            return await AuthenticatePlainAsync(credentials, cancellationToken).ConfigureAwait(false);
+        }
+
+        var tag = NextTag();
+        WriteAscii($"{tag} LOGIN ");
+        var refused = await WriteAstringAsync(tag, credentials.UserBytes(), cancellationToken).ConfigureAwait(false);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        WriteAscii(" ");
+        refused = await WriteAstringAsync(tag, credentials.Password, cancellationToken).ConfigureAwait(false);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        WriteAscii("\r\n");
+        return await SendAndReadTaggedAsync(tag, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<BackendResponse> AuthenticatePlainAsync(LoginCredentials credentials, CancellationToken cancellationToken)
+    {
+        // RFC 4616: authzid NUL authcid NUL passwd.
+        var authzid = Encoding.UTF8.GetBytes(credentials.AuthorizationId ?? string.Empty);
+        var user = credentials.UserBytes();
+        var message = new byte[authzid.Length + 1 + user.Length + 1 + credentials.Password.Length];
+        authzid.CopyTo(message, 0);
+        user.CopyTo(message, authzid.Length + 1);
+        credentials.Password.CopyTo(message, authzid.Length + 1 + user.Length + 1);
+        var encoded = Convert.ToBase64String(message);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(message);
+
+        var tag = NextTag();
+        if (Capabilities.Contains("SASL-IR"))
+        {
+            WriteAscii($"{tag} AUTHENTICATE PLAIN {encoded}\r\n");
+            return await SendAndReadTaggedAsync(tag, cancellationToken).ConfigureAwait(false);
+        }
+
+        WriteAscii($"{tag} AUTHENTICATE PLAIN\r\n");
+        var refused = await AwaitContinuationAsync(tag, cancellationToken).ConfigureAwait(false);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        WriteAscii($"{encoded}\r\n");
+        return await SendAndReadTaggedAsync(tag, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes an astring: quoted when every byte may stand in a quoted string, else a synchronizing literal
+    /// (RFC 9051 section 4.3). Returns the backend's refusal if it refused the literal.
+    /// </summary>
+    private async Task<BackendResponse?> WriteAstringAsync(string tag, byte[] value, CancellationToken cancellationToken)
+    {
+        if (CanQuote(value))
+        {
+            var output = _connection.Output;
+            output.Write("\""u8);
+            foreach (var b in value)
+            {
+                if (b is (byte)'"' or (byte)'\\')
+                {
+                    output.Write("\\"u8);
+                }
+
+                output.GetSpan(1)[0] = b;
+                output.Advance(1);
+            }
+
+            output.Write("\""u8);
+            return null;
+        }
+
+        WriteAscii($"{{{value.Length}}}\r\n");
+        var refused = await AwaitContinuationAsync(tag, cancellationToken).ConfigureAwait(false);
+        if (refused is null)
+        {
+            _connection.Output.Write(value);
+        }
+
+        return refused;
+    }
+
+    private static bool CanQuote(byte[] value) => value.Length <= 1024 && Array.TrueForAll(value, b => b is > 0 and < 0x80 and not (byte)'\r' and not (byte)'\n');
+
+    /// <summary>Sends what is buffered and waits for "+" (null) or the tagged refusal.</summary>
+    private async Task<BackendResponse?> AwaitContinuationAsync(string tag, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var response = await ReadResponseAsync(cancellationToken).ConfigureAwait(false);
+            if (response.Tag == "+")
+            {
+                return null;
+            }
+
+            if (response.Tag == tag)
+            {
+                return response;
+            }
+        }
+    }
+
+    private async Task<BackendResponse> SendAndReadTaggedAsync(string tag, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var response = await ReadResponseAsync(cancellationToken).ConfigureAwait(false);
+            if (response.Tag == "*" && string.Equals(response.Status, "BYE", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new BackendProtocolException("the backend said BYE");
+            }
+
+            if (response.Capabilities is { } capabilities)
+            {
+                Capabilities = capabilities;
+            }
+
+            if (response.Tag == tag)
+            {
+                return response;
+            }
+        }
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var flush = await _connection.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (flush.IsCompleted)
+        {
+            throw new IOException("the backend closed the connection");
+        }
+    }
+
+    /// <summary>Reads one whole response; literal octets in it (not expected before login) are skipped.</summary>
+    private async Task<BackendResponse> ReadResponseAsync(CancellationToken cancellationToken)
+    {
+        var input = _connection.Input;
+        BackendResponse? response = null;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var consumed = TryFrameResponse(result.Buffer, ref response, out var complete);
+            input.AdvanceTo(consumed, complete ? consumed : result.Buffer.End);
+            if (complete)
+            {
+                return response!;
+            }
+
+            if (result.IsCompleted)
+            {
+                throw new IOException("the backend closed the connection");
+            }
+        }
+    }
+
+    private SequencePosition TryFrameResponse(in ReadOnlySequence<byte> buffer, ref BackendResponse? response, out bool complete)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        while (true)
+        {
+            switch (_framer.Read(ref reader, out var frame))
+            {
+                case FrameKind.NeedMore:
+                    complete = false;
+                    return reader.Position;
+                case FrameKind.LiteralData:
+                    continue;
+                case FrameKind.Line:
+                    if (frame.StartsMessage)
+                    {
+                        response = BackendResponse.Parse(frame.Content.ToArray());
+                    }
+
+                    if (_framer.AtMessageStart)
+                    {
+                        complete = true;
+                        return reader.Position;
+                    }
+
+                    continue;
+                default:
+                    throw new BackendProtocolException("the backend broke IMAP framing");
+            }
+        }
+    }
+
+    private void WriteAscii(string text) => _connection.Output.WriteAscii(text);
+
+    private string NextTag() => $"fd{++_nextTag}";
+}

@@ -1,0 +1,31 @@
+namespace FrontDoor.Core.Hooks;
+
+/// <summary>Where a capability list is about to be shown to a client.</summary>
+public enum CapabilityStage
+{
+    /// <summary>The <c>[CAPABILITY ...]</c> code of FrontDoor's own greeting.</summary>
+    Greeting,
+
+    /// <summary>A CAPABILITY response before login, answered by FrontDoor itself.</summary>
+    PreAuth,
+
+    /// <summary>After login: the backend's list, in the LOGIN OK code, CAPABILITY responses and any status code.</summary>
+    PostAuth,
+}
+
+/// <summary>What a filter knows about the list it edits.</summary>
+/// <param name="Stage">Where the list is shown.</param>
+/// <param name="Backend">The routed backend; null before login.</param>
+/// <param name="BackendCapabilities">The backend's own list as it advertised it (read it, do not edit it); null before login.</param>
+public sealed record CapabilityContext(CapabilityStage Stage, BackendTarget? Backend, CapabilitySet? BackendCapabilities);
+
+/// <summary>
+/// Edits a capability list before a client sees it. Filters run in ascending <see cref="Order"/>, then in
+/// registration order. Built once at start-up; must be thread-safe.
+/// </summary>
+public interface ICapabilityFilter
+{
+    int Order => 0;
+
+    void Filter(CapabilitySet capabilities, CapabilityContext context);
+}

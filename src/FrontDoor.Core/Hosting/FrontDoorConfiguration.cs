@@ -1,0 +1,76 @@
+using FrontDoor.Core.Hooks;
+using Microsoft.Extensions.Configuration;
+
+namespace FrontDoor.Core.Hosting;
+
+/// <summary>
+/// Builds the configuration: FrontDoor.config (XML, reloaded on change), its appSettings as flat keys,
+/// then FRONTDOOR_ environment variables, then the command line, each overriding the one before.
+/// </summary>
+internal static class FrontDoorConfiguration
+{
+    public const string FileName = "FrontDoor.config";
+
+    public static (IConfigurationRoot Configuration, string Path) Build(string[] args)
+    {
+        var (path, rest) = SplitConfigArgument(args);
+        path = ResolvePath(path);
+        if (!File.Exists(path))
+        {
+            throw new FrontDoorConfigurationException($"config file not found: {path}");
+        }
+
+        var directory = System.IO.Path.GetDirectoryName(path)!;
+        var name = System.IO.Path.GetFileName(path);
+        try
+        {
+            var configuration = new ConfigurationBuilder()
+                .SetBasePath(directory)
+                .AddXmlFile(name, optional: false, reloadOnChange: true)
+                .Add(new AppSettingsConfigurationSource { Path = name, Optional = false, ReloadOnChange = true })
+                .AddEnvironmentVariables("FRONTDOOR_")
+                .AddCommandLine(rest)
+                .Build();
+            return (configuration, path);
+        }
+        catch (Exception ex) when (ex is FormatException or System.Xml.XmlException or InvalidDataException)
+        {
+            throw new FrontDoorConfigurationException($"{path}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Relative paths resolve against the program's folder, where operators keep the config and plugins.</summary>
+    public static string ResolvePath(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            var besideProgram = System.IO.Path.Combine(AppContext.BaseDirectory, FileName);
+            return File.Exists(besideProgram) ? besideProgram : System.IO.Path.GetFullPath(FileName);
+        }
+
+        return System.IO.Path.GetFullPath(path);
+    }
+
+    private static (string? Path, string[] Remaining) SplitConfigArgument(string[] args)
+    {
+        string? path = null;
+        var rest = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is "--config" or "-c" && i + 1 < args.Length)
+            {
+                path = args[++i];
+            }
+            else if (args[i].StartsWith("--config=", StringComparison.Ordinal))
+            {
+                path = args[i]["--config=".Length..];
+            }
+            else
+            {
+                rest.Add(args[i]);
+            }
+        }
+
+        return (path, [.. rest]);
+    }
+}

@@ -1,0 +1,84 @@
+using FrontDoor.Core.Backends;
+using FrontDoor.Core.Hooks;
+using FrontDoor.Core.Sessions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FrontDoor.Core.Hosting;
+
+/// <summary>
+/// Builds the FrontDoor host: configuration, plugins, the session services, the listeners. The executable
+/// adds systemd and Windows service support; tests build the same host in-process.
+/// </summary>
+internal static class FrontDoorHost
+{
+    public static IHost Build(string[] args, Action<IServiceCollection>? configureHost = null)
+    {
+        var (configuration, configPath) = FrontDoorConfiguration.Build(args);
+        var options = FrontDoorOptions.Read(configuration, AppContext.BaseDirectory);
+        var catalog = PluginCatalog.Load(options.PluginDirectory);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.IncludeScopes = true;
+            console.SingleLine = true;
+            console.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+            console.UseUtcTimestamp = true;
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(catalog);
+        services.AddSingleton(options.Limits);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ICapabilityFilter, ProxyCapabilityFilter>();
+        services.AddSingleton<ResiliencePipelines>();
+        services.AddSingleton<BackendConnector>();
+        services.AddSingleton<RelayCounters>();
+        services.AddSingleton(sp => new CapabilityPipeline(sp.GetServices<ICapabilityFilter>()));
+        services.AddSingleton(sp => new CommandRewriterChain(sp.GetServices<ICommandRewriter>()));
+        services.AddSingleton(sp => new BackendRouterChain(sp.GetServices<IBackendRouter>()));
+        services.AddSingleton(sp => new RelayServices(
+            sp.GetRequiredService<CommandRewriterChain>(),
+            sp.GetRequiredService<CapabilityPipeline>(),
+            sp.GetRequiredService<RelayCounters>(),
+            options.Limits,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SessionServices(
+            sp.GetRequiredService<CapabilityPipeline>(),
+            sp.GetRequiredService<BackendRouterChain>(),
+            sp.GetRequiredService<BackendConnector>(),
+            sp.GetRequiredService<RelayServices>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<ListenerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ListenerService>());
+
+        foreach (var plugin in catalog.Plugins)
+        {
+            plugin.Plugin.ConfigureServices(services, configuration);
+        }
+
+        if (!services.Any(d => d.ServiceType == typeof(IBackendRouter)))
+        {
+            throw new FrontDoorConfigurationException(
+                $"<plugins directory=\"{options.PluginDirectory}\">: no plugin routes users to backends (is BackendRouting there?)");
+        }
+
+        configureHost?.Invoke(services);
+        var host = builder.Build();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FrontDoorHost));
+        var pluginNames = string.Join(", ", catalog.Plugins.Select(p => p.Name));
+        HostLog.Configured(logger, configPath, pluginNames);
+        return host;
+    }
+}

@@ -1,0 +1,9 @@
+using Microsoft.Extensions.Logging;
+
+namespace FrontDoor.Core.Hosting;
+
+internal static partial class HostLog
+{
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "FrontDoor config {Path}; plugins: {Plugins}")]
+    public static partial void Configured(ILogger logger, string path, string plugins);
+}

@@ -1,0 +1,26 @@
+using FrontDoor.Core.Hooks;
+
+namespace FrontDoor.Core.Sessions;
+
+/// <summary>Every <see cref="ICapabilityFilter"/>, ordered once at start-up.</summary>
+internal sealed class CapabilityPipeline
+{
+    private readonly ICapabilityFilter[] _filters;
+
+    public CapabilityPipeline(IEnumerable<ICapabilityFilter> filters)
+    {
+        // OrderBy is stable: equal orders keep registration order.
+        _filters = [.. filters.OrderBy(f => f.Order)];
+    }
+
+    public CapabilitySet Apply(CapabilitySet capabilities, CapabilityContext context)
+    {
+        var result = capabilities.Clone();
+        foreach (var filter in _filters)
+        {
+            filter.Filter(result, context);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace FrontDoor.Core.Sessions;
+
+internal sealed partial class ClientSession
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Connected on listener {Listener} from {Client}")]
+    private partial void LogConnected(string listener, System.Net.IPEndPoint? client);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "User {User} logged in on backend {Backend} at {Endpoint}")]
+    private partial void LogLoggedIn(string user, string backend, Hooks.BackendEndpoint endpoint);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Login of {User} refused by backend {Backend}")]
+    private partial void LogLoginRefused(string user, string backend);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "No route for {User}: {Reason}")]
+    private partial void LogNoRoute(string user, string reason);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Backend {Backend} unavailable for {User}: {Detail}")]
+    private partial void LogBackendUnavailable(string user, string backend, string detail);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Session ended: {End}")]
+    private partial void LogSessionEnded(SessionEnd end);
+}

@@ -1,0 +1,200 @@
+using System.Security.Cryptography;
+using FrontDoor.Core.Backends;
+using FrontDoor.Core.Hooks;
+using FrontDoor.Core.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace FrontDoor.Core.Sessions;
+
+/// <summary>
+/// One client, from accept to close: FrontDoor answers everything before login itself, then hands the
+/// connection to a <see cref="Relay"/> with the routed backend. The Task of <see cref="RunAsync"/> is the
+/// session's lifetime.
+/// </summary>
+internal sealed partial class ClientSession
+{
+    private static readonly string[] PreAuthCapabilities = ["IMAP4rev1", "SASL-IR", "ID", "LITERAL+", "AUTH=PLAIN", "AUTH=LOGIN"];
+
+    private static readonly Func<ILogger, string, IDisposable?> SessionScope = LoggerMessage.DefineScope<string>("session {SessionId}");
+
+    private readonly ImapConnection _client;
+    private readonly SerializedWriter _output;
+    private readonly ListenerContext _listener;
+    private readonly SessionServices _services;
+    private readonly ILogger _logger;
+    private readonly PreAuthReader _reader;
+    private int _failedLogins;
+    private bool _clientGone;
+
+    public ClientSession(ImapConnection client, ListenerContext listener, SessionServices services)
+    {
+        _client = client;
+        _output = new SerializedWriter(client.Output);
+        _listener = listener;
+        _services = services;
+        _logger = services.LoggerFactory.CreateLogger<ClientSession>();
+        _reader = new PreAuthReader(client.Input, _output, services.Limits);
+        Id = Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
+    }
+
+    public string Id { get; }
+
+    public async Task RunAsync(CancellationToken shutdown)
+    {
+        using var scope = SessionScope(_logger, Id);
+        LogConnected(_listener.Name, _client.RemoteEndPoint);
+        SessionEnd end;
+        try
+        {
+            end = await RunPhasesAsync(shutdown).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            end = SessionEnd.Shutdown;
+            await TryWriteAsync("* BYE [UNAVAILABLE] FrontDoor is shutting down, please reconnect\r\n").ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            end = SessionEnd.ClientClosed;
+        }
+        finally
+        {
+            await _client.DisposeAsync().ConfigureAwait(false);
+        }
+
+        LogSessionEnded(end);
+    }
+
+    private async Task<SessionEnd> RunPhasesAsync(CancellationToken shutdown)
+    {
+        var greeting = Capabilities(CapabilityStage.Greeting);
+        await WriteAsync($"* OK [CAPABILITY {greeting}] FrontDoor IMAP proxy ready\r\n", shutdown).ConfigureAwait(false);
+
+        using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        preAuth.CancelAfter(_services.Limits.PreAuthTimeout);
+        while (true)
+        {
+            PreAuthRead read;
+            try
+            {
+                read = await _reader.ReadCommandAsync(preAuth.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
+            {
+                await TryWriteAsync("* BYE Autologout: no login in time\r\n").ConfigureAwait(false);
+                return SessionEnd.Timeout;
+            }
+
+            switch (read.Kind)
+            {
+                case PreAuthReadKind.Closed:
+                    return SessionEnd.ClientClosed;
+                case PreAuthReadKind.Bye:
+                    await TryWriteAsync($"* BYE {read.Text}\r\n").ConfigureAwait(false);
+                    return SessionEnd.ProtocolError;
+                case PreAuthReadKind.Bad:
+                    await WriteAsync($"{read.Tag} BAD {read.Text}\r\n", shutdown).ConfigureAwait(false);
+                    continue;
+            }
+
+            var outcome = await ExecuteAsync(read.Command!, shutdown).ConfigureAwait(false);
+            if (outcome is { } end)
+            {
+                return end;
+            }
+        }
+    }
+
+    /// <summary>Runs one pre-auth command; a result ends the session (LOGOUT, or the relay has run).</summary>
+    private async Task<SessionEnd?> ExecuteAsync(PreAuthCommand command, CancellationToken shutdown)
+    {
+        var tag = command.Tag;
+        switch (command.Name)
+        {
+            case "CAPABILITY":
+                await WriteAsync($"* CAPABILITY {Capabilities(CapabilityStage.PreAuth)}\r\n{tag} OK CAPABILITY completed\r\n", shutdown).ConfigureAwait(false);
+                return null;
+            case "NOOP":
+                await WriteAsync($"{tag} OK NOOP completed\r\n", shutdown).ConfigureAwait(false);
+                return null;
+            case "LOGOUT":
+                await WriteAsync($"* BYE FrontDoor logging out\r\n{tag} OK LOGOUT completed\r\n", shutdown).ConfigureAwait(false);
+                return SessionEnd.ClientLoggedOut;
+            case "ID":
+                return await IdAsync(command, shutdown).ConfigureAwait(false);
+            case "STARTTLS":
+                await WriteAsync($"{tag} BAD STARTTLS is not offered on this listener\r\n", shutdown).ConfigureAwait(false);
+                return null;
+            case "LOGIN":
+                return await LoginCommandAsync(command, shutdown).ConfigureAwait(false);
+            case "AUTHENTICATE":
+                return await AuthenticateAsync(command, shutdown).ConfigureAwait(false);
+            case "SELECT" or "EXAMINE" or "CREATE" or "DELETE" or "RENAME" or "SUBSCRIBE" or "UNSUBSCRIBE" or "LIST"
+                or "LSUB" or "STATUS" or "APPEND" or "IDLE" or "ENABLE" or "NAMESPACE" or "GETQUOTA" or "GETQUOTAROOT":
+                await WriteAsync($"{tag} BAD Log in first: {command.Name} is not valid before login\r\n", shutdown).ConfigureAwait(false);
+                return null;
+            default:
+                await WriteAsync($"{tag} BAD Unknown command\r\n", shutdown).ConfigureAwait(false);
+                return null;
+        }
+    }
+
+    private async Task<SessionEnd?> IdAsync(PreAuthCommand command, CancellationToken shutdown)
+    {
+        // RFC 2971: ID NIL, or a parenthesized list of field/value pairs.
+        var args = command.Arguments;
+        var valid = (args.Count == 1 && args[0].Kind == ArgumentKind.Nil)
+            || (args.Count >= 2 && args[0].Kind == ArgumentKind.ListStart && args[^1].Kind == ArgumentKind.ListEnd && (args.Count - 2) % 2 == 0);
+        if (!valid)
+        {
+            await WriteAsync($"{command.Tag} BAD ID expects NIL or a list of field value pairs\r\n", shutdown).ConfigureAwait(false);
+            return null;
+        }
+
+        await WriteAsync($"* ID (\"name\" \"FrontDoor\")\r\n{command.Tag} OK ID completed\r\n", shutdown).ConfigureAwait(false);
+        return null;
+    }
+
+    private async Task<SessionEnd?> LoginCommandAsync(PreAuthCommand command, CancellationToken shutdown)
+    {
+        var args = command.Arguments;
+        if (args.Count != 2 || !args[0].IsString || !args[1].IsString)
+        {
+            await WriteAsync($"{command.Tag} BAD LOGIN expects a user name and a password\r\n", shutdown).ConfigureAwait(false);
+            return null;
+        }
+
+        using var credentials = new LoginCredentials(args[0].Text, args[1].Value, authorizationId: null);
+        return await LoginAsync(command.Tag, credentials, shutdown).ConfigureAwait(false);
+    }
+
+    private Task WriteAsync(string text, CancellationToken cancellationToken) => WriteCoreAsync(text, cancellationToken);
+
+    private async Task WriteCoreAsync(string text, CancellationToken cancellationToken)
+    {
+        using var lease = await _output.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        lease.Writer.WriteUtf8(text);
+        var flush = await lease.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (flush.IsCompleted)
+        {
+            throw new IOException("the client closed the connection");
+        }
+    }
+
+    /// <summary>A last word that may not arrive: the client may be gone already.</summary>
+    private async Task TryWriteAsync(string text)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), _services.Time);
+            await WriteCoreAsync(text, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // Nothing more to tell a client that does not listen.
+        }
+    }
+
+    private CapabilitySet Capabilities(CapabilityStage stage) =>
+        _services.Capabilities.Apply(new CapabilitySet(PreAuthCapabilities), new CapabilityContext(stage, null, null));
+}

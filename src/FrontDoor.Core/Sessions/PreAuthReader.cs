@@ -1,0 +1,229 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using FrontDoor.Core.Protocol;
+
+namespace FrontDoor.Core.Sessions;
+
+internal enum PreAuthReadKind
+{
+    Command,
+
+    /// <summary>The command cannot be run; answer BAD with the tag (or "*") and go on.</summary>
+    Bad,
+
+    /// <summary>The stream cannot be followed any further; say BYE and close.</summary>
+    Bye,
+
+    Closed,
+}
+
+internal readonly record struct PreAuthRead(PreAuthReadKind Kind, PreAuthCommand? Command, string Tag, string Text);
+
+/// <summary>
+/// Reads whole commands before login, literals included: FrontDoor itself answers a synchronizing
+/// literal with "+", and takes a non-synchronizing one as it comes (Outlook sends ID and LOGIN that way).
+/// Everything here is small and bounded, so it is kept as bytes and strings.
+/// </summary>
+internal sealed class PreAuthReader
+{
+    private readonly PipeReader _input;
+    private readonly SerializedWriter _output;
+    private readonly SessionLimits _limits;
+    private ImapFramer _framer;
+
+    // The command being assembled.
+    private readonly List<ImapArgument> _arguments = [];
+    private string _tag = "*";
+    private string _name = string.Empty;
+    private bool _malformed;
+    private byte[]? _literal;
+    private int _literalFilled;
+    private long _commandBytes;
+
+    public PreAuthReader(PipeReader input, SerializedWriter output, SessionLimits limits)
+    {
+        _input = input;
+        _output = output;
+        _limits = limits;
+        _framer = new ImapFramer(limits.MaxCommandLineLength);
+    }
+
+    private enum Step
+    {
+        NeedMore,
+        SendContinuation,
+        Done,
+    }
+
+    public async ValueTask<PreAuthRead> ReadCommandAsync(CancellationToken cancellationToken)
+    {
+        Reset();
+        while (true)
+        {
+            var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var step = Process(result.Buffer, out var consumed, out var outcome);
+            _input.AdvanceTo(consumed, step == Step.NeedMore ? result.Buffer.End : consumed);
+            switch (step)
+            {
+                case Step.Done:
+                    return outcome;
+                case Step.SendContinuation:
+                    using (var lease = await _output.AcquireAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        lease.Writer.Write("+ Ready for literal data\r\n"u8);
+                        await lease.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    break;
+                default:
+                    if (result.IsCompleted)
+                    {
+                        return new PreAuthRead(PreAuthReadKind.Closed, null, _tag, string.Empty);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Reads one line, e.g. a SASL response; null when the client closed.</summary>
+    public async ValueTask<byte[]?> ReadLineAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var line = TryReadLine(result.Buffer, out var consumed, out var tooLong);
+            _input.AdvanceTo(consumed, line is null ? result.Buffer.End : consumed);
+            if (line is not null)
+            {
+                return line;
+            }
+
+            if (tooLong || result.IsCompleted)
+            {
+                return null;
+            }
+        }
+    }
+
+    private byte[]? TryReadLine(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out bool tooLong)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        var kind = _framer.Read(ref reader, out var frame);
+        consumed = reader.Position;
+        tooLong = kind is FrameKind.LineTooLong;
+        if (kind != FrameKind.Line)
+        {
+            return null;
+        }
+
+        // A SASL response is one line; a brace at its end is text, not a literal.
+        _framer.CancelLiteral();
+        return frame.Content.ToArray();
+    }
+
+    private void Reset()
+    {
+        _arguments.Clear();
+        _tag = "*";
+        _name = string.Empty;
+        _malformed = false;
+        _literal = null;
+        _literalFilled = 0;
+        _commandBytes = 0;
+    }
+
+    private Step Process(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out PreAuthRead outcome)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        outcome = default;
+        while (true)
+        {
+            var kind = _framer.Read(ref reader, out var frame);
+            consumed = reader.Position;
+            switch (kind)
+            {
+                case FrameKind.NeedMore:
+                    return Step.NeedMore;
+                case FrameKind.LineTooLong:
+                    outcome = Bye("[TOOBIG] Command line too long");
+                    return Step.Done;
+                case FrameKind.LiteralTooBig:
+                    outcome = Bye("[TOOBIG] Literal size is impossible");
+                    return Step.Done;
+                case FrameKind.LiteralData:
+                    frame.Content.CopyTo(_literal!.AsSpan(_literalFilled));
+                    _literalFilled += (int)frame.Content.Length;
+                    if (frame.EndsLiteral)
+                    {
+                        _arguments.Add(new ImapArgument(ArgumentKind.String, _literal!));
+                    }
+
+                    continue;
+                default:
+                    var step = OnLine(frame, out outcome);
+                    if (step != Step.NeedMore)
+                    {
+                        return step;
+                    }
+
+                    continue;
+            }
+        }
+    }
+
+    private Step OnLine(in Frame frame, out PreAuthRead outcome)
+    {
+        outcome = default;
+        var content = frame.Content.ToArray();
+        _commandBytes += content.Length;
+        var literal = frame.Literal;
+        ReadOnlySpan<byte> text = literal is { } header ? content.AsSpan(0, header.Start) : content;
+        if (frame.StartsMessage)
+        {
+            var tag = ImapSyntax.NextWord(text, out var rest);
+            var name = ImapSyntax.NextWord(rest, out rest);
+            _tag = ImapSyntax.IsValidTag(tag) ? Encoding.ASCII.GetString(tag) : "*";
+            _name = Encoding.ASCII.GetString(name).ToUpperInvariant();
+            _malformed = _tag == "*" || name.IsEmpty;
+            text = rest;
+        }
+
+        _malformed |= !ArgumentTokenizer.TryTokenize(text, _arguments);
+
+        if (literal is not { } announced)
+        {
+            outcome = _malformed
+                ? new PreAuthRead(PreAuthReadKind.Bad, null, _tag, _tag == "*" ? "Invalid tag" : "Invalid command syntax")
+                : new PreAuthRead(PreAuthReadKind.Command, new PreAuthCommand(_tag, _name, [.. _arguments]), _tag, string.Empty);
+            return Step.Done;
+        }
+
+        _commandBytes += announced.Length;
+        if (announced.Length > _limits.MaxPreAuthLiteral || _commandBytes > 2L * _limits.MaxPreAuthLiteral)
+        {
+            if (announced.NonSynchronizing)
+            {
+                // The octets are on their way and cannot be told apart from commands: close (RFC 7888 section 4).
+                outcome = Bye("[TOOBIG] Literal too large before login");
+                return Step.Done;
+            }
+
+            _framer.CancelLiteral();
+            outcome = new PreAuthRead(PreAuthReadKind.Bad, null, _tag, "[TOOBIG] Literal too large before login");
+            return Step.Done;
+        }
+
+        _literal = new byte[announced.Length];
+        _literalFilled = 0;
+        if (announced.Length == 0)
+        {
+            _arguments.Add(new ImapArgument(ArgumentKind.String, []));
+        }
+
+        return announced.NonSynchronizing ? Step.NeedMore : Step.SendContinuation;
+    }
+
+    private PreAuthRead Bye(string text) => new(PreAuthReadKind.Bye, null, _tag, text);
+}

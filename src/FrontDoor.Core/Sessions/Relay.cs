@@ -1,0 +1,116 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using FrontDoor.Core.Hooks;
+using FrontDoor.Core.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace FrontDoor.Core.Sessions;
+
+/// <summary>
+/// The logged-in half of a session: two pumps, client to backend and backend to client, that frame every
+/// message with <see cref="ImapFramer"/> and pass literal octets through untouched. Only capability lists are
+/// re-serialized; only command lines whose literal is synchronized are rewritten (DESIGN.md, data flow).
+/// </summary>
+internal sealed partial class Relay
+{
+    private readonly ImapConnection _client;
+    private readonly SerializedWriter _clientOutput;
+    private readonly ImapConnection _backend;
+    private readonly RelaySession _session;
+    private readonly CommandRewriterChain _rewriters;
+    private readonly CapabilityPipeline _capabilities;
+    private readonly RelayCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LiteralGate _gate = new();
+
+    private readonly ClientCommandState _command = new();
+    private ImapFramer _clientFramer;
+    private ImapFramer _backendFramer;
+    private LineBuffer _clientLine;
+    private LineBuffer _backendLine;
+    private bool _backendSaidBye;
+    private string? _pendingReply;
+    private string? _protocolError;
+    private Task<GateOutcome>? _gateWait;
+
+    public Relay(
+        ImapConnection client,
+        SerializedWriter clientOutput,
+        ImapConnection backend,
+        RelaySession session,
+        RelayServices services,
+        ILogger logger)
+    {
+        _client = client;
+        _clientOutput = clientOutput;
+        _backend = backend;
+        _session = session;
+        _rewriters = services.Rewriters;
+        _capabilities = services.Capabilities;
+        _counters = services.Counters;
+        _time = services.Time;
+        _logger = logger;
+        _clientFramer = new ImapFramer(services.Limits.MaxCommandLineLength);
+        _backendFramer = new ImapFramer(services.Limits.MaxResponseLineLength);
+    }
+
+    public async Task<SessionEnd> RunAsync(CancellationToken shutdown)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        var toBackend = PumpClientToBackendAsync(stop.Token);
+        var toClient = PumpBackendToClientAsync(stop.Token);
+        var first = await Task.WhenAny(toBackend, toClient).ConfigureAwait(false);
+        var end = await first.ConfigureAwait(false);
+
+        // One side is done: stop the other, then say goodbye if the client can still hear a whole line.
+        await stop.CancelAsync().ConfigureAwait(false);
+        _backend.Abort();
+        _gate.Disarm();
+        var other = first == toBackend ? toClient : toBackend;
+        var otherEnd = await other.ConfigureAwait(false);
+        if (shutdown.IsCancellationRequested && end != SessionEnd.ClientClosed)
+        {
+            end = SessionEnd.Shutdown;
+        }
+        else if (end == SessionEnd.Shutdown)
+        {
+            end = otherEnd;
+        }
+
+        await SayGoodbyeAsync(end).ConfigureAwait(false);
+        _clientLine.Dispose();
+        _backendLine.Dispose();
+        return end;
+    }
+
+    private async Task SayGoodbyeAsync(SessionEnd end)
+    {
+        var text = end switch
+        {
+            SessionEnd.BackendClosed when !_backendSaidBye => "* BYE [UNAVAILABLE] Connection to the mail server was lost\r\n",
+            SessionEnd.Shutdown => "* BYE [UNAVAILABLE] FrontDoor is shutting down, please reconnect\r\n",
+            SessionEnd.Timeout => "* BYE [UNAVAILABLE] The mail server did not answer in time\r\n",
+            SessionEnd.ProtocolError => $"* BYE {_protocolError ?? "Protocol error"}\r\n",
+            _ => null,
+        };
+
+        // A BYE in the middle of a literal would be read as message data; then the close says it all.
+        if (text is null || !_backendFramer.AtMessageStart)
+        {
+            return;
+        }
+
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
+            using var lease = await _clientOutput.AcquireAsync(cts.Token).ConfigureAwait(false);
+            lease.Writer.WriteAscii(text);
+            await lease.Writer.FlushAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // The client is gone or not reading: nothing more to tell it.
+        }
+    }
+}

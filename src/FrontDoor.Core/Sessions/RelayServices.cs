@@ -1,0 +1,9 @@
+namespace FrontDoor.Core.Sessions;
+
+/// <summary>What every relay shares, built once at start-up.</summary>
+internal sealed record RelayServices(
+    CommandRewriterChain Rewriters,
+    CapabilityPipeline Capabilities,
+    RelayCounters Counters,
+    SessionLimits Limits,
+    TimeProvider Time);

@@ -1,0 +1,20 @@
+namespace FrontDoor.Core.Sessions;
+
+/// <summary>Sizes and times every session keeps to. Validated when the config is read.</summary>
+internal sealed record SessionLimits
+{
+    /// <summary>The longest command line (without literals) a client may send.</summary>
+    public int MaxCommandLineLength { get; init; } = 64 * 1024;
+
+    /// <summary>The longest response line a backend may send (long SEARCH results are single lines).</summary>
+    public int MaxResponseLineLength { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>The largest literal accepted before login (LOGIN, AUTHENTICATE, ID arguments).</summary>
+    public int MaxPreAuthLiteral { get; init; } = 64 * 1024;
+
+    /// <summary>How long a client may stay connected without logging in.</summary>
+    public TimeSpan PreAuthTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Failed logins allowed on one connection before it is closed.</summary>
+    public int MaxFailedLogins { get; init; } = 3;
+}
