@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace FrontDoor.Testing;
+
+/// <summary>
+/// An in-process FAKE IMAP backend that plays a script, for exact wire bytes and for faults no real server
+/// can be made to show (a backend that never answers, closes mid-response, sends odd continuations).
+/// End-to-end behaviour is tested against real Dovecot instead.
+/// </summary>
+internal sealed class ScriptedBackend : IAsyncDisposable
+{
+    public const string DefaultCapabilities = "IMAP4rev1 LITERAL+ IDLE";
+
+    private readonly TcpListener _listener;
+    private readonly Task _run;
+    private readonly List<RawImapClient> _connections = [];
+
+    private ScriptedBackend(TcpListener listener, Func<RawImapClient, int, Task> script, int connections)
+    {
+        _listener = listener;
+        _run = RunAsync(script, connections);
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Accepts one connection and plays <paramref name="script"/> on it.</summary>
+    public static ScriptedBackend Start(Func<RawImapClient, Task> script) => Start((connection, _) => script(connection), 1);
+
+    /// <summary>Accepts <paramref name="connections"/> connections one after another; the script gets each one's index.</summary>
+    public static ScriptedBackend Start(Func<RawImapClient, int, Task> script, int connections)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return new ScriptedBackend(listener, script, connections);
+    }
+
+    /// <summary>Completes when the script has run; throws what the script threw (its assertions).</summary>
+    public Task Completion => _run;
+
+    /// <summary>Everything FrontDoor sent to this backend on its last connection.</summary>
+    public string Received => _connections.Count == 0 ? string.Empty : _connections[^1].Received;
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
+    }
+
+    private async Task RunAsync(Func<RawImapClient, int, Task> script, int connections)
+    {
+        for (var i = 0; i < connections; i++)
+        {
+            var tcp = await _listener.AcceptTcpClientAsync();
+            tcp.NoDelay = true;
+            var connection = new RawImapClient(tcp);
+            _connections.Add(connection);
+            await script(connection, i);
+        }
+    }
+}
+
+internal static class ScriptedBackendSteps
+{
+    /// <summary>Greets, accepts FrontDoor's LOGIN, and answers OK with <paramref name="capabilities"/>.</summary>
+    public static async Task GreetAndLoginAsync(this RawImapClient backend, string capabilities = ScriptedBackend.DefaultCapabilities)
+    {
+        await backend.SendAsync($"* OK [CAPABILITY {capabilities} AUTH=PLAIN] fake backend ready\r\n");
+        var login = await backend.ReadLineAsync() ?? throw new EndOfStreamException("no LOGIN");
+        var tag = login.Split(' ')[0];
+        if (!login.Contains(" LOGIN ", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("expected LOGIN, got " + login);
+        }
+
+        await backend.SendAsync($"{tag} OK [CAPABILITY {capabilities}] Logged in\r\n");
+    }
+
+    /// <summary>Reads a line and fails unless it is exactly <paramref name="expected"/>.</summary>
+    public static async Task ExpectLineAsync(this RawImapClient peer, string expected)
+    {
+        var line = await peer.ReadLineAsync();
+        if (line != expected)
+        {
+            throw new InvalidOperationException($"expected \"{expected}\", got \"{line ?? "<closed>"}\"");
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using FrontDoor.Core.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace FrontDoor.Testing;
+
+/// <summary>
+/// A real FrontDoor host, built in-process from a config file exactly as the executable builds it, with
+/// the real plugins from the plugin folder, listening on a free loopback port.
+/// </summary>
+internal sealed class TestFrontDoor : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly string _directory;
+
+    private TestFrontDoor(IHost host, string directory, IPEndPoint endpoint)
+    {
+        _host = host;
+        _directory = directory;
+        Endpoint = endpoint;
+    }
+
+    public IPEndPoint Endpoint { get; }
+
+    public IServiceProvider Services => _host.Services;
+
+    public string ConfigPath => Path.Combine(_directory, "FrontDoor.config");
+
+    /// <summary>Starts FrontDoor with a config whose &lt;frontDoor&gt; body is <paramref name="frontDoorBody"/>.</summary>
+    public static async Task<TestFrontDoor> StartAsync(string frontDoorBody, string appSettings = "", params string[] extraArgs)
+    {
+        var directory = Directory.CreateTempSubdirectory("frontdoor-test-").FullName;
+        var config = $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <appSettings>{appSettings}</appSettings>
+              <frontDoor>
+                <listeners><listener name="imap" endpoint="127.0.0.1:0" tls="none" /></listeners>
+                <plugins directory="{RepoPaths.PluginDirectory}" />
+                {frontDoorBody}
+              </frontDoor>
+            </configuration>
+            """;
+        var path = Path.Combine(directory, "FrontDoor.config");
+        await File.WriteAllTextAsync(path, config);
+        var host = FrontDoorHost.Build(["--config", path, "--Logging:LogLevel:Default", "Warning", .. extraArgs]);
+        await host.StartAsync();
+        var endpoint = host.Services.GetRequiredService<ListenerService>().Endpoints["imap"];
+        return new TestFrontDoor(host, directory, endpoint);
+    }
+
+    /// <summary>Backends and a default route in one go: each (name, port) pair becomes a backend.</summary>
+    public static string Backends(string defaultBackend, params (string Name, int Port, string Extra)[] backends)
+    {
+        var elements = string.Join("\n", backends.Select(b => $"<backend name=\"{b.Name}\" endpoint=\"127.0.0.1:{b.Port}\" {b.Extra} />"));
+        return $"<backends>{elements}</backends>";
+    }
+
+    public Task StopAsync() => _host.StopAsync(TimeSpan.FromSeconds(10));
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            _host.Dispose();
+            try
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp folder is harmless.
+            }
+        }
+    }
+}
