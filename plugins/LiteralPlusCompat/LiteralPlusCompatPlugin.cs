@@ -5,14 +5,19 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FrontDoor.Plugins.LiteralPlusCompat;
 
 /// <summary>
-/// Literal compatibility for legacy backends. This is the plugin's shell: it loads and reads its switch;
-/// the capability filter and the literal-synchronizing rewriter are the LiteralPlusCompat issue's work.
+/// Literal compatibility for legacy backends: hides LITERAL+ where it must, and turns the client's
+/// non-synchronizing literals into synchronizing ones for backends that cannot take them (RFC 7888).
+/// Switched by appSettings DisableLiteralPlus (all backends) and per backend by literalPlus and
+/// advertiseLiteralPlus.
 /// </summary>
 public sealed class LiteralPlusCompatPlugin : IFrontDoorPlugin
 {
     public void ConfigureServices(IServiceCollection services, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        _ = ConfigElements.Boolean(configuration["DisableLiteralPlus"], "<appSettings> DisableLiteralPlus", fallback: false);
+        var settings = LiteralPlusSettings.Read(configuration);
+        var policy = new LiteralPolicy(settings);
+        services.AddSingleton(policy);
+        services.AddSingleton<ICapabilityFilter>(new LiteralCapabilityFilter(policy));
+        services.AddSingleton<ICommandRewriter>(new LiteralSynchronizer(policy));
     }
 }

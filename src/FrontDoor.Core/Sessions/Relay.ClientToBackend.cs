@@ -233,6 +233,7 @@ internal sealed partial class Relay
             {
                 // The client sent the octets without waiting: read and drop them, and the rest of the command.
                 _command.Discarding = true;
+                _counters.CommandDrained();
                 LogLiteralDrained(_clientFramer.LiteralRemaining);
             }
             else

@@ -19,7 +19,7 @@ internal sealed partial class Relay
     private readonly RelaySession _session;
     private readonly CommandRewriterChain _rewriters;
     private readonly CapabilityPipeline _capabilities;
-    private readonly RelayCounters _counters;
+    private readonly BackendCounters _counters;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly LiteralGate _gate = new();
@@ -48,7 +48,7 @@ internal sealed partial class Relay
         _session = session;
         _rewriters = services.Rewriters;
         _capabilities = services.Capabilities;
-        _counters = services.Counters;
+        _counters = services.Counters.For(session.Backend.Name);
         _time = services.Time;
         _logger = logger;
         _clientFramer = new ImapFramer(services.Limits.MaxCommandLineLength);

@@ -1,0 +1,68 @@
+using FrontDoor.Core.Hooks;
+
+namespace FrontDoor.Plugins.LiteralPlusCompat;
+
+/// <summary>
+/// Keeps the advertised list true to what the client may send (PROTOCOL.md rule 7). Before login FrontDoor
+/// reads literals itself and the rewriter converts whatever arrives after, so LITERAL+ stays on offer
+/// unless DisableLiteralPlus says never.
+/// </summary>
+internal sealed class LiteralCapabilityFilter : ICapabilityFilter
+{
+    private readonly LiteralPolicy _policy;
+
+    public LiteralCapabilityFilter(LiteralPolicy policy)
+    {
+        _policy = policy;
+    }
+
+    public void Filter(CapabilitySet capabilities, CapabilityContext context)
+    {
+        ArgumentNullException.ThrowIfNull(capabilities);
+        ArgumentNullException.ThrowIfNull(context);
+        if (_policy.Settings.DisableLiteralPlus)
+        {
+            if (StripAll(capabilities))
+            {
+                _policy.CountStrip(context.Backend?.Name ?? string.Empty);
+            }
+
+            return;
+        }
+
+        if (context.Stage != CapabilityStage.PostAuth || context.Backend is null)
+        {
+            return;
+        }
+
+        var backend = context.Backend;
+        if (LiteralPolicy.AdvertisesLiteralPlus(backend))
+        {
+            // LITERAL+ covers LITERAL-: offer the one the converter keeps true.
+            capabilities.Remove("LITERAL-");
+            capabilities.Add("LITERAL+");
+            return;
+        }
+
+        var mode = _policy.ModeFor(backend, context.BackendCapabilities ?? capabilities);
+        var stripped = mode switch
+        {
+            LiteralMode.Synchronize => StripAll(capabilities),
+            LiteralMode.SynchronizeOver4096 => capabilities.Remove("LITERAL+"),
+            _ => false,
+        };
+        if (stripped)
+        {
+            _policy.CountStrip(backend.Name);
+        }
+    }
+
+    /// <summary>IMAP4rev2 goes too: clients read it as LITERAL- (RFC 9051 section 4.3).</summary>
+    private static bool StripAll(CapabilitySet capabilities)
+    {
+        var plus = capabilities.Remove("LITERAL+");
+        var minus = capabilities.Remove("LITERAL-");
+        var rev2 = capabilities.Remove("IMAP4rev2");
+        return plus | minus | rev2;
+    }
+}
