@@ -12,42 +12,10 @@ internal static class BackendReader
         var result = new Dictionary<string, BackendTarget>(StringComparer.OrdinalIgnoreCase);
         foreach (var element in ConfigElements.Of(backends.GetSection("backend")))
         {
-            var name = ConfigElements.Required(element, "backend", "name");
-            var where = ConfigElements.Describe("backend", element);
-            var endpoints = new List<BackendEndpoint>
+            var backend = ReadOne(element);
+            if (!result.TryAdd(backend.Name, backend))
             {
-                ConfigElements.ParseEndpoint(ConfigElements.Required(element, "backend", "endpoint"), $"{where} endpoint"),
-            };
-            var alternates = element["alternates"];
-            if (!string.IsNullOrWhiteSpace(alternates))
-            {
-                foreach (var alternate in alternates.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                {
-                    endpoints.Add(ConfigElements.ParseEndpoint(alternate, $"{where} alternates"));
-                }
-            }
-
-            var tls = ConfigElements.OneOf(element, "backend", "tls", "none", "none", "starttls", "implicit");
-            if (tls != "none")
-            {
-                throw new FrontDoorConfigurationException($"{where} tls=\"{tls}\": TLS to backends is not available in this build yet");
-            }
-
-            var attributes = element.GetChildren()
-                .Where(c => c.Value is not null)
-                .ToDictionary(c => c.Key, c => c.Value!, StringComparer.OrdinalIgnoreCase);
-            if (!result.TryAdd(name, new BackendTarget
-            {
-                Name = name,
-                Endpoints = endpoints,
-                Tls = BackendTlsMode.None,
-                ConnectTimeout = ConfigElements.Seconds(element, "backend", "connectTimeout", TimeSpan.FromSeconds(10)),
-                LoginTimeout = ConfigElements.Seconds(element, "backend", "loginTimeout", TimeSpan.FromSeconds(30)),
-                ContinuationTimeout = ConfigElements.Seconds(element, "backend", "continuationTimeout", TimeSpan.FromSeconds(60)),
-                Attributes = attributes,
-            }))
-            {
-                throw new FrontDoorConfigurationException(string.Create(CultureInfo.InvariantCulture, $"{where}: a backend with that name already exists"));
+                throw new FrontDoorConfigurationException($"{ConfigElements.Describe("backend", element)}: a backend with that name already exists");
             }
         }
 
@@ -57,5 +25,97 @@ internal static class BackendReader
         }
 
         return result;
+    }
+
+    private static BackendTarget ReadOne(IConfigurationSection element)
+    {
+        var name = ConfigElements.Required(element, "backend", "name");
+        var where = ConfigElements.Describe("backend", element);
+        var endpoints = new List<BackendEndpoint>
+        {
+            ConfigElements.ParseEndpoint(ConfigElements.Required(element, "backend", "endpoint"), $"{where} endpoint"),
+        };
+        foreach (var alternate in (element["alternates"] ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            endpoints.Add(ConfigElements.ParseEndpoint(alternate, $"{where} alternates"));
+        }
+
+        var tls = ConfigElements.OneOf(element, "backend", "tls", "none", "none", "starttls", "implicit") switch
+        {
+            "starttls" => BackendTlsMode.StartTls,
+            "implicit" => BackendTlsMode.Implicit,
+            _ => BackendTlsMode.None,
+        };
+
+        return new BackendTarget
+        {
+            Name = name,
+            Endpoints = endpoints,
+            Tls = tls,
+            TlsValidation = ReadValidation(element, where),
+            ConnectTimeout = ConfigElements.Seconds(element, "backend", "connectTimeout", TimeSpan.FromSeconds(10)),
+            LoginTimeout = ConfigElements.Seconds(element, "backend", "loginTimeout", TimeSpan.FromSeconds(30)),
+            ContinuationTimeout = ConfigElements.Seconds(element, "backend", "continuationTimeout", TimeSpan.FromSeconds(60)),
+            IdleTimeout = ConfigElements.Seconds(element, "backend", "idleTimeout", TimeSpan.FromMinutes(30)),
+            BreakDuration = ConfigElements.Seconds(element, "backend", "breakDuration", TimeSpan.FromSeconds(30)),
+            BreakerFailures = Count(element, "breakerFailures", 5, where),
+            MaxSessions = Count(element, "maxSessions", 0, where),
+            Attributes = element.GetChildren()
+                .Where(c => c.Value is not null)
+                .ToDictionary(c => c.Key, c => c.Value!, StringComparer.OrdinalIgnoreCase),
+        };
+    }
+
+    private static BackendTlsValidation ReadValidation(IConfigurationSection element, string where)
+    {
+        var pin = element["pin"];
+        if (pin is not null)
+        {
+            const string prefix = "sha256:";
+            var base64 = pin.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? pin[prefix.Length..] : null;
+            if (base64 is null || !IsSha256Base64(base64))
+            {
+                throw new FrontDoorConfigurationException($"{where} pin=\"{pin}\": expected sha256:BASE64 of the certificate's public key (44 characters)");
+            }
+
+            pin = base64;
+        }
+
+        var caFile = element["caFile"];
+        if (caFile is not null)
+        {
+            caFile = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, caFile));
+            if (!File.Exists(caFile))
+            {
+                throw new FrontDoorConfigurationException($"{where} caFile=\"{element["caFile"]}\": file not found ({caFile})");
+            }
+        }
+
+        return new BackendTlsValidation
+        {
+            CaFile = caFile,
+            PinSha256 = pin,
+            InsecureSkipVerify = ConfigElements.Boolean(element["insecureSkipVerify"], $"{where} insecureSkipVerify", fallback: false),
+            ServerName = element["serverName"],
+        };
+    }
+
+    private static bool IsSha256Base64(string value)
+    {
+        Span<byte> hash = stackalloc byte[33];
+        return Convert.TryFromBase64String(value, hash, out var written) && written == 32;
+    }
+
+    private static int Count(IConfigurationSection element, string attribute, int fallback, string where)
+    {
+        var value = element[attribute];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 0
+            ? count
+            : throw new FrontDoorConfigurationException($"{where} {attribute}=\"{value}\": expected a whole number");
     }
 }

@@ -1,6 +1,7 @@
 using FrontDoor.Core.Hooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace FrontDoor.Plugins.BackendRouting;
 
@@ -11,6 +12,7 @@ public sealed class BackendRoutingPlugin : IFrontDoorPlugin
     {
         // Read now, so a bad route stops start-up with one clear line.
         var table = RoutingTable.Read(configuration);
-        services.AddSingleton<IBackendRouter>(new ConfiguredRouter(table));
+        services.AddSingleton<IBackendRouter>(sp => new ConfiguredRouter(
+            configuration, table, sp.GetRequiredService<ILoggerFactory>().CreateLogger("FrontDoor.Routing")));
     }
 }

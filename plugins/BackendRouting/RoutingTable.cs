@@ -1,20 +1,14 @@
+using System.Text.RegularExpressions;
 using FrontDoor.Core.Hooks;
 using Microsoft.Extensions.Configuration;
 
 namespace FrontDoor.Plugins.BackendRouting;
 
-/// <summary>One &lt;route&gt;: exactly one of user or domain, and the backend it leads to.</summary>
-internal sealed record RouteRule(string? User, string? Domain, BackendTarget Backend)
-{
-    public bool Matches(string user, string? domain) =>
-        User is not null
-            ? string.Equals(User, user, StringComparison.OrdinalIgnoreCase)
-            : domain is not null && string.Equals(Domain, domain, StringComparison.OrdinalIgnoreCase);
-}
-
-/// <summary>The validated routing rules: first match wins, then the default.</summary>
+/// <summary>The validated routing rules: first match in document order wins, then the default.</summary>
 internal sealed record RoutingTable(IReadOnlyList<RouteRule> Rules, BackendTarget? Default, IReadOnlyDictionary<string, BackendTarget> Backends)
 {
+    private static readonly string[] MatchAttributes = ["user", "domain", "pattern", "regex"];
+
     public static RoutingTable Read(IConfiguration configuration)
     {
         var root = configuration.GetSection("frontDoor");
@@ -30,39 +24,69 @@ internal sealed record RoutingTable(IReadOnlyList<RouteRule> Rules, BackendTarge
         var rules = new List<RouteRule>();
         foreach (var element in ConfigElements.Of(routing.GetSection("route")))
         {
-            var user = element["user"];
-            var domain = element["domain"];
-            var backendName = element["backend"];
-            var where = $"<route{(user is null ? string.Empty : $" user=\"{user}\"")}{(domain is null ? string.Empty : $" domain=\"{domain}\"")}>";
-            if ((user is null) == (domain is null))
-            {
-                throw new FrontDoorConfigurationException($"{where}: give exactly one of user or domain");
-            }
-
-            if (string.IsNullOrWhiteSpace(backendName))
-            {
-                throw new FrontDoorConfigurationException($"{where}: attribute backend is missing");
-            }
-
-            rules.Add(new RouteRule(user?.Trim(), domain?.Trim().TrimStart('@'), Lookup(backends, backendName, $"{where} backend=\"{backendName}\"")));
+            rules.Add(ReadRule(element, backends));
         }
 
         return new RoutingTable(rules, fallback, backends);
     }
 
-    public BackendTarget? Route(string user)
+    public RouteResult Route(string login)
     {
-        var at = user.LastIndexOf('@');
-        var domain = at >= 0 ? user[(at + 1)..] : null;
+        var name = LoginName.Parse(login);
         foreach (var rule in Rules)
         {
-            if (rule.Matches(user, domain))
+            if (rule.Matches(name))
             {
-                return rule.Backend;
+                return rule.Referral is { } referral ? RouteResult.ReferTo(referral) : RouteResult.To(rule.Backend!);
             }
         }
 
-        return Default;
+        return Default is null ? RouteResult.NotMine : RouteResult.To(Default);
+    }
+
+    private static RouteRule ReadRule(IConfigurationSection element, IReadOnlyDictionary<string, BackendTarget> backends)
+    {
+        var given = MatchAttributes.Where(a => element[a] is not null).ToList();
+        var where = "<route" + string.Concat(given.Select(a => $" {a}=\"{element[a]}\"")) + ">";
+        if (given.Count != 1)
+        {
+            throw new FrontDoorConfigurationException($"{where}: give exactly one of user, domain, pattern or regex");
+        }
+
+        var attribute = given[0];
+        var value = element[attribute]!.Trim();
+        var backendName = element["backend"];
+        var referral = element["referral"];
+        if ((backendName is null) == (referral is null))
+        {
+            throw new FrontDoorConfigurationException($"{where}: give exactly one of backend or referral");
+        }
+
+        if (referral is not null && !referral.StartsWith("imap://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new FrontDoorConfigurationException($"{where} referral=\"{referral}\": expected an imap:// URL (RFC 2221)");
+        }
+
+        var backend = backendName is null ? null : Lookup(backends, backendName, $"{where} backend=\"{backendName}\"");
+        return attribute switch
+        {
+            "user" => new RouteRule(RuleKind.User, value.ToLowerInvariant(), null, backend, referral),
+            "domain" => new RouteRule(RuleKind.Domain, value.TrimStart('@').ToLowerInvariant(), null, backend, referral),
+            "pattern" => new RouteRule(RuleKind.Pattern, value, RouteRule.Wildcard(value.ToLowerInvariant()), backend, referral),
+            _ => new RouteRule(RuleKind.Regex, value, ParseRegex(value, where), backend, referral),
+        };
+    }
+
+    private static Regex ParseRegex(string value, string where)
+    {
+        try
+        {
+            return RouteRule.Expression(value);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new FrontDoorConfigurationException($"{where}: not a valid regular expression: {ex.Message}", ex);
+        }
     }
 
     private static BackendTarget Lookup(IReadOnlyDictionary<string, BackendTarget> backends, string name, string where) =>

@@ -45,6 +45,27 @@ internal sealed class BackendClient
         }
     }
 
+    /// <summary>RFC 9051 section 6.2.1: STARTTLS, then the handshake, then capabilities afresh.</summary>
+    public async Task StartTlsAsync(System.Net.Security.SslClientAuthenticationOptions options, CancellationToken cancellationToken)
+    {
+        if (!Capabilities.Contains("STARTTLS"))
+        {
+            throw new BackendProtocolException("the backend does not offer STARTTLS");
+        }
+
+        var tag = NextTag();
+        WriteAscii($"{tag} STARTTLS\r\n");
+        var done = await SendAndReadTaggedAsync(tag, cancellationToken).ConfigureAwait(false);
+        if (!done.IsOk)
+        {
+            throw new BackendProtocolException($"STARTTLS refused: {done.Status}");
+        }
+
+        await _connection.StartTlsAsClientAsync(options, cancellationToken).ConfigureAwait(false);
+        _framer = new ImapFramer(_framer.MaxLineLength);
+        await RefreshCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task RefreshCapabilitiesAsync(CancellationToken cancellationToken)
     {
         var tag = NextTag();

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Security.Authentication;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
 using Microsoft.Extensions.Logging;
@@ -8,12 +9,14 @@ using Polly.Timeout;
 namespace FrontDoor.Core.Backends;
 
 /// <summary>
-/// Connects to a backend (each endpoint in turn, through its resilience pipeline), reads the greeting and
-/// capabilities, then logs the user in. The login itself is not retried: its answer is the user's.
+/// Connects to a backend (each endpoint in turn, through its resilience pipeline), starts TLS as the
+/// backend says, reads the greeting and capabilities, then logs the user in. The login itself is not
+/// retried: its answer is the user's. The whole of it is bounded by the backend's loginTimeout.
 /// </summary>
 internal sealed partial class BackendConnector
 {
     private readonly ResiliencePipelines _pipelines;
+    private readonly BackendCertificateValidator _certificates = new();
     private readonly ILogger<BackendConnector> _logger;
     private readonly int _maxLineLength;
 
@@ -26,12 +29,12 @@ internal sealed partial class BackendConnector
 
     public async Task<BackendLoginResult> LoginAsync(BackendTarget backend, LoginCredentials credentials, CancellationToken cancellationToken)
     {
-        var (client, endpoint) = await ConnectAsync(backend, cancellationToken).ConfigureAwait(false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(backend.LoginTimeout);
+        var (client, endpoint) = await ConnectAsync(backend, deadline.Token).ConfigureAwait(false);
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(backend.LoginTimeout);
-            var response = await client.LoginAsync(credentials, timeout.Token).ConfigureAwait(false);
+            var response = await client.LoginAsync(credentials, deadline.Token).ConfigureAwait(false);
             if (!response.IsOk)
             {
                 await client.Connection.DisposeAsync().ConfigureAwait(false);
@@ -41,7 +44,7 @@ internal sealed partial class BackendConnector
             if (response.Capabilities is null)
             {
                 // The login OK did not say what is on offer now; ask, since it usually differs from before login.
-                await client.RefreshCapabilitiesAsync(timeout.Token).ConfigureAwait(false);
+                await client.RefreshCapabilitiesAsync(deadline.Token).ConfigureAwait(false);
             }
 
             return new BackendLoginResult(response, client.Connection, client.Capabilities, endpoint);
@@ -54,7 +57,7 @@ internal sealed partial class BackendConnector
                 throw;
             }
 
-            LogLoginFailed(backend.Name, endpoint.ToString(), ex.GetType().Name);
+            LogLoginFailed(backend.Name, endpoint, ex.GetType().Name);
             throw new BackendUnavailableException($"login on {backend.Name} at {endpoint} failed", ex);
         }
     }
@@ -68,22 +71,32 @@ internal sealed partial class BackendConnector
             try
             {
                 var client = await pipeline.ExecuteAsync(
-                    static async (state, token) => await state.Self.ConnectOnceAsync(state.Endpoint, token).ConfigureAwait(false),
-                    (Self: this, Endpoint: endpoint),
+                    static async (state, token) => await state.Self.ConnectOnceAsync(state.Backend, state.Endpoint, token).ConfigureAwait(false),
+                    (Self: this, Backend: backend, Endpoint: endpoint),
                     cancellationToken).ConfigureAwait(false);
                 return (client, endpoint);
             }
-            catch (Exception ex) when (ex is SocketException or IOException or TimeoutRejectedException or BackendProtocolException or BrokenCircuitException)
+            catch (Exception ex) when (ex is SocketException or IOException or TimeoutRejectedException or AuthenticationException or BackendProtocolException or BrokenCircuitException)
             {
-                LogEndpointFailed(backend.Name, endpoint.ToString(), ex.GetType().Name, ex.Message);
+                LogEndpointFailed(backend.Name, endpoint, ex.GetType().Name, ex.Message);
                 last = ex;
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested || ex.CancellationToken != cancellationToken)
+            {
+                last = ex;
+            }
+            catch (OperationCanceledException ex)
+            {
+                // The login's overall deadline (or shutdown) ran out while this endpoint was tried.
+                last = ex;
+                break;
             }
         }
 
         throw new BackendUnavailableException($"no endpoint of backend {backend.Name} answered", last);
     }
 
-    private async Task<BackendClient> ConnectOnceAsync(BackendEndpoint endpoint, CancellationToken cancellationToken)
+    private async Task<BackendClient> ConnectOnceAsync(BackendTarget backend, BackendEndpoint endpoint, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         ImapConnection? connection = null;
@@ -91,8 +104,18 @@ internal sealed partial class BackendConnector
         {
             await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
             connection = new ImapConnection(socket);
+            if (backend.Tls == BackendTlsMode.Implicit)
+            {
+                await connection.StartTlsAsClientAsync(_certificates.OptionsFor(backend, endpoint), cancellationToken).ConfigureAwait(false);
+            }
+
             var client = new BackendClient(connection, _maxLineLength);
             await client.ReadGreetingAsync(cancellationToken).ConfigureAwait(false);
+            if (backend.Tls == BackendTlsMode.StartTls)
+            {
+                await client.StartTlsAsync(_certificates.OptionsFor(backend, endpoint), cancellationToken).ConfigureAwait(false);
+            }
+
             return client;
         }
         catch
@@ -111,8 +134,8 @@ internal sealed partial class BackendConnector
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Backend {Backend} endpoint {Endpoint} failed: {Error}: {Detail}")]
-    private partial void LogEndpointFailed(string backend, string endpoint, string error, string detail);
+    private partial void LogEndpointFailed(string backend, BackendEndpoint endpoint, string error, string detail);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Login on backend {Backend} at {Endpoint} failed: {Error}")]
-    private partial void LogLoginFailed(string backend, string endpoint, string error);
+    private partial void LogLoginFailed(string backend, BackendEndpoint endpoint, string error);
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Security.Authentication;
 using FrontDoor.Core.Hooks;
 using Polly;
 using Polly.CircuitBreaker;
@@ -11,10 +12,13 @@ namespace FrontDoor.Core.Backends;
 /// <summary>
 /// One Polly pipeline per backend endpoint (so each has its own circuit breaker): timeout per attempt,
 /// a bounded retry with jittered backoff, a breaker. It wraps only what happens before any client byte
-/// reaches the backend (DESIGN.md, resilience).
+/// reaches the backend: connect, TLS, greeting, capabilities (DESIGN.md, resilience).
 /// </summary>
 internal sealed class ResiliencePipelines : IDisposable
 {
+    /// <summary>Attempts after the first, per endpoint and login.</summary>
+    public const int Retries = 2;
+
     private readonly ResiliencePipelineRegistry<PipelineKey> _registry;
 
     public ResiliencePipelines(TimeProvider time)
@@ -26,34 +30,38 @@ internal sealed class ResiliencePipelines : IDisposable
     }
 
     public ResiliencePipeline For(BackendTarget backend, BackendEndpoint endpoint) =>
-        _registry.GetOrAddPipeline(new PipelineKey(backend.Name, endpoint, backend.ConnectTimeout), static (builder, context) =>
-        {
-            var handled = new PredicateBuilder()
-                .Handle<SocketException>()
-                .Handle<IOException>()
-                .Handle<TimeoutRejectedException>()
-                .Handle<BackendProtocolException>();
-            builder
-                .AddRetry(new RetryStrategyOptions
-                {
-                    ShouldHandle = handled,
-                    MaxRetryAttempts = 2,
-                    Delay = TimeSpan.FromMilliseconds(100),
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                })
-                .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-                {
-                    ShouldHandle = handled,
-                    FailureRatio = 1.0,
-                    MinimumThroughput = 5,
-                    SamplingDuration = TimeSpan.FromSeconds(30),
-                    BreakDuration = TimeSpan.FromSeconds(15),
-                })
-                .AddTimeout(context.PipelineKey.ConnectTimeout);
-        });
+        _registry.GetOrAddPipeline(
+            new PipelineKey(backend.Name, endpoint, backend.ConnectTimeout, backend.BreakerFailures, backend.BreakDuration),
+            static (builder, context) =>
+            {
+                var key = context.PipelineKey;
+                var handled = new PredicateBuilder()
+                    .Handle<SocketException>()
+                    .Handle<IOException>()
+                    .Handle<TimeoutRejectedException>()
+                    .Handle<AuthenticationException>()
+                    .Handle<BackendProtocolException>();
+                builder
+                    .AddRetry(new RetryStrategyOptions
+                    {
+                        ShouldHandle = handled,
+                        MaxRetryAttempts = Retries,
+                        Delay = TimeSpan.FromMilliseconds(100),
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                    })
+                    .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+                    {
+                        ShouldHandle = handled,
+                        FailureRatio = 1.0,
+                        MinimumThroughput = Math.Max(2, key.BreakerFailures),
+                        SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, key.BreakDuration.TotalSeconds)),
+                        BreakDuration = key.BreakDuration,
+                    })
+                    .AddTimeout(key.ConnectTimeout);
+            });
 
     public void Dispose() => _registry.Dispose();
 
-    internal readonly record struct PipelineKey(string Backend, BackendEndpoint Endpoint, TimeSpan ConnectTimeout);
+    internal readonly record struct PipelineKey(string Backend, BackendEndpoint Endpoint, TimeSpan ConnectTimeout, int BreakerFailures, TimeSpan BreakDuration);
 }

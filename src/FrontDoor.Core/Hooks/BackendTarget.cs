@@ -26,12 +26,27 @@ public sealed record BackendTarget
 
     public BackendTlsMode Tls { get; init; } = BackendTlsMode.None;
 
+    /// <summary>How the backend's certificate is checked when <see cref="Tls"/> is not None.</summary>
+    public BackendTlsValidation TlsValidation { get; init; } = new();
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan LoginTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the relay waits for the backend to answer a synchronizing literal with <c>+</c> or a completion.</summary>
     public TimeSpan ContinuationTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A logged-in session with no traffic either way for this long is ended (RFC 9051 section 5.4: at least 30 minutes).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>At most this many logged-in sessions on the backend at once; 0 for no cap.</summary>
+    public int MaxSessions { get; init; }
+
+    /// <summary>Consecutive connect failures on one endpoint that open its circuit breaker.</summary>
+    public int BreakerFailures { get; init; } = 5;
+
+    /// <summary>How long an open breaker sends logins straight to the next endpoint before it tries this one again.</summary>
+    public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Every attribute of the <c>&lt;backend&gt;</c> element, so plugins read their own policy (e.g. literalPlus).</summary>
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

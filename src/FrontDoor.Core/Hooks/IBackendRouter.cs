@@ -19,6 +19,9 @@ public enum RouteKind
 
     /// <summary>Refuse the login; <see cref="RouteResult.Reason"/> is shown to the client.</summary>
     Reject,
+
+    /// <summary>Send the client elsewhere: <c>NO [REFERRAL url]</c> (RFC 2221); <see cref="RouteResult.Reason"/> is the URL.</summary>
+    Referral,
 }
 
 public readonly record struct RouteResult(RouteKind Kind, BackendTarget? Backend, string? Reason)
@@ -28,6 +31,8 @@ public readonly record struct RouteResult(RouteKind Kind, BackendTarget? Backend
     public static RouteResult To(BackendTarget backend) => new(RouteKind.Backend, backend, null);
 
     public static RouteResult Rejected(string reason) => new(RouteKind.Reject, null, reason);
+
+    public static RouteResult ReferTo(string imapUrl) => new(RouteKind.Referral, null, imapUrl);
 }
 
 /// <summary>

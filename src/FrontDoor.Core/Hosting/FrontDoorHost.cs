@@ -45,6 +45,7 @@ internal static class FrontDoorHost
         services.AddSingleton<ResiliencePipelines>();
         services.AddSingleton<BackendConnector>();
         services.AddSingleton<RelayCounters>();
+        services.AddSingleton<BackendSessionCounter>();
         services.AddSingleton(sp => new CapabilityPipeline(sp.GetServices<ICapabilityFilter>()));
         services.AddSingleton(sp => new CommandRewriterChain(sp.GetServices<ICommandRewriter>()));
         services.AddSingleton(sp => new BackendRouterChain(sp.GetServices<IBackendRouter>()));
@@ -58,6 +59,7 @@ internal static class FrontDoorHost
             sp.GetRequiredService<CapabilityPipeline>(),
             sp.GetRequiredService<BackendRouterChain>(),
             sp.GetRequiredService<BackendConnector>(),
+            sp.GetRequiredService<BackendSessionCounter>(),
             sp.GetRequiredService<RelayServices>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ListenerService>();

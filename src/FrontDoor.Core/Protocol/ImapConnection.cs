@@ -1,40 +1,65 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 
 namespace FrontDoor.Core.Protocol;
 
 /// <summary>
-/// One socket seen as a pair of pipes. The stream is kept so TLS can be layered later (STARTTLS).
-/// Reads use zero-byte reads, so an idle connection holds no receive buffer.
+/// One socket seen as a pair of pipes, over TLS once it is started. Reads use zero-byte reads, so an idle
+/// connection holds no receive buffer.
 /// </summary>
 internal sealed class ImapConnection : IAsyncDisposable
 {
     internal const int BufferSize = 16 * 1024;
 
     private readonly Socket _socket;
+    private readonly NetworkStream _network;
     private int _disposed;
 
     public ImapConnection(Socket socket)
     {
         _socket = socket;
         _socket.NoDelay = true;
-        Stream = new NetworkStream(socket, ownsSocket: false);
+        _network = new NetworkStream(socket, ownsSocket: false);
         RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
         LocalEndPoint = socket.LocalEndPoint as IPEndPoint;
-        Input = PipeReader.Create(Stream, new StreamPipeReaderOptions(bufferSize: BufferSize, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true));
-        Output = PipeWriter.Create(Stream, new StreamPipeWriterOptions(minimumBufferSize: BufferSize, leaveOpen: true));
+        Stream = _network;
+        (Input, Output) = CreatePipes(_network);
     }
 
-    public Stream Stream { get; }
+    public Stream Stream { get; private set; }
 
-    public PipeReader Input { get; }
+    public PipeReader Input { get; private set; }
 
-    public PipeWriter Output { get; }
+    public PipeWriter Output { get; private set; }
 
     public IPEndPoint? RemoteEndPoint { get; }
 
     public IPEndPoint? LocalEndPoint { get; }
+
+    /// <summary>
+    /// Starts TLS as a client (implicit TLS, or after the backend's STARTTLS OK). Anything buffered in
+    /// plain text is dropped, so nothing injected before the handshake is read as if it came over TLS.
+    /// </summary>
+    public async Task StartTlsAsClientAsync(SslClientAuthenticationOptions options, CancellationToken cancellationToken)
+    {
+        await Input.CompleteAsync().ConfigureAwait(false);
+        await Output.CompleteAsync().ConfigureAwait(false);
+        var tls = new SslStream(_network, leaveInnerStreamOpen: true);
+        try
+        {
+            await tls.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        Stream = tls;
+        (Input, Output) = CreatePipes(tls);
+    }
 
     /// <summary>Stops both directions at once; pending reads and writes fail or complete.</summary>
     public void Abort()
@@ -63,7 +88,16 @@ internal sealed class ImapConnection : IAsyncDisposable
         Abort();
         await Input.CompleteAsync().ConfigureAwait(false);
         await Output.CompleteAsync().ConfigureAwait(false);
-        await Stream.DisposeAsync().ConfigureAwait(false);
+        if (!ReferenceEquals(Stream, _network))
+        {
+            await Stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _network.DisposeAsync().ConfigureAwait(false);
         _socket.Dispose();
     }
+
+    private static (PipeReader Input, PipeWriter Output) CreatePipes(Stream stream) => (
+        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: BufferSize, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true)),
+        PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: BufferSize, leaveOpen: true)));
 }

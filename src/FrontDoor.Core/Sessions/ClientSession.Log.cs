@@ -19,6 +19,12 @@ internal sealed partial class ClientSession
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Backend {Backend} unavailable for {User}: {Detail}")]
     private partial void LogBackendUnavailable(string user, string backend, string detail);
 
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "User {User} referred to {Referral}")]
+    private partial void LogReferred(string user, string referral);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Backend {Backend} is at its cap of {MaxSessions} sessions; {User} refused")]
+    private partial void LogBackendFull(string user, string backend, int maxSessions);
+
     [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Session ended: {End}")]
     private partial void LogSessionEnded(SessionEnd end);
 }

@@ -142,13 +142,41 @@ internal sealed partial class ClientSession
     private async Task<SessionEnd?> LoginAsync(string tag, LoginCredentials credentials, CancellationToken shutdown)
     {
         var route = await _services.Routers.RouteAsync(new RouteRequest(credentials.User, _client.RemoteEndPoint, _listener.Name), shutdown).ConfigureAwait(false);
-        if (route.Kind != RouteKind.Backend)
+        switch (route.Kind)
         {
-            LogNoRoute(credentials.User, route.Reason ?? "no router claimed the user");
-            return await RefuseLoginAsync(tag, "NO [AUTHENTICATIONFAILED] Authentication failed.", shutdown).ConfigureAwait(false);
+            case RouteKind.Referral:
+                // RFC 2221: the client may log in again at the given server; not a failed login.
+                LogReferred(credentials.User, route.Reason!);
+                await WriteAsync($"{tag} NO [REFERRAL {route.Reason}] Your mailbox is on another server\r\n", shutdown).ConfigureAwait(false);
+                return null;
+            case RouteKind.Reject:
+                LogNoRoute(credentials.User, route.Reason ?? "rejected");
+                return await RefuseLoginAsync(tag, $"NO [AUTHENTICATIONFAILED] {route.Reason ?? "Authentication failed."}", shutdown).ConfigureAwait(false);
+            case RouteKind.NotMine:
+                LogNoRoute(credentials.User, "no router claimed the user");
+                return await RefuseLoginAsync(tag, "NO [AUTHENTICATIONFAILED] Authentication failed.", shutdown).ConfigureAwait(false);
         }
 
         var backend = route.Backend!;
+        if (!_services.Sessions.TryEnter(backend))
+        {
+            LogBackendFull(credentials.User, backend.Name, backend.MaxSessions);
+            await WriteAsync($"{tag} NO [LIMIT] Too many sessions on this mail server, try again later\r\n", shutdown).ConfigureAwait(false);
+            return null;
+        }
+
+        try
+        {
+            return await ProxyAsync(tag, credentials, backend, shutdown).ConfigureAwait(false);
+        }
+        finally
+        {
+            _services.Sessions.Leave(backend);
+        }
+    }
+
+    private async Task<SessionEnd?> ProxyAsync(string tag, LoginCredentials credentials, BackendTarget backend, CancellationToken shutdown)
+    {
         BackendLoginResult login;
         try
         {

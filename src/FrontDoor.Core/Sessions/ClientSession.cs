@@ -13,7 +13,7 @@ namespace FrontDoor.Core.Sessions;
 /// </summary>
 internal sealed partial class ClientSession
 {
-    private static readonly string[] PreAuthCapabilities = ["IMAP4rev1", "SASL-IR", "ID", "LITERAL+", "AUTH=PLAIN", "AUTH=LOGIN"];
+    private static readonly string[] PreAuthCapabilities = ["IMAP4rev1", "SASL-IR", "LOGIN-REFERRALS", "ID", "LITERAL+", "AUTH=PLAIN", "AUTH=LOGIN"];
 
     private static readonly Func<ILogger, string, IDisposable?> SessionScope = LoggerMessage.DefineScope<string>("session {SessionId}");
 

@@ -15,6 +15,7 @@ internal sealed partial class Relay
             while (true)
             {
                 var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                Touch();
                 var buffer = result.Buffer;
                 bool tooLong;
                 SequencePosition consumed;

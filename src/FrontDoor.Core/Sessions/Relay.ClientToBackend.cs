@@ -24,6 +24,7 @@ internal sealed partial class Relay
             while (true)
             {
                 var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                Touch();
                 var buffer = result.Buffer;
                 var step = ProcessClient(buffer, output, out var consumed);
 

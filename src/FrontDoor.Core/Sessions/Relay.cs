@@ -33,6 +33,8 @@ internal sealed partial class Relay
     private string? _pendingReply;
     private string? _protocolError;
     private Task<GateOutcome>? _gateWait;
+    private long _lastActivity;
+    private volatile bool _idleExpired;
 
     public Relay(
         ImapConnection client,
@@ -58,6 +60,8 @@ internal sealed partial class Relay
     public async Task<SessionEnd> RunAsync(CancellationToken shutdown)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        _lastActivity = _time.GetTimestamp();
+        using var idleCheck = StartIdleCheck(stop);
         var toBackend = PumpClientToBackendAsync(stop.Token);
         var toClient = PumpBackendToClientAsync(stop.Token);
         var first = await Task.WhenAny(toBackend, toClient).ConfigureAwait(false);
@@ -69,7 +73,11 @@ internal sealed partial class Relay
         _gate.Disarm();
         var other = first == toBackend ? toClient : toBackend;
         var otherEnd = await other.ConfigureAwait(false);
-        if (shutdown.IsCancellationRequested && end != SessionEnd.ClientClosed)
+        if (_idleExpired)
+        {
+            end = SessionEnd.IdleTimeout;
+        }
+        else if (shutdown.IsCancellationRequested && end != SessionEnd.ClientClosed)
         {
             end = SessionEnd.Shutdown;
         }
@@ -84,6 +92,27 @@ internal sealed partial class Relay
         return end;
     }
 
+    /// <summary>Traffic either way (IDLE's keep-alives included) keeps the session; silence ends it.</summary>
+    private ITimer StartIdleCheck(CancellationTokenSource stop)
+    {
+        var idle = _session.Backend.IdleTimeout;
+        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, idle.Ticks / 4));
+        return _time.CreateTimer(
+            _ =>
+            {
+                if (_time.GetElapsedTime(Volatile.Read(ref _lastActivity)) >= idle && !_idleExpired)
+                {
+                    _idleExpired = true;
+                    stop.Cancel();
+                }
+            },
+            null,
+            period,
+            period);
+    }
+
+    private void Touch() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+
     private async Task SayGoodbyeAsync(SessionEnd end)
     {
         var text = end switch
@@ -91,6 +120,7 @@ internal sealed partial class Relay
             SessionEnd.BackendClosed when !_backendSaidBye => "* BYE [UNAVAILABLE] Connection to the mail server was lost\r\n",
             SessionEnd.Shutdown => "* BYE [UNAVAILABLE] FrontDoor is shutting down, please reconnect\r\n",
             SessionEnd.Timeout => "* BYE [UNAVAILABLE] The mail server did not answer in time\r\n",
+            SessionEnd.IdleTimeout => "* BYE Autologout; idle for too long\r\n",
             SessionEnd.ProtocolError => $"* BYE {_protocolError ?? "Protocol error"}\r\n",
             _ => null,
         };

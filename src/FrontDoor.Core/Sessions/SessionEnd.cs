@@ -8,6 +8,7 @@ internal enum SessionEnd
     BackendClosed,
     BackendUnavailable,
     Timeout,
+    IdleTimeout,
     ProtocolError,
     Shutdown,
 }

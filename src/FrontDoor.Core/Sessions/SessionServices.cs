@@ -8,6 +8,7 @@ internal sealed record SessionServices(
     CapabilityPipeline Capabilities,
     BackendRouterChain Routers,
     BackendConnector Connector,
+    BackendSessionCounter Sessions,
     RelayServices Relay,
     ILoggerFactory LoggerFactory)
 {

@@ -24,10 +24,10 @@ public class PolicyTests
     public async Task Before_login_literal_plus_is_offered_unless_disabled()
     {
         Assert.Equal(
-            "* OK [CAPABILITY IMAP4rev1 SASL-IR ID LITERAL+ AUTH=PLAIN AUTH=LOGIN] FrontDoor IMAP proxy ready\n* CAPABILITY IMAP4rev1 SASL-IR ID LITERAL+ AUTH=PLAIN AUTH=LOGIN",
+            "* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID LITERAL+ AUTH=PLAIN AUTH=LOGIN] FrontDoor IMAP proxy ready\n* CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID LITERAL+ AUTH=PLAIN AUTH=LOGIN",
             await GreetingAsync(string.Empty));
         Assert.Equal(
-            "* OK [CAPABILITY IMAP4rev1 SASL-IR ID AUTH=PLAIN AUTH=LOGIN] FrontDoor IMAP proxy ready\n* CAPABILITY IMAP4rev1 SASL-IR ID AUTH=PLAIN AUTH=LOGIN",
+            "* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID AUTH=PLAIN AUTH=LOGIN] FrontDoor IMAP proxy ready\n* CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID AUTH=PLAIN AUTH=LOGIN",
             await GreetingAsync(DisableLiteralPlus));
     }
 
