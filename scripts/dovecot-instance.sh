@@ -2,7 +2,8 @@
 # Run a private Dovecot IMAP server (Debian's dovecot-imapd, 2.3.x) for tests and the demo.
 #
 #   scripts/dovecot-instance.sh start   DIR PORT USER:PASSWORD...
-#   scripts/dovecot-instance.sh stop    DIR
+#   scripts/dovecot-instance.sh stop    DIR     (clients get "* BYE"; returns when every process is gone)
+#   scripts/dovecot-instance.sh kill    DIR     (SIGKILL, like a crash: connections just close)
 #   scripts/dovecot-instance.sh destroy DIR     (stop, then delete DIR and its runtime directory)
 #   scripts/dovecot-instance.sh status  DIR
 #
@@ -26,7 +27,7 @@ STOP_TIMEOUT=10
 
 die() { echo "dovecot-instance: $*" >&2; exit "${EXIT_CODE:-1}"; }
 usage() {
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -47,6 +48,7 @@ init_users() {
     id -u "$MAIL_USER" >/dev/null 2>&1 || EXIT_CODE=2 die "system user '$MAIL_USER' is missing; reinstall dovecot-core (run scripts/install-deps.sh)"
     MAIL_GROUP=$(id -gn "$MAIL_USER")
     INTERNAL_USER=dovecot
+    INTERNAL_GROUP=$(id -gn dovecot)
     LOGIN_USER=dovenull
     id -u "$LOGIN_USER" >/dev/null 2>&1 || LOGIN_USER=$MAIL_USER
   else
@@ -54,6 +56,7 @@ init_users() {
     MAIL_USER=$(id -un)
     MAIL_GROUP=$(id -gn)
     INTERNAL_USER=$MAIL_USER
+    INTERNAL_GROUP=$MAIL_GROUP
     LOGIN_USER=$MAIL_USER
   fi
 }
@@ -102,18 +105,47 @@ master_pid() { # prints the pid of the running master of DIR, or fails
   printf '%s\n' "$pid"
 }
 
-do_stop() {
+group_alive() { # does process group $1 still have a live (non-zombie) member?
+  # Zombies count for kill -0, and a container's init may be slow to reap the orphans; read /proc instead.
+  local pg=$1 f line state _ppid pgrp
+  for f in /proc/[0-9]*/stat; do
+    { read -r line <"$f"; } 2>/dev/null || continue
+    read -r state _ppid pgrp _ <<<"${line##*) }"
+    [[ $pgrp == "$pg" && $state != [ZX] ]] && return 0
+  done
+  return 1
+}
+
+do_stop() { # SIGTERM: Dovecot sends "* BYE Server shutting down." to its clients; then wait for every process
   local dir=$1 pid i
   pid=$(master_pid "$dir") || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
+  # The daemonized master leads its own session and process group; all its children stay in that group,
+  # and are reparented when the master exits first. Wait for the whole group, so that when this returns,
+  # every client connection is closed and the port is free.
+  # SIGTERM to the master alone takes 2 s, and its mail processes only notice ~10 s later; so SIGTERM the
+  # whole group at once (an imap process answers SIGTERM with "* BYE Server shutting down." and exits).
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for ((i = 0; i < STOP_TIMEOUT * 20; i++)); do
+    group_alive "$pid" || return 0
+    sleep 0.05
   done
-  echo "dovecot-instance: master $pid did not stop within ${STOP_TIMEOUT}s; killing it" >&2
-  pkill -KILL -P "$pid" 2>/dev/null || true
-  kill -KILL "$pid" 2>/dev/null || true
-  sleep 0.2
+  echo "dovecot-instance: dovecot $pid did not stop within ${STOP_TIMEOUT}s; killing its process group" >&2
+  do_kill_group "$pid"
+}
+
+do_kill_group() {
+  local pid=$1 i
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    group_alive "$pid" || return 0
+    sleep 0.05
+  done
+}
+
+do_kill() { # SIGKILL to every process of the instance: a crashed server, connections reset without BYE
+  local dir=$1 pid
+  pid=$(master_pid "$dir") || return 0
+  do_kill_group "$pid"
 }
 
 write_config() {
@@ -126,7 +158,7 @@ write_config() {
   cat >"$dir/dovecot.conf.tmp" <<EOF
 # Private Dovecot instance written by scripts/dovecot-instance.sh; it includes nothing from /etc/dovecot.
 # Tested with Dovecot 2.3.19 (Debian 12). Setting names are those of 2.3.
-instance_name = frontdoor-dovecot-$port
+instance_name = frontdoor-$port
 base_dir = $rt/run
 state_dir = $rt/state
 log_path = $dir/dovecot.log
@@ -141,10 +173,14 @@ disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_username_format = %u
 auth_verbose = yes
+# tests try wrong passwords on purpose: no 2 s failure delay (Dovecot still batches failures every
+# 0.5 s) and no growing per-IP penalty (anvil-auth-penalty is disabled below)
+auth_failure_delay = 0
 login_trusted_networks =
 verbose_proctitle = yes
 
 default_internal_user = $INTERNAL_USER
+default_internal_group = $INTERNAL_GROUP
 default_login_user = $LOGIN_USER
 # Dovecot never runs mail processes as uid 0; mail belongs to $MAIL_USER ($uid:$gid).
 first_valid_uid = 1
@@ -193,6 +229,9 @@ service imap {
 }
 service anvil {
   chroot = $( [[ $RUN_AS_ROOT -eq 1 ]] && echo empty || echo '' )
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
 }
 protocol imap {
   mail_max_userip_connections = 1000
@@ -236,8 +275,10 @@ prepare_mail() {
 
 do_start() {
   local dir=$1 port=$2; shift 2
-  [[ $port =~ ^[0-9]+$ ]] && (( port > 0 && port < 65536 )) || die "bad PORT '$port'"
+  if ! [[ $port =~ ^[1-9][0-9]{0,4}$ ]] || ((port > 65535)); then die "bad PORT '$port'"; fi
   [[ $# -gt 0 ]] || die "no USERSPEC given"
+  # paths are written unquoted into dovecot.conf, where spaces split arguments and % expands
+  [[ $dir =~ ^[A-Za-z0-9._/@+=,-]+$ ]] || die "DIR '$dir' must not contain spaces or special characters"
   [[ -x $DOVECOT ]] || EXIT_CODE=2 die "dovecot is not installed ($DOVECOT missing); run ./test.sh or scripts/install-deps.sh"
   init_users
 
@@ -272,16 +313,16 @@ do_start() {
     die "dovecot failed to start on 127.0.0.1:$port (config $dir/dovecot.conf)"
   fi
 
-  local deadline=$((SECONDS + START_TIMEOUT)) greeting=''
-  while ((SECONDS < deadline)); do
-    if greeting=$(read_greeting "$port") && [[ $greeting == '* OK'* ]]; then
-      if master_pid "$dir" >/dev/null; then
+  local started=$SECONDS greeting=''
+  while ((SECONDS - started < START_TIMEOUT)); do
+    if master_pid "$dir" >/dev/null; then
+      if greeting=$(read_greeting "$port") && [[ $greeting == '* OK'* ]]; then
+        [[ -s $dir/start.err ]] || rm -f "$dir/start.err"
         echo "dovecot-instance: 127.0.0.1:$port ready ($dir)"
         return 0
       fi
-    fi
-    if ! master_pid "$dir" >/dev/null && [[ -s $rt/run/master.pid || $((SECONDS + START_TIMEOUT - deadline)) -ge 2 ]]; then
-      break # master is gone
+    elif ((SECONDS - started >= 3)); then
+      break # the master never came up, or died
     fi
     sleep 0.1
   done
@@ -302,13 +343,22 @@ case "$cmd" in
     [[ $# -eq 2 ]] || usage
     do_stop "$(abs_dir "$2")"
     ;;
+  kill)
+    [[ $# -eq 2 ]] || usage
+    do_kill "$(abs_dir "$2")"
+    ;;
   destroy)
     [[ $# -eq 2 ]] || usage
     dir=$(abs_dir "$2")
     do_stop "$dir"
     rt=$(cat "$dir/.runtime-path" 2>/dev/null || true)
-    [[ -n $rt && $rt == /tmp/frontdoor-dovecot-* ]] && rm -rf -- "$rt"
-    rm -rf -- "$dir"
+    if [[ -n $rt && $rt == /tmp/frontdoor-dovecot-* ]]; then rm -rf -- "$rt"; fi
+    # only a directory this script set up (or an empty one) is deleted
+    if [[ -f $dir/.runtime-path || -f $dir/dovecot.conf ]] || rmdir -- "$dir" 2>/dev/null; then
+      rm -rf -- "$dir"
+    elif [[ -e $dir ]]; then
+      die "not deleting $dir: it is not a dovecot-instance directory"
+    fi
     ;;
   status)
     [[ $# -eq 2 ]] || usage

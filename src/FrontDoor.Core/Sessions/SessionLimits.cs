@@ -16,5 +16,5 @@ internal sealed record SessionLimits
     public TimeSpan PreAuthTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Failed logins allowed on one connection before it is closed.</summary>
-    public int MaxFailedLogins { get; init; } = 3;
+    public int MaxFailedLogins { get; init; } = 10;
 }
