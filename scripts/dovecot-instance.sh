@@ -236,6 +236,8 @@ service anvil {
 protocol imap {
   mail_max_userip_connections = 1000
 }
+# Settings a test adds (e.g. ssl = required with its own certificate) override the ones above.
+!include_try $dir/extra.conf
 EOF
   mv "$dir/dovecot.conf.tmp" "$dir/dovecot.conf"
 }

@@ -4,12 +4,28 @@ using System.Text;
 
 namespace FrontDoor.Testing;
 
+/// <summary>What the tap does with a new connection.</summary>
+internal enum TapMode
+{
+    /// <summary>Forward to the real backend.</summary>
+    Forward,
+
+    /// <summary>Accept and close at once: a backend that is down behind a load balancer.</summary>
+    CloseAtOnce,
+
+    /// <summary>Accept and never say anything: a hung backend.</summary>
+    Silent,
+}
+
 /// <summary>
 /// A wiretap between FrontDoor and a REAL backend: forwards bytes both ways unchanged and records what
 /// FrontDoor sent, so tests can assert on the backend's input stream (what a server's raw log would show).
+/// It can also play a FAKE fault no real server shows on demand (<see cref="Mode"/>).
 /// </summary>
 internal sealed class RecordingTap : IAsyncDisposable
 {
+    private int _accepted;
+
     private readonly TcpListener _listener;
     private readonly IPEndPoint _target;
     private readonly CancellationTokenSource _stop = new();
@@ -26,6 +42,11 @@ internal sealed class RecordingTap : IAsyncDisposable
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public TapMode Mode { get; set; } = TapMode.Forward;
+
+    /// <summary>Connections accepted so far, whatever was done with them.</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
 
     public static RecordingTap Start(string host, int port) => new(new IPEndPoint(IPAddress.Parse(host), port));
 
@@ -71,6 +92,23 @@ internal sealed class RecordingTap : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             var inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
+            Interlocked.Increment(ref _accepted);
+            if (Mode == TapMode.CloseAtOnce)
+            {
+                inbound.Dispose();
+                continue;
+            }
+
+            if (Mode == TapMode.Silent)
+            {
+                lock (_sockets)
+                {
+                    _sockets.Add(inbound);
+                }
+
+                continue;
+            }
+
             var outbound = new TcpClient { NoDelay = true };
             await outbound.ConnectAsync(_target, _stop.Token);
             lock (_sockets)

@@ -80,6 +80,13 @@ internal sealed class BackendClient
     /// <summary>Logs in as the client's user; NO and BAD come back as a response, not an exception.</summary>
     public async Task<BackendResponse> LoginAsync(LoginCredentials credentials, CancellationToken cancellationToken)
     {
+        if (Capabilities.Contains("LOGINDISABLED") && !Capabilities.Contains("AUTH=PLAIN"))
+        {
+            // RFC 9051 section 6.2.3: the backend will not take a password over this connection; sending it
+            // anyway would expose it. The operator must set tls on the backend.
+            throw new BackendProtocolException("the backend refuses plaintext logins (LOGINDISABLED): set tls=\"starttls\" or \"implicit\" on it");
+        }
+
         if (credentials.AuthorizationId is not null || Capabilities.Contains("LOGINDISABLED"))
         {
             return await AuthenticatePlainAsync(credentials, cancellationToken).ConfigureAwait(false);

@@ -22,15 +22,28 @@ internal static class FrontDoorConfiguration
 
         var directory = System.IO.Path.GetDirectoryName(path)!;
         var name = System.IO.Path.GetFileName(path);
+
+        // At start-up a bad file stops FrontDoor. Later, an edit that does not parse (or is caught half
+        // written) must not take the process down: the change is ignored, and the routing keeps its last
+        // good state (each reload is validated by its consumer before it is used).
+        var started = false;
+        void OnLoadException(FileLoadExceptionContext context) => context.Ignore = started;
         try
         {
             var configuration = new ConfigurationBuilder()
                 .SetBasePath(directory)
-                .AddXmlFile(name, optional: false, reloadOnChange: true)
-                .Add(new AppSettingsConfigurationSource { Path = name, Optional = false, ReloadOnChange = true })
+                .AddXmlFile(source =>
+                {
+                    source.Path = name;
+                    source.Optional = false;
+                    source.ReloadOnChange = true;
+                    source.OnLoadException = OnLoadException;
+                })
+                .Add(new AppSettingsConfigurationSource { Path = name, Optional = false, ReloadOnChange = true, OnLoadException = OnLoadException })
                 .AddEnvironmentVariables("FRONTDOOR_")
                 .AddCommandLine(rest)
                 .Build();
+            started = true;
             return (configuration, path);
         }
         catch (Exception ex) when (ex is FormatException or System.Xml.XmlException or InvalidDataException)

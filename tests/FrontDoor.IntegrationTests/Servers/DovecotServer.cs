@@ -69,7 +69,11 @@ public sealed class DovecotServer : IAsyncDisposable
     /// hold '@' and dots, not whitespace or '/'.
     /// </summary>
     /// <exception cref="InvalidOperationException">Dovecot is not installed, or it did not start.</exception>
-    public static async Task<DovecotServer> StartAsync(IReadOnlyDictionary<string, string> users, CancellationToken ct = default)
+    public static async Task<DovecotServer> StartAsync(IReadOnlyDictionary<string, string> users, CancellationToken ct = default) =>
+        await StartAsync(users, extraConfig: null, ct);
+
+    /// <summary>As <see cref="StartAsync(IReadOnlyDictionary{string, string}, CancellationToken)"/>, with Dovecot settings that override the defaults (e.g. TLS).</summary>
+    public static async Task<DovecotServer> StartAsync(IReadOnlyDictionary<string, string> users, string? extraConfig, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(users);
         if (users.Count == 0)
@@ -82,6 +86,11 @@ public sealed class DovecotServer : IAsyncDisposable
         var directory = System.IO.Directory.CreateTempSubdirectory("fd-dovecot-").FullName;
         try
         {
+            if (extraConfig is not null)
+            {
+                await File.WriteAllTextAsync(Path.Combine(directory, "extra.conf"), extraConfig, ct);
+            }
+
             var port = await StartInstanceAsync(directory, userSpecs, fixedPort: null, ct);
             return new DovecotServer(directory, port, new Dictionary<string, string>(users), userSpecs);
         }

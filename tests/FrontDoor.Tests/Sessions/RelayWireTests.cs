@@ -46,6 +46,24 @@ public class RelayWireTests
     }
 
     [Fact]
+    public async Task No_password_goes_to_a_backend_that_refuses_plaintext_logins()
+    {
+        await using var backend = ScriptedBackend.Start(async b =>
+        {
+            await b.SendAsync("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] TLS required\r\n");
+            Assert.True(await b.IsClosedAsync());
+        });
+        await using var frontDoor = await StartFrontDoorAsync(backend);
+        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await client.ReadLineAsync();
+        await client.SendAsync("a1 LOGIN alice secret\r\n");
+        Assert.Equal("a1 NO [UNAVAILABLE] The mail server is not available now, try again later", await client.ReadLineAsync());
+        await backend.Completion;
+        Assert.DoesNotContain("secret", backend.Received, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, backend.Received);
+    }
+
+    [Fact]
     public async Task Capability_lists_are_rewritten_everywhere_but_inside_literals()
     {
         const string body = "* CAPABILITY IMAP4rev1 STARTTLS\r\n+ OK\r\na9 OK [CAPABILITY STARTTLS] x\r\n";
