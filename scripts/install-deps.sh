@@ -10,7 +10,7 @@ set -euo pipefail
 log() { echo "install-deps: $*"; }
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
 
-APT_PACKAGES=(dovecot-imapd)
+APT_PACKAGES=(dovecot-imapd haproxy)
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
@@ -94,3 +94,6 @@ install_apt_packages
 stop_system_dovecot
 log "dovecot $(/usr/sbin/dovecot --version 2>/dev/null | cut -d' ' -f1)"
 check_dotnet
+# Courier-IMAP, the real legacy backend (no LITERAL+): unpacked beside Dovecot, never apt-installed.
+"$(dirname "${BASH_SOURCE[0]}")/install-courier.sh" >/dev/null || die "could not unpack Courier-IMAP (scripts/install-courier.sh)"
+log "courier-imap unpacked"

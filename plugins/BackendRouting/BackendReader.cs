@@ -60,6 +60,13 @@ internal static class BackendReader
             BreakDuration = ConfigElements.Seconds(element, "backend", "breakDuration", TimeSpan.FromSeconds(30)),
             BreakerFailures = Count(element, "breakerFailures", 5, where),
             MaxSessions = Count(element, "maxSessions", 0, where),
+            MaxLiteralSize = element["maxLiteralSize"] is null ? null : Count(element, "maxLiteralSize", 0, where),
+            ForwardClientAddress = ConfigElements.OneOf(element, "backend", "forwardClientAddress", "none", "none", "id", "proxy") switch
+            {
+                "id" => ClientAddressForwarding.Id,
+                "proxy" => ClientAddressForwarding.Proxy,
+                _ => ClientAddressForwarding.None,
+            },
             Attributes = element.GetChildren()
                 .Where(c => c.Value is not null)
                 .ToDictionary(c => c.Key, c => c.Value!, StringComparer.OrdinalIgnoreCase),

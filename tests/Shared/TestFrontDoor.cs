@@ -27,8 +27,21 @@ internal sealed class TestFrontDoor : IAsyncDisposable
 
     public string ConfigPath => Path.Combine(_directory, "FrontDoor.config");
 
+    private const string PlainListener = """<listener name="imap" endpoint="127.0.0.1:0" tls="none" />""";
+
     /// <summary>Starts FrontDoor with a config whose &lt;frontDoor&gt; body is <paramref name="frontDoorBody"/>.</summary>
-    public static async Task<TestFrontDoor> StartAsync(string frontDoorBody, string appSettings = "", params string[] extraArgs)
+    public static Task<TestFrontDoor> StartAsync(string frontDoorBody, string appSettings = "", params string[] extraArgs) =>
+        StartAsync(PlainListener, frontDoorBody, appSettings, configureHost: null, extraArgs);
+
+    /// <summary>As above, with a chance to replace services (a fake clock, a log capture) before the host is built.</summary>
+    public static Task<TestFrontDoor> StartAsync(string frontDoorBody, string appSettings, Action<IServiceCollection>? configureHost, params string[] extraArgs) =>
+        StartAsync(PlainListener, frontDoorBody, appSettings, configureHost, extraArgs);
+
+    /// <summary>Starts FrontDoor with its "imap" listener written as <paramref name="listenerElement"/> (TLS, PROXY, limits).</summary>
+    public static Task<TestFrontDoor> StartWithListenerAsync(string listenerElement, string frontDoorBody, string appSettings = "") =>
+        StartAsync(listenerElement, frontDoorBody, appSettings, configureHost: null, []);
+
+    private static async Task<TestFrontDoor> StartAsync(string listenerElement, string frontDoorBody, string appSettings, Action<IServiceCollection>? configureHost, string[] extraArgs)
     {
         var directory = Directory.CreateTempSubdirectory("frontdoor-test-").FullName;
         var config = $"""
@@ -36,7 +49,7 @@ internal sealed class TestFrontDoor : IAsyncDisposable
             <configuration>
               <appSettings>{appSettings}</appSettings>
               <frontDoor>
-                <listeners><listener name="imap" endpoint="127.0.0.1:0" tls="none" /></listeners>
+                <listeners>{listenerElement}</listeners>
                 <plugins directory="{RepoPaths.PluginDirectory}" />
                 {frontDoorBody}
               </frontDoor>
@@ -44,7 +57,7 @@ internal sealed class TestFrontDoor : IAsyncDisposable
             """;
         var path = Path.Combine(directory, "FrontDoor.config");
         await File.WriteAllTextAsync(path, config);
-        var host = FrontDoorHost.Build(["--config", path, "--Logging:LogLevel:Default", "Warning", .. extraArgs]);
+        var host = FrontDoorHost.Build(["--config", path, "--Logging:LogLevel:Default", "Warning", .. extraArgs], configureHost);
         await host.StartAsync();
         var endpoint = host.Services.GetRequiredService<ListenerService>().Endpoints["imap"];
         return new TestFrontDoor(host, directory, endpoint);

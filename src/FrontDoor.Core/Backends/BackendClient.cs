@@ -66,6 +66,29 @@ internal sealed class BackendClient
         await RefreshCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// RFC 2971 ID with the client's address, in the fields Dovecot reads from trusted proxies. A refusal
+    /// is not an error: the backend just does not learn the address.
+    /// </summary>
+    public async Task SendClientAddressAsync(ClientOrigin origin, CancellationToken cancellationToken)
+    {
+        var fields = new List<string>();
+        if (origin.Client is { } client)
+        {
+            fields.Add($"\"x-originating-ip\" \"{client.Address}\" \"x-originating-port\" \"{client.Port}\"");
+        }
+
+        if (origin.Local is { } local)
+        {
+            fields.Add($"\"x-connected-ip\" \"{local.Address}\" \"x-connected-port\" \"{local.Port}\"");
+        }
+
+        fields.Add($"\"x-session-id\" \"{origin.SessionId}\"");
+        var tag = NextTag();
+        WriteAscii($"{tag} ID ({string.Join(' ', fields)})\r\n");
+        await SendAndReadTaggedAsync(tag, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task RefreshCapabilitiesAsync(CancellationToken cancellationToken)
     {
         var tag = NextTag();

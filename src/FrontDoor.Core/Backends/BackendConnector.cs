@@ -27,13 +27,18 @@ internal sealed partial class BackendConnector
         _maxLineLength = limits.MaxResponseLineLength;
     }
 
-    public async Task<BackendLoginResult> LoginAsync(BackendTarget backend, LoginCredentials credentials, CancellationToken cancellationToken)
+    public async Task<BackendLoginResult> LoginAsync(BackendTarget backend, LoginCredentials credentials, ClientOrigin origin, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(backend.LoginTimeout);
-        var (client, endpoint) = await ConnectAsync(backend, deadline.Token).ConfigureAwait(false);
+        var (client, endpoint) = await ConnectAsync(backend, origin, deadline.Token).ConfigureAwait(false);
         try
         {
+            if (backend.ForwardClientAddress == ClientAddressForwarding.Id)
+            {
+                await client.SendClientAddressAsync(origin, deadline.Token).ConfigureAwait(false);
+            }
+
             var response = await client.LoginAsync(credentials, deadline.Token).ConfigureAwait(false);
             if (!response.IsOk)
             {
@@ -62,7 +67,7 @@ internal sealed partial class BackendConnector
         }
     }
 
-    private async Task<(BackendClient Client, BackendEndpoint Endpoint)> ConnectAsync(BackendTarget backend, CancellationToken cancellationToken)
+    private async Task<(BackendClient Client, BackendEndpoint Endpoint)> ConnectAsync(BackendTarget backend, ClientOrigin origin, CancellationToken cancellationToken)
     {
         Exception? last = null;
         foreach (var endpoint in backend.Endpoints)
@@ -71,8 +76,8 @@ internal sealed partial class BackendConnector
             try
             {
                 var client = await pipeline.ExecuteAsync(
-                    static async (state, token) => await state.Self.ConnectOnceAsync(state.Backend, state.Endpoint, token).ConfigureAwait(false),
-                    (Self: this, Backend: backend, Endpoint: endpoint),
+                    static async (state, token) => await state.Self.ConnectOnceAsync(state.Backend, state.Endpoint, state.Origin, token).ConfigureAwait(false),
+                    (Self: this, Backend: backend, Endpoint: endpoint, Origin: origin),
                     cancellationToken).ConfigureAwait(false);
                 return (client, endpoint);
             }
@@ -96,7 +101,7 @@ internal sealed partial class BackendConnector
         throw new BackendUnavailableException($"no endpoint of backend {backend.Name} answered", last);
     }
 
-    private async Task<BackendClient> ConnectOnceAsync(BackendTarget backend, BackendEndpoint endpoint, CancellationToken cancellationToken)
+    private async Task<BackendClient> ConnectOnceAsync(BackendTarget backend, BackendEndpoint endpoint, ClientOrigin origin, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         ImapConnection? connection = null;
@@ -104,6 +109,11 @@ internal sealed partial class BackendConnector
         {
             await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
             connection = new ImapConnection(socket);
+            if (backend.ForwardClientAddress == ClientAddressForwarding.Proxy && origin.Client is { } source && origin.Local is { } destination)
+            {
+                await connection.NetworkStream.WriteAsync(ProxyProtocolHeader.WriteV2(source, destination), cancellationToken).ConfigureAwait(false);
+            }
+
             if (backend.Tls == BackendTlsMode.Implicit)
             {
                 await connection.StartTlsAsClientAsync(_certificates.OptionsFor(backend, endpoint), cancellationToken).ConfigureAwait(false);

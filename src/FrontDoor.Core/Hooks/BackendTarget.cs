@@ -8,6 +8,18 @@ public enum BackendTlsMode
     Implicit,
 }
 
+/// <summary>How the client's own address reaches a backend.</summary>
+public enum ClientAddressForwarding
+{
+    None,
+
+    /// <summary>An RFC 2971 ID command with x-originating-ip and friends, as Dovecot accepts from trusted proxies.</summary>
+    Id,
+
+    /// <summary>A PROXY protocol v2 header before the backend's greeting.</summary>
+    Proxy,
+}
+
 /// <summary>One host:port of a backend.</summary>
 public sealed record BackendEndpoint(string Host, int Port)
 {
@@ -38,6 +50,11 @@ public sealed record BackendTarget
 
     /// <summary>A logged-in session with no traffic either way for this long is ended (RFC 9051 section 5.4: at least 30 minutes).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    public ClientAddressForwarding ForwardClientAddress { get; init; } = ClientAddressForwarding.None;
+
+    /// <summary>The largest literal a client may send to this backend; null: the backend's APPENDLIMIT, if it has one.</summary>
+    public long? MaxLiteralSize { get; init; }
 
     /// <summary>At most this many logged-in sessions on the backend at once; 0 for no cap.</summary>
     public int MaxSessions { get; init; }

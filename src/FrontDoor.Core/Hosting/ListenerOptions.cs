@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace FrontDoor.Core.Hosting;
 
@@ -10,4 +11,22 @@ internal enum ListenerTls
 }
 
 /// <summary>A validated &lt;listener&gt; element.</summary>
-internal sealed record ListenerOptions(string Name, IPEndPoint Endpoint, ListenerTls Tls);
+internal sealed record ListenerOptions(string Name, IPEndPoint Endpoint, ListenerTls Tls)
+{
+    /// <summary>The server certificate (with its key) for TLS; null when <see cref="Tls"/> is None.</summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>On a STARTTLS listener: allow LOGIN/AUTHENTICATE before STARTTLS (default false: LOGINDISABLED).</summary>
+    public bool AllowPlaintextAuth { get; init; }
+
+    /// <summary>Expect a PROXY v1/v2 header from peers in <see cref="TrustedProxies"/>.</summary>
+    public bool ProxyProtocol { get; init; }
+
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
+
+    /// <summary>Open connections on this listener at most; 0 for no cap.</summary>
+    public int MaxConnections { get; init; }
+
+    /// <summary>Open connections from one client address at most; 0 for no cap.</summary>
+    public int MaxConnectionsPerAddress { get; init; }
+}

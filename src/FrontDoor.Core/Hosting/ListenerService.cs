@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
 using FrontDoor.Core.Sessions;
@@ -10,11 +11,15 @@ using Microsoft.Extensions.Logging;
 namespace FrontDoor.Core.Hosting;
 
 /// <summary>
-/// Accepts clients on every listener and runs one <see cref="ClientSession"/> each. On stop: no new
-/// connections, every session is told BYE and closed, and stop waits for them.
+/// Accepts clients on every listener and runs one <see cref="ClientSession"/> each, after the PROXY header
+/// (from trusted balancers), the connection limits and implicit TLS. On stop: no new connections, every
+/// session is told BYE and closed, and stop waits for them.
 /// </summary>
 internal sealed partial class ListenerService : IHostedService, IDisposable
 {
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(15);
+    private static readonly byte[] TooManyConnections = Encoding.ASCII.GetBytes("* BYE [LIMIT] Too many connections, try again later\r\n");
+
     private readonly FrontDoorOptions _options;
     private readonly SessionServices _services;
     private readonly ILogger<ListenerService> _logger;
@@ -22,6 +27,8 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
     private readonly ConcurrentDictionary<Task, byte> _sessions = new();
     private readonly List<(Socket Socket, Task Loop)> _listeners = [];
     private readonly Dictionary<string, IPEndPoint> _endpoints = new(StringComparer.OrdinalIgnoreCase);
+    private readonly KeyedCounter<string> _perListener = new(StringComparer.OrdinalIgnoreCase);
+    private readonly KeyedCounter<IPAddress> _perAddress = new();
 
     public ListenerService(FrontDoorOptions options, SessionServices services, ILogger<ListenerService> logger)
     {
@@ -54,7 +61,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
             var bound = (IPEndPoint)socket.LocalEndPoint!;
             _endpoints[listener.Name] = bound;
             LogListening(listener.Name, bound);
-            _listeners.Add((socket, AcceptLoopAsync(socket, new ListenerContext(listener.Name))));
+            _listeners.Add((socket, AcceptLoopAsync(socket, new ListenerContext(listener))));
         }
 
         return Task.CompletedTask;
@@ -91,28 +98,137 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
             {
                 socket = await listenSocket.AcceptAsync().ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+            catch (ObjectDisposedException)
             {
-                // The listener was closed by StopAsync, or the accept itself failed for this connection.
-                if (ex is SocketException && listenSocket.SafeHandle.IsClosed is false)
-                {
-                    continue;
-                }
-
                 return;
             }
+            catch (SocketException)
+            {
+                // The listener was closed by StopAsync, or this one accept failed (e.g. the peer reset).
+                if (listenSocket.SafeHandle.IsClosed)
+                {
+                    return;
+                }
 
-            var session = new ClientSession(new ImapConnection(socket), listener, _services);
-            var task = RunSessionAsync(session);
+                continue;
+            }
+
+            var task = RunConnectionAsync(socket, listener);
             _sessions.TryAdd(task, 0);
             _ = task.ContinueWith(t => _sessions.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
+    private async Task RunConnectionAsync(Socket socket, ListenerContext listener)
+    {
+        // Run off the accept loop; a connection's failure is its own and never reaches another.
+        await Task.Yield();
+        var options = listener.Options;
+        if (!_perListener.TryEnter(options.Name, options.MaxConnections))
+        {
+            await RefuseAsync(socket, options.Name, "listener").ConfigureAwait(false);
+            return;
+        }
+
+        var connection = new ImapConnection(socket);
+        try
+        {
+            var client = await ClientAddressAsync(connection, options).ConfigureAwait(false);
+            if (client is null)
+            {
+                return;
+            }
+
+            if (!_perAddress.TryEnter(client.Address, options.MaxConnectionsPerAddress))
+            {
+                await connection.NetworkStream.WriteAsync(TooManyConnections).ConfigureAwait(false);
+                LogRefused(options.Name, "address");
+                return;
+            }
+
+            try
+            {
+                if (options.Tls == ListenerTls.Implicit && !await HandshakeAsync(connection, listener).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                var session = new ClientSession(connection, listener, _services, client);
+                await RunSessionAsync(session).ConfigureAwait(false);
+            }
+            finally
+            {
+                _perAddress.Leave(client.Address);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // The client went away before its session began.
+        }
+        finally
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            _perListener.Leave(options.Name);
+        }
+    }
+
+    /// <summary>The client's real address: from the PROXY header when the peer is a trusted balancer; null to drop the connection.</summary>
+    private async Task<IPEndPoint?> ClientAddressAsync(ImapConnection connection, ListenerOptions options)
+    {
+        var peer = connection.RemoteEndPoint ?? new IPEndPoint(IPAddress.None, 0);
+        if (!options.ProxyProtocol || !options.TrustedProxies.Any(n => n.Contains(peer.Address.IsIPv4MappedToIPv6 ? peer.Address.MapToIPv4() : peer.Address)))
+        {
+            return peer;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        timeout.CancelAfter(HandshakeTimeout);
+        try
+        {
+            return await ProxyProtocolHeader.ReadAsync(connection.NetworkStream, timeout.Token).ConfigureAwait(false) ?? peer;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or OperationCanceledException)
+        {
+            LogBadProxyHeader(options.Name, peer, ex.Message);
+            return null;
+        }
+    }
+
+    private async Task<bool> HandshakeAsync(ImapConnection connection, ListenerContext listener)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        timeout.CancelAfter(HandshakeTimeout);
+        try
+        {
+            await connection.StartTlsAsServerAsync(listener.TlsOptions!, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException)
+        {
+            LogHandshakeFailed(listener.Name, ex.Message);
+            return false;
+        }
+    }
+
+    private async Task RefuseAsync(Socket socket, string listener, string limit)
+    {
+        LogRefused(listener, limit);
+        try
+        {
+            await socket.SendAsync(TooManyConnections).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+            // It was only a courtesy.
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+
     private async Task RunSessionAsync(ClientSession session)
     {
-        // Run off the accept loop; a session's failure is its own and never reaches another.
-        await Task.Yield();
         try
         {
             await session.RunAsync(_shutdown.Token).ConfigureAwait(false);
@@ -136,4 +252,13 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Session {SessionId} failed")]
     private partial void LogSessionFailed(string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Listener {Listener}: connection refused, {Limit} connection limit reached")]
+    private partial void LogRefused(string listener, string limit);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Listener {Listener}: bad PROXY header from {Peer}: {Error}")]
+    private partial void LogBadProxyHeader(string listener, IPEndPoint peer, string error);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Listener {Listener}: TLS handshake failed: {Error}")]
+    private partial void LogHandshakeFailed(string listener, string error);
 }

@@ -61,6 +61,36 @@ internal sealed class ImapConnection : IAsyncDisposable
         (Input, Output) = CreatePipes(tls);
     }
 
+    /// <summary>
+    /// Starts TLS as the server (implicit TLS at accept, or after FrontDoor's STARTTLS OK). Anything the
+    /// client pipelined in plain text after STARTTLS is dropped: it must not be taken as sent over TLS
+    /// (the STARTTLS command-injection class, RFC 9051 section 11.1).
+    /// </summary>
+    public async Task StartTlsAsServerAsync(SslServerAuthenticationOptions options, CancellationToken cancellationToken)
+    {
+        await Input.CompleteAsync().ConfigureAwait(false);
+        await Output.CompleteAsync().ConfigureAwait(false);
+        var tls = new SslStream(_network, leaveInnerStreamOpen: true);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        Stream = tls;
+        (Input, Output) = CreatePipes(tls);
+    }
+
+    /// <summary>True once TLS is running on this connection.</summary>
+    public bool IsTls => Stream is SslStream;
+
+    /// <summary>The raw socket stream, for a PROXY header read before any pipe reads.</summary>
+    public Stream NetworkStream => _network;
+
     /// <summary>Stops both directions at once; pending reads and writes fail or complete.</summary>
     public void Abort()
     {

@@ -25,6 +25,12 @@ internal sealed partial class ClientSession
     [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Backend {Backend} is at its cap of {MaxSessions} sessions; {User} refused")]
     private partial void LogBackendFull(string user, string backend, int maxSessions);
 
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "TLS handshake failed")]
+    private partial void LogTlsFailed(Exception error);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "User {User} is at the cap of {Max} sessions")]
+    private partial void LogUserFull(string user, int max);
+
     [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Session ended: {End}")]
     private partial void LogSessionEnded(SessionEnd end);
 }

@@ -141,7 +141,7 @@ internal sealed partial class ClientSession
     /// <summary>Routes the user, logs in on the backend, and on success runs the relay to the end.</summary>
     private async Task<SessionEnd?> LoginAsync(string tag, LoginCredentials credentials, CancellationToken shutdown)
     {
-        var route = await _services.Routers.RouteAsync(new RouteRequest(credentials.User, _client.RemoteEndPoint, _listener.Name), shutdown).ConfigureAwait(false);
+        var route = await _services.Routers.RouteAsync(new RouteRequest(credentials.User, _origin.Client, _listener.Name), shutdown).ConfigureAwait(false);
         switch (route.Kind)
         {
             case RouteKind.Referral:
@@ -158,20 +158,35 @@ internal sealed partial class ClientSession
         }
 
         var backend = route.Backend!;
-        if (!_services.Sessions.TryEnter(backend))
+        var user = credentials.User.ToLowerInvariant();
+        if (!_services.Users.TryEnter(user, _services.Limits.MaxConnectionsPerUser))
         {
-            LogBackendFull(credentials.User, backend.Name, backend.MaxSessions);
-            await WriteAsync($"{tag} NO [LIMIT] Too many sessions on this mail server, try again later\r\n", shutdown).ConfigureAwait(false);
+            LogUserFull(credentials.User, _services.Limits.MaxConnectionsPerUser);
+            await WriteAsync($"{tag} NO [LIMIT] Too many sessions for this user\r\n", shutdown).ConfigureAwait(false);
             return null;
         }
 
         try
         {
-            return await ProxyAsync(tag, credentials, backend, shutdown).ConfigureAwait(false);
+            if (!_services.Sessions.TryEnter(backend))
+            {
+                LogBackendFull(credentials.User, backend.Name, backend.MaxSessions);
+                await WriteAsync($"{tag} NO [LIMIT] Too many sessions on this mail server, try again later\r\n", shutdown).ConfigureAwait(false);
+                return null;
+            }
+
+            try
+            {
+                return await ProxyAsync(tag, credentials, backend, shutdown).ConfigureAwait(false);
+            }
+            finally
+            {
+                _services.Sessions.Leave(backend);
+            }
         }
         finally
         {
-            _services.Sessions.Leave(backend);
+            _services.Users.Leave(user);
         }
     }
 
@@ -180,7 +195,7 @@ internal sealed partial class ClientSession
         BackendLoginResult login;
         try
         {
-            login = await _services.Connector.LoginAsync(backend, credentials, shutdown).ConfigureAwait(false);
+            login = await _services.Connector.LoginAsync(backend, credentials, _origin, shutdown).ConfigureAwait(false);
         }
         catch (BackendUnavailableException ex)
         {
@@ -196,9 +211,10 @@ internal sealed partial class ClientSession
         }
 
         LogLoggedIn(credentials.User, backend.Name, login.Endpoint);
+        _services.Failures.Succeeded(_origin.Client?.Address);
         await using (login.Connection.ConfigureAwait(false))
         {
-            var session = new RelaySession(Id, credentials.User, backend, login.Capabilities, _client.RemoteEndPoint);
+            var session = new RelaySession(Id, credentials.User, backend, login.Capabilities, _origin.Client);
             var shown = _services.Capabilities.Apply(login.Capabilities, new CapabilityContext(CapabilityStage.PostAuth, backend, login.Capabilities));
             var text = login.Response.TextWithoutCapabilityCode();
             await WriteAsync($"{tag} OK [CAPABILITY {shown}] {(text.Length == 0 ? "Logged in" : text)}\r\n", shutdown).ConfigureAwait(false);
@@ -209,6 +225,8 @@ internal sealed partial class ClientSession
 
     private async Task<SessionEnd?> RefuseLoginAsync(string tag, string statusAndText, CancellationToken shutdown)
     {
+        // Each failure from an address waits longer before it is answered: guessing gets slow.
+        await Task.Delay(_services.Failures.Failed(_origin.Client?.Address), _services.Time, shutdown).ConfigureAwait(false);
         _failedLogins++;
         if (_failedLogins >= _services.Limits.MaxFailedLogins)
         {

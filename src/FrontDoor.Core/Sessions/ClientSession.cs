@@ -18,15 +18,17 @@ internal sealed partial class ClientSession
     private static readonly Func<ILogger, string, IDisposable?> SessionScope = LoggerMessage.DefineScope<string>("session {SessionId}");
 
     private readonly ImapConnection _client;
-    private readonly SerializedWriter _output;
     private readonly ListenerContext _listener;
     private readonly SessionServices _services;
     private readonly ILogger _logger;
-    private readonly PreAuthReader _reader;
+    private readonly ClientOrigin _origin;
+    private SerializedWriter _output;
+    private PreAuthReader _reader;
     private int _failedLogins;
     private bool _clientGone;
 
-    public ClientSession(ImapConnection client, ListenerContext listener, SessionServices services)
+    /// <param name="clientAddress">The client's real address: the PROXY header's when a trusted balancer sent one.</param>
+    public ClientSession(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress)
     {
         _client = client;
         _output = new SerializedWriter(client.Output);
@@ -35,14 +37,18 @@ internal sealed partial class ClientSession
         _logger = services.LoggerFactory.CreateLogger<ClientSession>();
         _reader = new PreAuthReader(client.Input, _output, services.Limits);
         Id = Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
+        _origin = new ClientOrigin(clientAddress, client.LocalEndPoint, Id);
     }
+
+    /// <summary>On a STARTTLS listener before TLS, without allowPlaintextAuth: no password may be sent yet.</summary>
+    private bool PlaintextAuthRefused => _listener.OffersStartTls && !_client.IsTls && !_listener.Options.AllowPlaintextAuth;
 
     public string Id { get; }
 
     public async Task RunAsync(CancellationToken shutdown)
     {
         using var scope = SessionScope(_logger, Id);
-        LogConnected(_listener.Name, _client.RemoteEndPoint);
+        LogConnected(_listener.Name, _origin.Client);
         SessionEnd end;
         try
         {
@@ -123,7 +129,10 @@ internal sealed partial class ClientSession
             case "ID":
                 return await IdAsync(command, shutdown).ConfigureAwait(false);
             case "STARTTLS":
-                await WriteAsync($"{tag} BAD STARTTLS is not offered on this listener\r\n", shutdown).ConfigureAwait(false);
+                return await StartTlsAsync(tag, shutdown).ConfigureAwait(false);
+            case "LOGIN" or "AUTHENTICATE" when PlaintextAuthRefused:
+                // RFC 9051 section 6.2.3: LOGINDISABLED is advertised; the password must not cross in clear.
+                await WriteAsync($"{tag} NO [PRIVACYREQUIRED] Use STARTTLS first\r\n", shutdown).ConfigureAwait(false);
                 return null;
             case "LOGIN":
                 return await LoginCommandAsync(command, shutdown).ConfigureAwait(false);
@@ -195,6 +204,48 @@ internal sealed partial class ClientSession
         }
     }
 
-    private CapabilitySet Capabilities(CapabilityStage stage) =>
-        _services.Capabilities.Apply(new CapabilitySet(PreAuthCapabilities), new CapabilityContext(stage, null, null));
+    private CapabilitySet Capabilities(CapabilityStage stage)
+    {
+        var offered = new CapabilitySet(PreAuthCapabilities);
+        if (_listener.OffersStartTls && !_client.IsTls)
+        {
+            offered.Add("STARTTLS");
+            if (PlaintextAuthRefused)
+            {
+                offered.Add("LOGINDISABLED");
+                offered.RemovePrefix("AUTH=");
+                offered.Remove("SASL-IR");
+            }
+        }
+
+        return _services.Capabilities.Apply(offered, new CapabilityContext(stage, null, null));
+    }
+
+    /// <summary>RFC 9051 section 6.2.1. Whatever the client pipelined after STARTTLS is dropped with the plain-text pipe.</summary>
+    private async Task<SessionEnd?> StartTlsAsync(string tag, CancellationToken shutdown)
+    {
+        if (!_listener.OffersStartTls || _listener.TlsOptions is null || _client.IsTls)
+        {
+            var why = _client.IsTls ? "TLS is already active" : "STARTTLS is not offered on this listener";
+            await WriteAsync($"{tag} BAD {why}\r\n", shutdown).ConfigureAwait(false);
+            return null;
+        }
+
+        await WriteAsync($"{tag} OK Begin TLS negotiation now\r\n", shutdown).ConfigureAwait(false);
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        handshake.CancelAfter(_services.Limits.PreAuthTimeout);
+        try
+        {
+            await _client.StartTlsAsServerAsync(_listener.TlsOptions, handshake.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException && !shutdown.IsCancellationRequested)
+        {
+            LogTlsFailed(ex);
+            return SessionEnd.ProtocolError;
+        }
+
+        _output = new SerializedWriter(_client.Output);
+        _reader = new PreAuthReader(_client.Input, _output, _services.Limits);
+        return null;
+    }
 }

@@ -1,4 +1,27 @@
+using System.Net.Security;
+using FrontDoor.Core.Hosting;
+
 namespace FrontDoor.Core.Sessions;
 
-/// <summary>What a session knows of the listener it came in on.</summary>
-internal sealed record ListenerContext(string Name);
+/// <summary>What a session knows of the listener it came in on; the TLS context is built once per listener.</summary>
+internal sealed class ListenerContext
+{
+    public ListenerContext(ListenerOptions options)
+    {
+        Options = options;
+        if (options.Certificate is { } certificate)
+        {
+            var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null);
+            TlsOptions = new SslServerAuthenticationOptions { ServerCertificateContext = context };
+        }
+    }
+
+    public ListenerOptions Options { get; }
+
+    public string Name => Options.Name;
+
+    public SslServerAuthenticationOptions? TlsOptions { get; }
+
+    /// <summary>True on a STARTTLS listener: STARTTLS is offered until TLS runs.</summary>
+    public bool OffersStartTls => Options.Tls == ListenerTls.StartTls;
+}

@@ -135,6 +135,14 @@ internal sealed partial class Relay
             return ClientStep.NeedMore;
         }
 
+        if (literal is { } announced && announced.Length > _maxLiteral)
+        {
+            // Refused before a byte of it reaches the backend; octets already on their way are drained.
+            return RefuseCommand(frame, announced.NonSynchronizing
+                ? "BAD [TOOBIG] Literal larger than this mail server accepts"
+                : "NO [TOOBIG] Literal larger than this mail server accepts");
+        }
+
         var decision = _rewriters.IsEmpty
             ? CommandDecision.Forward
             : _rewriters.Inspect(new CommandLine(line, frame.StartsMessage, _command.Tag, _command.Name, literal), _session);
@@ -179,7 +187,9 @@ internal sealed partial class Relay
         if (!frame.StartsMessage)
         {
             // Part of the command already went to the backend; it cannot be taken back.
-            _protocolError = "Command refused by FrontDoor after it was partly relayed";
+            _protocolError = reply is not null && reply.Contains("[TOOBIG]", StringComparison.Ordinal)
+                ? "[TOOBIG] Literal larger than this mail server accepts"
+                : "Command refused by FrontDoor after it was partly relayed";
             return ClientStep.ProtocolError;
         }
 

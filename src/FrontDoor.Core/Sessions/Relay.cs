@@ -33,6 +33,7 @@ internal sealed partial class Relay
     private string? _pendingReply;
     private string? _protocolError;
     private Task<GateOutcome>? _gateWait;
+    private readonly long _maxLiteral;
     private long _lastActivity;
     private volatile bool _idleExpired;
 
@@ -53,6 +54,7 @@ internal sealed partial class Relay
         _counters = services.Counters.For(session.Backend.Name);
         _time = services.Time;
         _logger = logger;
+        _maxLiteral = session.Backend.MaxLiteralSize ?? AppendLimit(session.BackendCapabilities) ?? long.MaxValue;
         _clientFramer = new ImapFramer(services.Limits.MaxCommandLineLength);
         _backendFramer = new ImapFramer(services.Limits.MaxResponseLineLength);
     }
@@ -90,6 +92,21 @@ internal sealed partial class Relay
         _clientLine.Dispose();
         _backendLine.Dispose();
         return end;
+    }
+
+    /// <summary>RFC 7889: the backend's APPENDLIMIT=N, the default for the literal size cap.</summary>
+    private static long? AppendLimit(CapabilitySet capabilities)
+    {
+        foreach (var token in capabilities)
+        {
+            if (token.StartsWith("APPENDLIMIT=", StringComparison.OrdinalIgnoreCase)
+                && long.TryParse(token.AsSpan("APPENDLIMIT=".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit))
+            {
+                return limit;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Traffic either way (IDLE's keep-alives included) keeps the session; silence ends it.</summary>

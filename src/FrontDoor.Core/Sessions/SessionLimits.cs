@@ -17,4 +17,13 @@ internal sealed record SessionLimits
 
     /// <summary>Failed logins allowed on one connection before it is closed.</summary>
     public int MaxFailedLogins { get; init; } = 10;
+
+    /// <summary>Logged-in sessions of one user at once, over all listeners; 0 for no cap.</summary>
+    public int MaxConnectionsPerUser { get; init; }
+
+    /// <summary>The delay before answering a failed login, doubled for each further failure from the same address.</summary>
+    public TimeSpan AuthFailureDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The most a failed login from one address is delayed.</summary>
+    public TimeSpan MaxAuthFailureDelay { get; init; } = TimeSpan.FromSeconds(15);
 }

@@ -12,6 +12,12 @@ internal sealed record SessionServices(
     RelayServices Relay,
     ILoggerFactory LoggerFactory)
 {
+    /// <summary>Failed logins per client address, for the growing delay.</summary>
+    public AuthFailureTracker Failures { get; } = new(Relay.Time, Relay.Limits);
+
+    /// <summary>Logged-in sessions per user (lower case), for maxConnectionsPerUser.</summary>
+    public KeyedCounter<string> Users { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public SessionLimits Limits => Relay.Limits;
 
     public TimeProvider Time => Relay.Time;
