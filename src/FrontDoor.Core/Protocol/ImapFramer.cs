@@ -105,20 +105,22 @@ internal struct ImapFramer
         var lineStart = reader.Position;
         if (!reader.TryAdvanceTo((byte)'\n', advancePastDelimiter: true))
         {
-            return reader.Remaining > MaxLineLength ? FrameKind.LineTooLong : FrameKind.NeedMore;
+            // The limit is on the content; what is here may still end with the CR of its CRLF.
+            return reader.Remaining > MaxLineLength + 1 ? FrameKind.LineTooLong : FrameKind.NeedMore;
         }
 
         var raw = reader.Sequence.Slice(lineStart, reader.Position);
-        if (raw.Length > MaxLineLength + 2)
-        {
-            return FrameKind.LineTooLong;
-        }
 
         // RFC 9051 requires CRLF; a bare LF is tolerated (and relayed as it came), as Dovecot and Courier do.
         var contentLength = raw.Length - 1;
         if (contentLength > 0 && EndsWithCarriageReturn(raw.Slice(0, contentLength)))
         {
             contentLength--;
+        }
+
+        if (contentLength > MaxLineLength)
+        {
+            return FrameKind.LineTooLong;
         }
 
         var content = raw.Slice(0, contentLength);
