@@ -47,6 +47,13 @@ internal static class BackendReader
             _ => BackendTlsMode.None,
         };
 
+        var idle = ConfigElements.Seconds(element, "backend", "idleTimeout", TimeSpan.FromMinutes(30));
+        if (idle < TimeSpan.FromMinutes(30))
+        {
+            // RFC 9051 section 5.4: an autologout timer after login must be at least 30 minutes.
+            throw new FrontDoorConfigurationException($"{where} idleTimeout=\"{element["idleTimeout"]}\": must be at least 1800 seconds (RFC 9051)");
+        }
+
         return new BackendTarget
         {
             Name = name,
@@ -56,7 +63,7 @@ internal static class BackendReader
             ConnectTimeout = ConfigElements.Seconds(element, "backend", "connectTimeout", TimeSpan.FromSeconds(10)),
             LoginTimeout = ConfigElements.Seconds(element, "backend", "loginTimeout", TimeSpan.FromSeconds(30)),
             ContinuationTimeout = ConfigElements.Seconds(element, "backend", "continuationTimeout", TimeSpan.FromSeconds(60)),
-            IdleTimeout = ConfigElements.Seconds(element, "backend", "idleTimeout", TimeSpan.FromMinutes(30)),
+            IdleTimeout = idle,
             BreakDuration = ConfigElements.Seconds(element, "backend", "breakDuration", TimeSpan.FromSeconds(30)),
             BreakerFailures = Count(element, "breakerFailures", 5, where),
             MaxSessions = Count(element, "maxSessions", 0, where),
