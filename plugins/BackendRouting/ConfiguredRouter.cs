@@ -10,7 +10,7 @@ namespace FrontDoor.Plugins.BackendRouting;
 /// table for new logins (open sessions keep the backend they have); an invalid edit keeps the last good
 /// table and logs one error.
 /// </summary>
-internal sealed partial class ConfiguredRouter : IBackendRouter, IDisposable
+internal sealed partial class ConfiguredRouter : IBackendRouter, IDescribeConfiguration, IDisposable
 {
     private readonly IConfiguration _configuration;
     private readonly ILogger _logger;
@@ -31,6 +31,19 @@ internal sealed partial class ConfiguredRouter : IBackendRouter, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         return ValueTask.FromResult(_table.Route(request.User));
+    }
+
+    /// <summary>The table in force now, for check-config and the per-backend metrics.</summary>
+    public ConfigurationDescription Describe()
+    {
+        var table = _table;
+        var routes = table.Rules.Select(r => new RouteDescription(r.Kind.ToString().ToLowerInvariant(), r.Value, r.Backend?.Name, r.Referral));
+        return new ConfigurationDescription
+        {
+            Source = "BackendRouting",
+            Routing = new RoutingDescription([.. routes], table.Default?.Name),
+            Backends = [.. table.Backends.Values],
+        };
     }
 
     public void Dispose() => _subscription.Dispose();

@@ -1,7 +1,14 @@
+using FrontDoor.Core.Diagnostics;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+
+// FrontDoor check-config [PATH] [overrides]: validate as start-up would, print what would run, start nothing.
+if (args.Length > 0 && args[0] is "check-config" or "--check-config")
+{
+    return ConfigurationCheck.Run(args[1..], Console.Out, Console.Error);
+}
 
 try
 {
@@ -17,6 +24,6 @@ try
 catch (FrontDoorConfigurationException ex)
 {
     // One clear line naming the element and the value; nothing else to read.
-    await Console.Error.WriteLineAsync($"FrontDoor: configuration error: {ex.Message}").ConfigureAwait(false);
-    return 2;
+    await Console.Error.WriteLineAsync(ConfigurationCheck.ErrorLine(ex)).ConfigureAwait(false);
+    return ConfigurationCheck.Invalid;
 }

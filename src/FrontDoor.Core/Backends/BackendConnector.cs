@@ -18,10 +18,12 @@ internal sealed partial class BackendConnector
     private readonly ResiliencePipelines _pipelines;
     private readonly BackendCertificateValidator _certificates = new();
     private readonly ILogger<BackendConnector> _logger;
+    private readonly Diagnostics.FrontDoorMetrics _metrics;
     private readonly int _maxLineLength;
 
-    public BackendConnector(ResiliencePipelines pipelines, ILogger<BackendConnector> logger, Sessions.SessionLimits limits)
+    public BackendConnector(ResiliencePipelines pipelines, ILogger<BackendConnector> logger, Sessions.SessionLimits limits, Diagnostics.FrontDoorMetrics metrics)
     {
+        _metrics = metrics;
         _pipelines = pipelines;
         _logger = logger;
         _maxLineLength = limits.MaxResponseLineLength;
@@ -103,6 +105,7 @@ internal sealed partial class BackendConnector
 
     private async Task<BackendClient> ConnectOnceAsync(BackendTarget backend, BackendEndpoint endpoint, ClientOrigin origin, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         ImapConnection? connection = null;
         try
@@ -126,10 +129,12 @@ internal sealed partial class BackendConnector
                 await client.StartTlsAsync(_certificates.OptionsFor(backend, endpoint), cancellationToken).ConfigureAwait(false);
             }
 
+            _metrics.BackendConnected(backend.Name, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             return client;
         }
         catch
         {
+            _metrics.BackendConnectFailed(backend.Name);
             if (connection is not null)
             {
                 await connection.DisposeAsync().ConfigureAwait(false);

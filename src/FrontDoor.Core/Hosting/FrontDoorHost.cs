@@ -1,4 +1,5 @@
 using FrontDoor.Core.Backends;
+using FrontDoor.Core.Diagnostics;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Sessions;
 using Microsoft.Extensions.Configuration;
@@ -16,15 +17,12 @@ internal static class FrontDoorHost
 {
     public static IHost Build(string[] args, Action<IServiceCollection>? configureHost = null)
     {
-        var (configuration, configPath) = FrontDoorConfiguration.Build(args);
-        var options = FrontDoorOptions.Read(configuration, AppContext.BaseDirectory);
-        var catalog = PluginCatalog.Load(options.PluginDirectory);
-
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        var (configuration, configPath, _, catalog, _) = Configure(args, builder.Services);
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(console =>
@@ -36,7 +34,25 @@ internal static class FrontDoorHost
         });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
 
-        var services = builder.Services;
+        configureHost?.Invoke(builder.Services);
+        var host = builder.Build();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FrontDoorHost));
+        var pluginNames = string.Join(", ", catalog.Plugins.Select(p => p.Name));
+        HostLog.Configured(logger, configPath, pluginNames);
+        return host;
+    }
+
+    /// <summary>
+    /// What start-up and <c>check-config</c> share: reads and validates the config, loads the plugins, and
+    /// registers the core's services and each plugin's into <paramref name="services"/>. Starts nothing.
+    /// </summary>
+    public static FrontDoorSetup Configure(string[] args, IServiceCollection services)
+    {
+        var (configuration, configPath) = FrontDoorConfiguration.Build(args);
+        var options = FrontDoorOptions.Read(configuration, AppContext.BaseDirectory);
+        var metrics = MetricsOptions.Read(configuration);
+        var catalog = PluginCatalog.Load(options.PluginDirectory);
+
         services.AddSingleton(options);
         services.AddSingleton(catalog);
         services.AddSingleton(options.Limits);
@@ -61,7 +77,10 @@ internal static class FrontDoorHost
             sp.GetRequiredService<BackendConnector>(),
             sp.GetRequiredService<BackendSessionCounter>(),
             sp.GetRequiredService<RelayServices>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<FrontDoorMetrics>(),
+            new ProtocolTraceFactory(configuration, sp.GetRequiredService<TimeProvider>())));
+        services.AddFrontDoorMetrics(metrics);
         services.AddSingleton<ListenerService>();
         services.AddHostedService(sp => sp.GetRequiredService<ListenerService>());
 
@@ -76,11 +95,9 @@ internal static class FrontDoorHost
                 $"<plugins directory=\"{options.PluginDirectory}\">: no plugin routes users to backends (is BackendRouting there?)");
         }
 
-        configureHost?.Invoke(services);
-        var host = builder.Build();
-        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FrontDoorHost));
-        var pluginNames = string.Join(", ", catalog.Plugins.Select(p => p.Name));
-        HostLog.Configured(logger, configPath, pluginNames);
-        return host;
+        return new FrontDoorSetup(configuration, configPath, options, catalog, metrics);
     }
 }
+
+/// <summary>A config read, validated and registered by <see cref="FrontDoorHost.Configure"/>.</summary>
+internal sealed record FrontDoorSetup(IConfigurationRoot Configuration, string ConfigPath, FrontDoorOptions Options, PluginCatalog Catalog, MetricsOptions Metrics);

@@ -21,6 +21,7 @@ internal static class LimitsReader
             MaxCommandLineLength = Count(element, "maxCommandLine", defaults.MaxCommandLineLength, minimum: 1024),
             MaxPreAuthLiteral = Count(element, "maxPreAuthLiteral", defaults.MaxPreAuthLiteral, minimum: 1024),
             PreAuthTimeout = ConfigElements.Seconds(element, "limits", "preAuthTimeout", defaults.PreAuthTimeout),
+            ShutdownGrace = ConfigElements.Seconds(element, "limits", "shutdownGrace", defaults.ShutdownGrace),
             MaxFailedLogins = Count(element, "maxFailedLogins", defaults.MaxFailedLogins, minimum: 1),
             MaxConnectionsPerUser = Count(element, "maxConnectionsPerUser", defaults.MaxConnectionsPerUser, minimum: 0),
             AuthFailureDelay = ConfigElements.Seconds(element, "limits", "authFailureDelay", defaults.AuthFailureDelay),

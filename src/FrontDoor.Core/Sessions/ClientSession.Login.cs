@@ -1,3 +1,4 @@
+using FrontDoor.Core.Diagnostics;
 using System.Text;
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Hooks;
@@ -147,13 +148,16 @@ internal sealed partial class ClientSession
             case RouteKind.Referral:
                 // RFC 2221: the client may log in again at the given server; not a failed login.
                 LogReferred(credentials.User, route.Reason!);
+                _services.Metrics.LoginCompleted(null, LoginResults.Referral);
                 await WriteAsync($"{tag} NO [REFERRAL {route.Reason}] Your mailbox is on another server\r\n", shutdown).ConfigureAwait(false);
                 return null;
             case RouteKind.Reject:
                 LogNoRoute(credentials.User, route.Reason ?? "rejected");
+                _services.Metrics.LoginCompleted(null, LoginResults.NoRoute);
                 return await RefuseLoginAsync(tag, $"NO [AUTHENTICATIONFAILED] {route.Reason ?? "Authentication failed."}", shutdown).ConfigureAwait(false);
             case RouteKind.NotMine:
                 LogNoRoute(credentials.User, "no router claimed the user");
+                _services.Metrics.LoginCompleted(null, LoginResults.NoRoute);
                 return await RefuseLoginAsync(tag, "NO [AUTHENTICATIONFAILED] Authentication failed.", shutdown).ConfigureAwait(false);
         }
 
@@ -162,6 +166,7 @@ internal sealed partial class ClientSession
         if (!_services.Users.TryEnter(user, _services.Limits.MaxConnectionsPerUser))
         {
             LogUserFull(credentials.User, _services.Limits.MaxConnectionsPerUser);
+            _services.Metrics.LoginCompleted(backend.Name, LoginResults.Limit);
             await WriteAsync($"{tag} NO [LIMIT] Too many sessions for this user\r\n", shutdown).ConfigureAwait(false);
             return null;
         }
@@ -171,6 +176,7 @@ internal sealed partial class ClientSession
             if (!_services.Sessions.TryEnter(backend))
             {
                 LogBackendFull(credentials.User, backend.Name, backend.MaxSessions);
+                _services.Metrics.LoginCompleted(backend.Name, LoginResults.Limit);
                 await WriteAsync($"{tag} NO [LIMIT] Too many sessions on this mail server, try again later\r\n", shutdown).ConfigureAwait(false);
                 return null;
             }
@@ -200,6 +206,7 @@ internal sealed partial class ClientSession
         catch (BackendUnavailableException ex)
         {
             LogBackendUnavailable(credentials.User, backend.Name, ex.Message);
+            _services.Metrics.LoginCompleted(backend.Name, LoginResults.Unavailable);
             await WriteAsync($"{tag} NO [UNAVAILABLE] The mail server is not available now, try again later\r\n", shutdown).ConfigureAwait(false);
             return null;
         }
@@ -207,10 +214,12 @@ internal sealed partial class ClientSession
         if (login.Connection is null)
         {
             LogLoginRefused(credentials.User, backend.Name);
+            _services.Metrics.LoginCompleted(backend.Name, LoginResults.Refused);
             return await RefuseLoginAsync(tag, login.Response.StatusAndText, shutdown).ConfigureAwait(false);
         }
 
         LogLoggedIn(credentials.User, backend.Name, login.Endpoint);
+        _services.Metrics.LoginCompleted(backend.Name, LoginResults.Ok);
         _services.Failures.Succeeded(_origin.Client?.Address);
         await using (login.Connection.ConfigureAwait(false))
         {
@@ -218,7 +227,10 @@ internal sealed partial class ClientSession
             var shown = _services.Capabilities.Apply(login.Capabilities, new CapabilityContext(CapabilityStage.PostAuth, backend, login.Capabilities));
             var text = login.Response.TextWithoutCapabilityCode();
             await WriteAsync($"{tag} OK [CAPABILITY {shown}] {(text.Length == 0 ? "Logged in" : text)}\r\n", shutdown).ConfigureAwait(false);
-            var relay = new Relay(_client, _output, login.Connection, session, _services.Relay, _logger);
+            using var trace = _services.Traces.Open(credentials.User, backend.Name, Id);
+            trace?.Client(Encoding.UTF8.GetBytes($"{tag} LOGIN"), isCommandStart: true);
+            trace?.Note($"{tag} OK [CAPABILITY {shown}] (backend {backend.Name} at {login.Endpoint})");
+            var relay = new Relay(_client, _output, login.Connection, session, _services.Relay, _logger, trace);
             return await relay.RunAsync(shutdown).ConfigureAwait(false);
         }
     }

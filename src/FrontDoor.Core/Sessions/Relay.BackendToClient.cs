@@ -16,6 +16,7 @@ internal sealed partial class Relay
             {
                 var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
                 Touch();
+                Volatile.Write(ref _lastBackendActivity, _time.GetTimestamp());
                 var buffer = result.Buffer;
                 bool tooLong;
                 SequencePosition consumed;
@@ -80,6 +81,15 @@ internal sealed partial class Relay
 
     private void OnBackendLine(in Frame frame, PipeWriter output)
     {
+        if (_trace is not null)
+        {
+            _trace.Server(_backendLine.GetSpan(frame.Content));
+            if (frame.Literal is { Length: > 0 } literal)
+            {
+                _trace.Literal(fromClient: false, literal.Length);
+            }
+        }
+
         if (!frame.StartsMessage || frame.Content.IsEmpty)
         {
             Forward(frame, output);

@@ -123,6 +123,12 @@ internal sealed partial class Relay
         }
 
         var literal = frame.Literal;
+        _trace?.Client(line, frame.StartsMessage);
+        if (_trace is not null && literal is { Length: > 0 } traced)
+        {
+            _trace.Literal(fromClient: true, traced.Length);
+        }
+
         if (_command.Discarding)
         {
             // The backend refused this command: its remaining lines and literals never reach it. A further

@@ -23,6 +23,7 @@ internal sealed partial class Relay
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly LiteralGate _gate = new();
+    private readonly Diagnostics.ProtocolTrace? _trace;
 
     private readonly ClientCommandState _command = new();
     private ImapFramer _clientFramer;
@@ -34,7 +35,9 @@ internal sealed partial class Relay
     private string? _protocolError;
     private Task<GateOutcome>? _gateWait;
     private readonly long _maxLiteral;
+    private readonly TimeSpan _graceTime;
     private long _lastActivity;
+    private long _lastBackendActivity;
     private volatile bool _idleExpired;
 
     public Relay(
@@ -43,8 +46,10 @@ internal sealed partial class Relay
         ImapConnection backend,
         RelaySession session,
         RelayServices services,
-        ILogger logger)
+        ILogger logger,
+        Diagnostics.ProtocolTrace? trace)
     {
+        _trace = trace;
         _client = client;
         _clientOutput = clientOutput;
         _backend = backend;
@@ -54,6 +59,7 @@ internal sealed partial class Relay
         _counters = services.Counters.For(session.Backend.Name);
         _time = services.Time;
         _logger = logger;
+        _graceTime = services.Limits.ShutdownGrace;
         _maxLiteral = session.Backend.MaxLiteralSize ?? AppendLimit(session.BackendCapabilities) ?? long.MaxValue;
         _clientFramer = new ImapFramer(services.Limits.MaxCommandLineLength);
         _backendFramer = new ImapFramer(services.Limits.MaxResponseLineLength);
@@ -61,13 +67,20 @@ internal sealed partial class Relay
 
     public async Task<SessionEnd> RunAsync(CancellationToken shutdown)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
-        _lastActivity = _time.GetTimestamp();
+        // Shutdown stops the client pump first (no new commands); the backend pump runs on until what is in
+        // flight has been answered, or the grace time is over (DrainAsync).
+        using var stop = new CancellationTokenSource();
+        using var stopClient = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, shutdown);
+        _lastActivity = _lastBackendActivity = _time.GetTimestamp();
         using var idleCheck = StartIdleCheck(stop);
-        var toBackend = PumpClientToBackendAsync(stop.Token);
+        var toBackend = PumpClientToBackendAsync(stopClient.Token);
         var toClient = PumpBackendToClientAsync(stop.Token);
         var first = await Task.WhenAny(toBackend, toClient).ConfigureAwait(false);
         var end = await first.ConfigureAwait(false);
+        if (first == toBackend && shutdown.IsCancellationRequested && !_idleExpired)
+        {
+            await DrainAsync(toClient).ConfigureAwait(false);
+        }
 
         // One side is done: stop the other, then say goodbye if the client can still hear a whole line.
         await stop.CancelAsync().ConfigureAwait(false);
@@ -92,6 +105,25 @@ internal sealed partial class Relay
         _clientLine.Dispose();
         _backendLine.Dispose();
         return end;
+    }
+
+    /// <summary>
+    /// Lets the backend finish the commands in flight: done when it has been quiet for a moment at a
+    /// response boundary with no literal waiting, or when the grace time is over.
+    /// </summary>
+    private async Task DrainAsync(Task backendPump)
+    {
+        var quiet = TimeSpan.FromMilliseconds(300);
+        var started = _time.GetTimestamp();
+        while (!backendPump.IsCompleted && _time.GetElapsedTime(started) < _graceTime)
+        {
+            if (_time.GetElapsedTime(Volatile.Read(ref _lastBackendActivity)) >= quiet && _backendFramer.AtMessageStart)
+            {
+                return;
+            }
+
+            await Task.WhenAny(backendPump, Task.Delay(TimeSpan.FromMilliseconds(50), _time)).ConfigureAwait(false);
+        }
     }
 
     /// <summary>RFC 7889: the backend's APPENDLIMIT=N, the default for the literal size cap.</summary>

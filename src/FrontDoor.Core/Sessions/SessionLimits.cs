@@ -15,6 +15,9 @@ internal sealed record SessionLimits
     /// <summary>How long a client may stay connected without logging in.</summary>
     public TimeSpan PreAuthTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>On stop, how long a session may take to finish the command in flight before its BYE.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Failed logins allowed on one connection before it is closed.</summary>
     public int MaxFailedLogins { get; init; } = 10;
 

@@ -1,3 +1,4 @@
+using FrontDoor.Core.Diagnostics;
 using FrontDoor.Core.Backends;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,9 @@ internal sealed record SessionServices(
     BackendConnector Connector,
     BackendSessionCounter Sessions,
     RelayServices Relay,
-    ILoggerFactory LoggerFactory)
+    ILoggerFactory LoggerFactory,
+    FrontDoorMetrics Metrics,
+    ProtocolTraceFactory Traces)
 {
     /// <summary>Failed logins per client address, for the growing delay.</summary>
     public AuthFailureTracker Failures { get; } = new(Relay.Time, Relay.Limits);

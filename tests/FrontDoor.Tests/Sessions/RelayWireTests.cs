@@ -270,6 +270,34 @@ public class RelayWireTests
     }
 
     [Fact]
+    public async Task Stopping_lets_the_command_in_flight_finish_before_bye()
+    {
+        var commandArrived = new TaskCompletionSource();
+        var stopping = new TaskCompletionSource();
+        await using var backend = ScriptedBackend.Start(async b =>
+        {
+            await b.GreetAndLoginAsync();
+            await b.ExpectLineAsync("a2 SEARCH ALL");
+            commandArrived.SetResult();
+            await stopping.Task;
+            await b.SendAsync("* SEARCH 1 2 3\r\na2 OK SEARCH completed\r\n");
+            await b.IsClosedAsync();
+        });
+        var frontDoor = await StartFrontDoorAsync(backend);
+        await using var client = await LoginAsync(frontDoor);
+        await client.SendAsync("a2 SEARCH ALL\r\n");
+        await commandArrived.Task;
+        var stop = frontDoor.DisposeAsync().AsTask();
+        stopping.SetResult();
+        Assert.Equal("* SEARCH 1 2 3", await client.ReadLineAsync());
+        Assert.Equal("a2 OK SEARCH completed", await client.ReadLineAsync());
+        Assert.Equal("* BYE [UNAVAILABLE] FrontDoor is shutting down, please reconnect", await client.ReadLineAsync());
+        Assert.True(await client.IsClosedAsync());
+        await stop;
+        await backend.Completion;
+    }
+
+    [Fact]
     public async Task Stopping_frontdoor_says_bye_to_every_session()
     {
         await using var backend = ScriptedBackend.Start(async b =>
