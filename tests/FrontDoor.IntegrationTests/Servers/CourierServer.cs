@@ -31,30 +31,9 @@ public sealed class CourierServer : IAsyncDisposable
     /// <summary>Hierarchy separator.</summary>
     public const char Separator = '.';
 
-    private const int PortInUseExitCode = 3;
 
     // the first start may download and unpack the Debian packages (a few seconds)
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(120);
-
-    /// <summary>scripts/courier-instance.sh in the repository root (the folder with FrontDoor.sln).</summary>
-    private static readonly Lazy<string> ScriptPath = new(() =>
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "FrontDoor.sln")))
-            {
-                var script = Path.Combine(directory.FullName, "scripts", "courier-instance.sh");
-                return File.Exists(script)
-                    ? script
-                    : throw new InvalidOperationException($"{script} is missing.");
-            }
-
-            directory = directory.Parent;
-        }
-
-        throw new InvalidOperationException($"No FrontDoor.sln above {AppContext.BaseDirectory}: cannot find scripts/courier-instance.sh.");
-    });
 
     private readonly string[] _userSpecs;
     private int _disposed;
@@ -104,12 +83,12 @@ public sealed class CourierServer : IAsyncDisposable
         var directory = System.IO.Directory.CreateTempSubdirectory("fd-courier-").FullName;
         try
         {
-            var port = await StartInstanceAsync(directory, userSpecs, fixedPort: null, ct);
+            var port = await InstanceScript.Courier.StartAsync(directory, userSpecs, fixedPort: null, ct);
             return new CourierServer(directory, port, new Dictionary<string, string>(users), userSpecs);
         }
         catch
         {
-            await DestroyQuietlyAsync(directory);
+            await InstanceScript.Courier.DestroyQuietlyAsync(directory);
             throw;
         }
     }
@@ -131,29 +110,21 @@ public sealed class CourierServer : IAsyncDisposable
     public async Task StopAsync(CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var result = await RunScriptAsync(["stop", Directory], ct);
-        if (result.ExitCode != 0)
-        {
-            throw new InvalidOperationException(Describe("stop", result));
-        }
+        await InstanceScript.Courier.RunCheckedAsync("stop", Directory, ct);
     }
 
     /// <summary>Kills every process of the server at once, like a crash: connections close without a BYE.</summary>
     public async Task KillAsync(CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var result = await RunScriptAsync(["kill", Directory], ct);
-        if (result.ExitCode != 0)
-        {
-            throw new InvalidOperationException(Describe("kill", result));
-        }
+        await InstanceScript.Courier.RunCheckedAsync("kill", Directory, ct);
     }
 
     /// <summary>Starts the server again on the same port with the same users and mail (restarts it if running).</summary>
     public async Task RestartAsync(CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        await StartInstanceAsync(Directory, _userSpecs, Port, ct);
+        await InstanceScript.Courier.StartAsync(Directory, _userSpecs, Port, ct);
     }
 
     public async ValueTask DisposeAsync()
@@ -163,122 +134,6 @@ public sealed class CourierServer : IAsyncDisposable
             return;
         }
 
-        await DestroyQuietlyAsync(Directory);
+        await InstanceScript.Courier.DestroyQuietlyAsync(Directory);
     }
-
-    /// <summary>Runs `start`; with no fixed port, picks free ones until one is not taken in the meantime.</summary>
-    private static async Task<int> StartInstanceAsync(string directory, string[] userSpecs, int? fixedPort, CancellationToken ct)
-    {
-        const int attempts = 5;
-        ScriptResult? last = null;
-        for (var attempt = 0; attempt < attempts; attempt++)
-        {
-            var port = fixedPort ?? FreeLoopbackPort();
-            string[] arguments = ["start", directory, port.ToString(CultureInfo.InvariantCulture), .. userSpecs];
-            last = await RunScriptAsync(arguments, ct);
-            if (last.ExitCode == 0)
-            {
-                return port;
-            }
-
-            if (last.ExitCode != PortInUseExitCode || fixedPort is not null)
-            {
-                break;
-            }
-        }
-
-        throw new InvalidOperationException(Describe("start", last!));
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
-
-    private static async Task DestroyQuietlyAsync(string directory)
-    {
-        try
-        {
-            await RunScriptAsync(["destroy", directory], CancellationToken.None);
-        }
-        catch (Exception e) when (e is InvalidOperationException or IOException or System.ComponentModel.Win32Exception or TimeoutException)
-        {
-            // best effort: fall through to deleting what is left
-        }
-
-        try
-        {
-            if (System.IO.Directory.Exists(directory))
-            {
-                System.IO.Directory.Delete(directory, recursive: true);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // a leftover temp directory must not fail a test run
-        }
-    }
-
-    private static string Describe(string command, ScriptResult result) =>
-        $"scripts/courier-instance.sh {command} failed with exit code {result.ExitCode.ToString(CultureInfo.InvariantCulture)}:\n" +
-        result.StandardError.Trim() + (result.StandardOutput.Length > 0 ? "\n" + result.StandardOutput.Trim() : string.Empty);
-
-    private static async Task<ScriptResult> RunScriptAsync(IEnumerable<string> arguments, CancellationToken ct)
-    {
-        var startInfo = new ProcessStartInfo("bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        startInfo.ArgumentList.Add(ScriptPath.Value);
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = new Process { StartInfo = startInfo };
-        process.Start();
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(ScriptTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // it exited meanwhile
-            }
-
-            if (ct.IsCancellationRequested)
-            {
-                throw;
-            }
-
-            throw new TimeoutException($"scripts/courier-instance.sh did not finish within {ScriptTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
-        }
-
-        return new ScriptResult(process.ExitCode, await stdout, await stderr);
-    }
-
-    private sealed record ScriptResult(int ExitCode, string StandardOutput, string StandardError);
 }
