@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The FrontDoor demo in one command: installs what is missing, starts two private Dovecot IMAP servers
-# ("modern" on 127.0.0.1:10143, "legacy" on 127.0.0.1:11143, state under ./.demo), then FrontDoor on
-# 127.0.0.1:1143 with FrontDoor.config in the foreground. Ctrl-C stops everything.
+# The FrontDoor demo in one command: installs what is missing, starts two private IMAP servers, a modern
+# one (Dovecot, with LITERAL+, on 127.0.0.1:10143) and a legacy one (Courier-IMAP, without LITERAL+, on
+# 127.0.0.1:11143), state under ./.demo, then FrontDoor on 127.0.0.1:1143 with FrontDoor.config in the
+# foreground. Ctrl-C stops everything.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -21,7 +22,7 @@ cleanup() {
   echo
   echo "demo: stopping the demo backends"
   scripts/dovecot-instance.sh stop "$DEMO_DIR/modern" || true
-  scripts/dovecot-instance.sh stop "$DEMO_DIR/legacy" || true
+  scripts/courier-instance.sh stop "$DEMO_DIR/legacy" || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -29,16 +30,17 @@ trap 'exit 143' TERM
 
 mkdir -p "$DEMO_DIR"
 scripts/dovecot-instance.sh start "$DEMO_DIR/modern" 10143 "${USERS[@]}"
-scripts/dovecot-instance.sh start "$DEMO_DIR/legacy" 11143 "${USERS[@]}"
+scripts/courier-instance.sh start "$DEMO_DIR/legacy" 11143 "${USERS[@]}"
 
 cat <<INFO
 
   FrontDoor demo
   ──────────────
-  Backends (Dovecot):  modern 127.0.0.1:10143   legacy 127.0.0.1:11143   (logs: .demo/*/dovecot.log)
+  Backends:  modern = Dovecot 127.0.0.1:10143 (LITERAL+)   legacy = Courier-IMAP 127.0.0.1:11143 (no LITERAL+)
+             logs under .demo/modern and .demo/legacy
   Connect an IMAP client (plain, no TLS) to 127.0.0.1:1143:
     bob / bobpw                             -> routed to modern
-    alice / alicepw                         -> routed to legacy
+    alice / alicepw                         -> routed to legacy: {N+} literals are synchronized for it
     carol@legacy.example.com / carolpw      -> routed to legacy (domain rule)
   e.g.  python3 -c "import imaplib; m=imaplib.IMAP4('127.0.0.1',1143); print(m.login('bob','bobpw')); print(m.select('INBOX'))"
   Config: $CONFIG.  Ctrl-C stops FrontDoor and both backends.

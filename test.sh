@@ -48,6 +48,17 @@ while IFS= read -r -d '' trx; do
   if ((total > executed)); then skipped=$((skipped + total - executed)); fi
 done < <(find "$results" -name '*.trx' -print0 2>/dev/null)
 
+# The benchmark is not a test, but a tiny run of it is, so it cannot rot: it counts as one test.
+echo "test.sh: benchmark smoke run (./bench.sh --smoke)"
+if ./bench.sh --smoke >"$results/bench-smoke.log" 2>&1; then
+  passed=$((passed + 1))
+  echo "test.sh: benchmark smoke run passed"
+else
+  failed=$((failed + 1))
+  echo "test.sh: benchmark smoke run FAILED; its output:" >&2
+  tail -n 40 "$results/bench-smoke.log" >&2
+fi
+
 if ((files == 0)) && ((status == 0)); then
   echo "test.sh: dotnet test wrote no .trx results" >&2
   status=1

@@ -219,6 +219,8 @@ internal sealed partial class ClientSession
         }
 
         LogLoggedIn(credentials.User, backend.Name, login.Endpoint);
+        _preAuthDeadline?.Dispose();
+        _preAuthDeadline = null;
         _services.Metrics.LoginCompleted(backend.Name, LoginResults.Ok);
         _services.Failures.Succeeded(_origin.Client?.Address);
         await using (login.Connection.ConfigureAwait(false))

@@ -25,6 +25,9 @@ internal sealed partial class ClientSession
     private SerializedWriter _output;
     private PreAuthReader _reader;
     private int _failedLogins;
+
+    // Held only until login: a logged-in session must not keep the pre-auth timer and its registration.
+    private CancellationTokenSource? _preAuthDeadline;
     private bool _clientGone;
 
     /// <param name="clientAddress">The client's real address: the PROXY header's when a trusted balancer sent one.</param>
@@ -78,6 +81,7 @@ internal sealed partial class ClientSession
 
         using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         preAuth.CancelAfter(_services.Limits.PreAuthTimeout);
+        _preAuthDeadline = preAuth;
         while (true)
         {
             PreAuthRead read;

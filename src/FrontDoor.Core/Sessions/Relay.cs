@@ -182,7 +182,8 @@ internal sealed partial class Relay
 
         try
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
+            // A guard against a client that does not read, not a protocol time: wall-clock on purpose.
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             using var lease = await _clientOutput.AcquireAsync(cts.Token).ConfigureAwait(false);
             lease.Writer.WriteAscii(text);
             await lease.Writer.FlushAsync(cts.Token).ConfigureAwait(false);

@@ -22,6 +22,8 @@ public class IdleTimeoutTests
             await sendKeepAlive.Task;
             await b.SendAsync("* OK Still here\r\n");
             keepAliveSent.SetResult();
+            await b.ExpectLineAsync("DONE");
+            await b.SendAsync("a2 OK IDLE terminated\r\n");
             Assert.True(await b.IsClosedAsync());
         });
         await using var frontDoor = await TestFrontDoor.StartAsync(
@@ -41,8 +43,17 @@ public class IdleTimeoutTests
         Assert.Equal("* OK Still here", await client.ReadLineAsync());
         clock.Advance(TimeSpan.FromMinutes(20));
 
-        // Then 30 silent minutes: autologout.
-        clock.Advance(TimeSpan.FromMinutes(11));
+        // 40 minutes after login the session is still there: it answers.
+        await client.SendAsync("DONE\r\n");
+        Assert.Equal("a2 OK IDLE terminated", await client.ReadLineAsync());
+
+        // Then silence, minute by minute as a real clock passes it: the autologout comes (its check runs
+        // every quarter of the timeout, so between 30 and 37.5 silent minutes).
+        for (var minute = 0; minute < 40; minute++)
+        {
+            clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
         Assert.Equal("* BYE Autologout; idle for too long", await client.ReadLineAsync());
         Assert.True(await client.IsClosedAsync());
         await backend.Completion;

@@ -270,6 +270,27 @@ public class RelayWireTests
     }
 
     [Fact]
+    public async Task A_backend_at_its_session_cap_answers_no_limit_and_a_referral_route_answers_no_referral()
+    {
+        await using var backend = ScriptedBackend.Start(async b =>
+        {
+            await b.GreetAndLoginAsync();
+            await b.IsClosedAsync();
+        });
+        await using var frontDoor = await TestFrontDoor.StartAsync($"""
+            <backends><backend name="fake" endpoint="127.0.0.1:{backend.Port}" maxSessions="1" /></backends>
+            <routing default="fake"><route user="mallory" referral="imap://mallory@new.example.com/" /></routing>
+            """);
+        await using var first = await LoginAsync(frontDoor);
+        await using var second = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await second.ReadLineAsync();
+        await second.SendAsync("b1 LOGIN bob secret\r\n");
+        Assert.Equal("b1 NO [LIMIT] Too many sessions on this mail server, try again later", await second.ReadLineAsync());
+        await second.SendAsync("b2 LOGIN mallory secret\r\n");
+        Assert.Equal("b2 NO [REFERRAL imap://mallory@new.example.com/] Your mailbox is on another server", await second.ReadLineAsync());
+    }
+
+    [Fact]
     public async Task Stopping_lets_the_command_in_flight_finish_before_bye()
     {
         var commandArrived = new TaskCompletionSource();

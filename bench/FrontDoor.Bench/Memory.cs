@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace FrontDoor.Bench;
+
+internal sealed record MemorySample(long Before, long After, int Sessions)
+{
+    public double BytesPerSession => (double)(After - Before) / Sessions;
+}
+
+/// <summary>
+/// Scenario 4: a freshly started proxy, warmed up, then many idle connections (greeted, or logged in);
+/// the proxy's RSS before and after, and the difference per connection.
+/// </summary>
+internal static class Memory
+{
+    public static MemorySample Measure(Func<ServerProcess> start, int sessions, bool login, int settleMs, int idleMs)
+    {
+        using var server = start();
+        var endpoint = server.Endpoint;
+
+        // Warm up the path being measured (JIT, pools, the backend's first login), then let it settle.
+        Open(endpoint, Math.Min(50, sessions), login).ForEach(s => Abort(s));
+        Thread.Sleep(settleMs);
+        var before = server.Rss();
+
+        var open = Open(endpoint, sessions, login);
+        try
+        {
+            // Idle: nothing happens on these connections; let allocations settle (and the GC run, if it will).
+            Thread.Sleep(idleMs);
+            var after = server.Rss();
+
+            // Profiling: FRONTDOOR_BENCH_MEMORY_HOOK='dotnet-gcdump collect -p "$1" ...' runs while the connections are open
+            // ($1 the server's pid, $2 its kind, $3 the state, $4 the connection count).
+            if (Environment.GetEnvironmentVariable("FRONTDOOR_BENCH_MEMORY_HOOK") is { Length: > 0 } hook)
+            {
+                var (code, output) = Os.Run("/bin/sh", "-c", hook, "sh", server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    server.GetType().Name, login ? "login" : "preauth", sessions.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Console.Error.WriteLine($"  memory hook exited {code}: {output.Trim()}");
+            }
+
+            return new MemorySample(before, after, sessions);
+        }
+        finally
+        {
+            open.ForEach(s => Abort(s));
+            Thread.Sleep(settleMs / 3);
+        }
+    }
+
+    private static List<Socket> Open(IPEndPoint endpoint, int count, bool login)
+    {
+        var sockets = new Socket[count];
+        var loginCommand = Encoding.ASCII.GetBytes($"l LOGIN \"{BenchContext.User}\" \"{BenchContext.Password}\"\r\n");
+        var concurrency = login ? 32 : 128;
+        try
+        {
+            Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                sockets[i] = socket;
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                await socket.ConnectAsync(endpoint, timeout.Token);
+                var reader = new LineReader(socket);
+                var line = await reader.ReadLineAsync(timeout.Token);
+                if (!line.StartsWith("* OK", StringComparison.Ordinal))
+                {
+                    throw new BenchException($"connection {i}: greeting '{line}'");
+                }
+
+                if (login)
+                {
+                    await socket.SendAsync(loginCommand, SocketFlags.None, timeout.Token);
+                    while (true)
+                    {
+                        line = await reader.ReadLineAsync(timeout.Token);
+                        if (line.StartsWith("l ", StringComparison.Ordinal))
+                        {
+                            if (!line.StartsWith("l OK", StringComparison.Ordinal))
+                            {
+                                throw new BenchException($"connection {i}: login answered '{line}'");
+                            }
+
+                            break;
+                        }
+                    }
+                }
+            }).GetAwaiter().GetResult();
+        }
+        catch
+        {
+            foreach (var socket in sockets)
+            {
+                Abort(socket);
+            }
+
+            throw;
+        }
+
+        return [.. sockets];
+    }
+
+    /// <summary>Lines from a socket, for the few lines of a greeting and a login.</summary>
+    private sealed class LineReader(Socket socket)
+    {
+        private readonly byte[] _buffer = new byte[2048];
+        private int _start;
+        private int _end;
+
+        public async Task<string> ReadLineAsync(CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
+                if (newline >= 0)
+                {
+                    var line = Encoding.ASCII.GetString(_buffer, _start, newline).TrimEnd('\r');
+                    _start += newline + 1;
+                    return line;
+                }
+
+                if (_start > 0)
+                {
+                    Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                    _end -= _start;
+                    _start = 0;
+                }
+
+                if (_end == _buffer.Length)
+                {
+                    throw new BenchException("line too long");
+                }
+
+                var received = await socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
+                if (received == 0)
+                {
+                    throw new BenchException("the proxy closed the connection");
+                }
+
+                _end += received;
+            }
+        }
+    }
+
+    private static void Abort(Socket? socket)
+    {
+        if (socket is null)
+        {
+            return;
+        }
+
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+
+        socket.Dispose();
+    }
+}
