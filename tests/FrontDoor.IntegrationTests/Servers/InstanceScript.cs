@@ -12,18 +12,20 @@ namespace FrontDoor.IntegrationTests.Servers;
 /// </summary>
 internal sealed class InstanceScript
 {
-    public static readonly InstanceScript Dovecot = new("dovecot-instance.sh");
-    public static readonly InstanceScript Courier = new("courier-instance.sh");
+    public static readonly InstanceScript Dovecot = new("dovecot-instance.sh", TimeSpan.FromSeconds(60));
+
+    // Courier's first start may download and unpack the Debian packages.
+    public static readonly InstanceScript Courier = new("courier-instance.sh", TimeSpan.FromSeconds(120));
 
     private const int PortInUseExitCode = 3;
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(60);
-
     private readonly string _name;
     private readonly Lazy<string> _path;
+    private readonly TimeSpan _timeout;
 
-    private InstanceScript(string name)
+    private InstanceScript(string name, TimeSpan timeout)
     {
         _name = name;
+        _timeout = timeout;
         _path = new Lazy<string>(() => Locate(name));
     }
 
@@ -124,7 +126,7 @@ internal sealed class InstanceScript
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(ScriptTimeout);
+        timeout.CancelAfter(_timeout);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -145,7 +147,7 @@ internal sealed class InstanceScript
                 throw;
             }
 
-            throw new TimeoutException($"scripts/{_name} did not finish within {ScriptTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
+            throw new TimeoutException($"scripts/{_name} did not finish within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
         }
 
         return new ScriptResult(process.ExitCode, await stdout, await stderr);
