@@ -45,6 +45,34 @@ public class RelayWireTests
         await backend.Completion;
     }
 
+    [Theory]
+    [InlineData("a1 AUTHENTICATE LOGIN\r\n", true)]
+    [InlineData("a1 AUTHENTICATE LOGIN YWxpY2U=\r\n", false)]
+    public async Task Authenticate_login_with_and_without_initial_response_logs_in_on_the_backend(string command, bool askUser)
+    {
+        await using var backend = ScriptedBackend.Start(async b =>
+        {
+            await b.SendAsync("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n");
+            var login = await b.ReadLineAsync() ?? string.Empty;
+            Assert.EndsWith(" LOGIN \"alice\" \"secret\"", login, StringComparison.Ordinal);
+            await b.SendAsync($"{login.Split(' ')[0]} OK [CAPABILITY IMAP4rev1] Logged in\r\n");
+        });
+        await using var frontDoor = await StartFrontDoorAsync(backend);
+        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await client.ReadLineAsync();
+        await client.SendAsync(command);
+        if (askUser)
+        {
+            Assert.Equal("+ VXNlcm5hbWU6", await client.ReadLineAsync());
+            await client.SendAsync("YWxpY2U=\r\n");
+        }
+
+        Assert.Equal("+ UGFzc3dvcmQ6", await client.ReadLineAsync());
+        await client.SendAsync("c2VjcmV0\r\n");
+        Assert.Equal("a1 OK [CAPABILITY IMAP4rev1] Logged in", await client.ReadLineAsync());
+        await backend.Completion;
+    }
+
     [Fact]
     public async Task No_password_goes_to_a_backend_that_refuses_plaintext_logins()
     {
