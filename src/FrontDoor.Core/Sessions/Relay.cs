@@ -101,6 +101,12 @@ internal sealed partial class Relay
             end = otherEnd;
         }
 
+        // The backend's BYE answered the client's own LOGOUT: an orderly end, whoever closed first.
+        if (end is (SessionEnd.BackendClosed or SessionEnd.ClientClosed) && _backendSaidBye && ImapSyntax.EqualsIgnoreCase(_command.Name, "LOGOUT"))
+        {
+            end = SessionEnd.ClientLoggedOut;
+        }
+
         await SayGoodbyeAsync(end).ConfigureAwait(false);
         _clientLine.Dispose();
         _backendLine.Dispose();

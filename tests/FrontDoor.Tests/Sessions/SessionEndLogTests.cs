@@ -19,11 +19,17 @@ public class SessionEndLogTests
             {
                 await b.DisposeAsync();
             }
-            else
+            else if (index == 1)
             {
                 await b.IsClosedAsync();
             }
-        }, connections: 2);
+            else
+            {
+                await b.ExpectLineAsync("a2 LOGOUT");
+                await b.SendAsync("* BYE Logging out\r\na2 OK Logout completed.\r\n");
+                await b.DisposeAsync();
+            }
+        }, connections: 3);
         await using (var frontDoor = await TestFrontDoor.StartAsync(
             $"""<backends><backend name="b" endpoint="127.0.0.1:{backend.Port}" /></backends><routing default="b" />""",
             string.Empty,
@@ -53,18 +59,28 @@ public class SessionEndLogTests
                 await third.ReadUntilAsync("a1 ");
             }
 
+            await using (var fourth = await RawImapClient.ConnectAsync(frontDoor.Endpoint))
+            {
+                await fourth.ReadLineAsync();
+                await fourth.SendAsync("a1 LOGIN alice secret\r\n");
+                await fourth.ReadLineAsync();
+                await fourth.SendAsync("a2 LOGOUT\r\n");
+                await fourth.ReadUntilAsync("a2 ");
+                Assert.True(await fourth.IsClosedAsync());
+            }
+
             await backend.Completion;
-            for (var wait = 0; wait < 50 && capture.Lines.Count(l => l.Contains("[1006]", StringComparison.Ordinal)) < 3; wait++)
+            for (var wait = 0; wait < 50 && capture.Lines.Count(l => l.Contains("[1006]", StringComparison.Ordinal)) < 4; wait++)
             {
                 await Task.Delay(100);
             }
         }
 
         var ends = capture.Lines.Where(l => l.Contains("[1006]", StringComparison.Ordinal)).ToList();
-        Assert.Equal(3, ends.Count);
+        Assert.Equal(4, ends.Count);
         Assert.All(ends, l => Assert.Matches("session [0-9a-f]{12}", l));
         Assert.Single(ends, l => l.Contains("End=BackendClosed", StringComparison.Ordinal));
         Assert.Single(ends, l => l.Contains("End=ClientClosed", StringComparison.Ordinal));
-        Assert.Single(ends, l => l.Contains("End=ClientLoggedOut", StringComparison.Ordinal));
+        Assert.Equal(2, ends.Count(l => l.Contains("End=ClientLoggedOut", StringComparison.Ordinal)));
     }
 }
