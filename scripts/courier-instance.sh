@@ -35,6 +35,8 @@
 # Exit codes: 0 ok, 1 failure, 2 usage / not root / Courier cannot be unpacked / no namespaces,
 # 3 PORT already in use.
 set -euo pipefail
+# shellcheck source=scripts/lib/instance-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/instance-common.sh"
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 START_TIMEOUT=${COURIER_START_TIMEOUT:-15}
@@ -51,27 +53,8 @@ usage() {
   exit 2
 }
 
-abs_dir() { # make DIR absolute without requiring it to exist yet
-  case "$1" in
-    /*) printf '%s\n' "${1%/}" ;;
-    *) printf '%s/%s\n' "$(pwd -P)" "${1%/}" ;;
-  esac
-}
 
-port_in_use() { # is something accepting connections on 127.0.0.1:$1 ?
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
 
-read_greeting() { # prints the first line the server at 127.0.0.1:$1 sends, within 2 s
-  local line=''
-  {
-    exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
-    IFS= read -r -t 2 line <&3 || { exec 3>&-; return 1; }
-    printf 'z LOGOUT\r\n' >&3 || true
-    exec 3>&-
-  } 2>/dev/null
-  printf '%s\n' "${line%$'\r'}"
-}
 
 alive() { # is $1 a live (not zombie) process?
   local state
@@ -344,35 +327,11 @@ do_start() {
   die "courier on 127.0.0.1:$port did not greet with '* OK' within ${START_TIMEOUT}s (last: '${greeting}')"
 }
 
-cmd=${1:-}
-case "$cmd" in
-  start)
-    [[ $# -ge 4 ]] || usage
-    do_start "$(abs_dir "$2")" "$3" "${@:4}"
-    ;;
-  stop)
-    [[ $# -eq 2 ]] || usage
-    do_stop "$(abs_dir "$2")"
-    ;;
-  kill)
-    [[ $# -eq 2 ]] || usage
-    do_kill "$(abs_dir "$2")"
-    ;;
-  destroy)
-    [[ $# -eq 2 ]] || usage
-    dir=$(abs_dir "$2")
-    do_stop "$dir"
-    rm -rf -- "$dir"
-    ;;
-  status)
-    [[ $# -eq 2 ]] || usage
-    dir=$(abs_dir "$2")
-    if pid=$(init_pid "$dir"); then
-      echo "running: pid $pid, 127.0.0.1:$(cat "$dir/port" 2>/dev/null || echo '?')"
-    else
-      echo "stopped"
-      exit 1
-    fi
-    ;;
-  *) usage ;;
-esac
+do_destroy() {
+  do_stop "$1"
+  rm -rf -- "$1"
+}
+
+running_pid() { init_pid "$1"; }
+
+run_instance_command "$@"

@@ -20,6 +20,8 @@
 #
 # Exit codes: 0 ok, 1 failure, 2 usage / dovecot not installed, 3 PORT already in use.
 set -euo pipefail
+# shellcheck source=scripts/lib/instance-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/instance-common.sh"
 
 DOVECOT=${DOVECOT:-/usr/sbin/dovecot}
 START_TIMEOUT=${DOVECOT_START_TIMEOUT:-15}
@@ -31,12 +33,6 @@ usage() {
   exit 2
 }
 
-abs_dir() { # make DIR absolute without requiring it to exist yet
-  case "$1" in
-    /*) printf '%s\n' "${1%/}" ;;
-    *) printf '%s/%s\n' "$(pwd -P)" "${1%/}" ;;
-  esac
-}
 
 # --- who runs the mail processes --------------------------------------------------------------
 # Dovecot refuses uid 0 for mail processes ("userdb returned 0 as uid"), so as root the mail is owned
@@ -79,20 +75,7 @@ runtime_dir() { # prints RT for DIR (DIR must exist)
   fi
 }
 
-port_in_use() { # is something accepting connections on 127.0.0.1:$1 ?
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
 
-read_greeting() { # prints the first line the server at 127.0.0.1:$1 sends, within 2 s
-  local line=''
-  {
-    exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
-    IFS= read -r -t 2 line <&3 || { exec 3>&-; return 1; }
-    printf 'z LOGOUT\r\n' >&3 || true
-    exec 3>&-
-  } 2>/dev/null
-  printf '%s\n' "${line%$'\r'}"
-}
 
 master_pid() { # prints the pid of the running master of DIR, or fails
   local dir=$1 rt pid
@@ -335,42 +318,18 @@ do_start() {
   die "dovecot on 127.0.0.1:$port did not greet with '* OK' within ${START_TIMEOUT}s (last: '${greeting}')"
 }
 
-cmd=${1:-}
-case "$cmd" in
-  start)
-    [[ $# -ge 4 ]] || usage
-    do_start "$(abs_dir "$2")" "$3" "${@:4}"
-    ;;
-  stop)
-    [[ $# -eq 2 ]] || usage
-    do_stop "$(abs_dir "$2")"
-    ;;
-  kill)
-    [[ $# -eq 2 ]] || usage
-    do_kill "$(abs_dir "$2")"
-    ;;
-  destroy)
-    [[ $# -eq 2 ]] || usage
-    dir=$(abs_dir "$2")
-    do_stop "$dir"
-    rt=$(cat "$dir/.runtime-path" 2>/dev/null || true)
-    if [[ -n $rt && $rt == /tmp/frontdoor-dovecot-* ]]; then rm -rf -- "$rt"; fi
-    # only a directory this script set up (or an empty one) is deleted
-    if [[ -f $dir/.runtime-path || -f $dir/dovecot.conf ]] || rmdir -- "$dir" 2>/dev/null; then
-      rm -rf -- "$dir"
-    elif [[ -e $dir ]]; then
-      die "not deleting $dir: it is not a dovecot-instance directory"
-    fi
-    ;;
-  status)
-    [[ $# -eq 2 ]] || usage
-    dir=$(abs_dir "$2")
-    if pid=$(master_pid "$dir"); then
-      echo "running: pid $pid, 127.0.0.1:$(cat "$dir/port" 2>/dev/null || echo '?')"
-    else
-      echo "stopped"
-      exit 1
-    fi
-    ;;
-  *) usage ;;
-esac
+do_destroy() { # stop, then delete DIR and its runtime directory (only a directory this script set up, or an empty one)
+  local dir=$1 rt
+  do_stop "$dir"
+  rt=$(cat "$dir/.runtime-path" 2>/dev/null || true)
+  if [[ -n $rt && $rt == /tmp/frontdoor-dovecot-* ]]; then rm -rf -- "$rt"; fi
+  if [[ -f $dir/.runtime-path || -f $dir/dovecot.conf ]] || rmdir -- "$dir" 2>/dev/null; then
+    rm -rf -- "$dir"
+  elif [[ -e $dir ]]; then
+    die "not deleting $dir: it is not a dovecot-instance directory"
+  fi
+}
+
+running_pid() { master_pid "$1"; }
+
+run_instance_command "$@"
