@@ -1,3 +1,4 @@
+using FrontDoor.Testing;
 using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
@@ -85,45 +86,6 @@ public class FramerBenchmarks
             }
 
             frames += (int)Math.Min(frame.Raw.Length, 1);
-        }
-    }
-}
-
-internal static class Segments
-{
-    public static ReadOnlySequence<byte> Split(byte[] data, int size)
-    {
-        Segment? first = null;
-        Segment? last = null;
-        for (var offset = 0; offset < data.Length; offset += size)
-        {
-            var memory = data.AsMemory(offset, Math.Min(size, data.Length - offset));
-            if (first is null)
-            {
-                first = last = new Segment(memory, 0);
-            }
-            else
-            {
-                last = last!.Append(memory);
-            }
-        }
-
-        return first is null ? ReadOnlySequence<byte>.Empty : new ReadOnlySequence<byte>(first, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
         }
     }
 }

@@ -349,7 +349,7 @@ public class WireCaseTests
     public async Task Case20_case_one_split_at_every_offset_gives_identical_bytes()
     {
         var input = Encoding.ASCII.GetBytes("A1 APPEND INBOX {5+}\r\nhello\r\n");
-        foreach (var split in Support.Segments.Splits(input))
+        foreach (var split in Segments.Splits(input))
         {
             await RunAsync(
                 async b =>

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using FrontDoor.Core.Protocol;
-using FrontDoor.Tests.Support;
+using FrontDoor.Testing;
 
 namespace FrontDoor.Tests.Protocol;
 

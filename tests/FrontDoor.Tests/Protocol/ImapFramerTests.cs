@@ -1,5 +1,5 @@
 using System.Text;
-using FrontDoor.Tests.Support;
+using FrontDoor.Testing;
 using Xunit;
 
 namespace FrontDoor.Tests.Protocol;

@@ -1,11 +1,14 @@
 using System.Buffers;
 
-namespace FrontDoor.Tests.Support;
+namespace FrontDoor.Testing;
 
-/// <summary>Builds multi-segment sequences and the ways a stream can be split, as Kestrel's tests do.</summary>
+/// <summary>
+/// Builds multi-segment sequences and the ways a stream can be split, as Kestrel's tests do. Shared by the
+/// framer tests and the framer micro-benchmarks.
+/// </summary>
 internal static class Segments
 {
-    public static ReadOnlySequence<byte> Of(IReadOnlyList<byte[]> parts)
+    public static ReadOnlySequence<byte> Of(IReadOnlyList<ReadOnlyMemory<byte>> parts)
     {
         if (parts.Count == 0)
         {
@@ -21,6 +24,20 @@ internal static class Segments
 
         return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
     }
+
+    /// <summary>The data as a sequence of <paramref name="size"/>-octet segments over the same array (no copy).</summary>
+    public static ReadOnlySequence<byte> Split(byte[] data, int size)
+    {
+        var parts = new List<ReadOnlyMemory<byte>>();
+        for (var offset = 0; offset < data.Length; offset += size)
+        {
+            parts.Add(data.AsMemory(offset, Math.Min(size, data.Length - offset)));
+        }
+
+        return Of(parts);
+    }
+
+    public static ReadOnlySequence<byte> Of(IReadOnlyList<byte[]> parts) => Of([.. parts.Select(p => (ReadOnlyMemory<byte>)p)]);
 
     /// <summary>Whole, one byte per chunk, and split in two at every offset.</summary>
     public static IEnumerable<byte[][]> Splits(byte[] input)
