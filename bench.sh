@@ -8,7 +8,8 @@
 #
 # Installs what is missing (dovecot-imapd, nginx, libnginx-mod-mail) when run as root, builds FrontDoor and
 # the bench in Release, and runs everything on 127.0.0.1 ports of its own. Needs the .NET 10 SDK.
-# --no-micro skips BenchmarkDotNet. BENCH_KEEP=1 keeps the work directory (configs, logs) under /tmp;
+# --no-micro skips BenchmarkDotNet; --only fetch,append,noop,... runs those scenarios and prints them
+# without writing bench/RESULTS.md (for before/after comparisons). BENCH_KEEP=1 keeps the work directory (configs, logs) under /tmp;
 # profiling hooks: bench/README.md.
 set -euo pipefail
 
@@ -16,17 +17,25 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 cd "$REPO"
 
 die() { echo "bench: $*" >&2; exit 1; }
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 SMOKE=0
+PARTIAL=0
 EXTRA=()
-for arg in "$@"; do
-  case "$arg" in
+while (($#)); do
+  case "$1" in
     --smoke) SMOKE=1 ;;
     --no-micro) EXTRA+=(--no-micro) ;;
+    --only)
+      [[ $# -ge 2 ]] || usage
+      EXTRA+=(--only "$2")
+      PARTIAL=1
+      shift
+      ;;
     -h | --help) usage ;;
-    *) echo "bench: unknown option '$arg'" >&2; usage ;;
+    *) echo "bench: unknown option '$1'" >&2; usage ;;
   esac
+  shift
 done
 
 # ---- what the bench needs -----------------------------------------------------------------------
@@ -145,6 +154,8 @@ report=$(mktemp)
 {
   if ((SMOKE)); then
     echo "# FrontDoor benchmark — smoke run (not a measurement)"
+  elif ((PARTIAL)); then
+    echo "# FrontDoor benchmark — partial run (some scenarios only)"
   else
     echo "# FrontDoor benchmark results"
   fi
@@ -163,7 +174,7 @@ report=$(mktemp)
 } >"$report"
 
 cat "$report"
-if ((SMOKE)); then
+if ((SMOKE || PARTIAL)); then
   rm -f "$report"
 else
   mv "$report" "$REPO/bench/RESULTS.md"

@@ -59,6 +59,11 @@ else
   tail -n 40 "$results/bench-smoke.log" >&2
 fi
 
+# Name what failed last, just above the totals, where a log cut to its tail still shows it.
+while IFS= read -r -d '' trx; do
+  awk -f scripts/lib/trx-failures.awk "$trx"
+done < <(find "$results" -name '*.trx' -print0 2>/dev/null)
+
 if ((files == 0)) && ((status == 0)); then
   echo "test.sh: dotnet test wrote no .trx results" >&2
   status=1

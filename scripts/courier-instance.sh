@@ -307,7 +307,7 @@ do_start() {
   local started=$SECONDS greeting='' pid=''
   while ((SECONDS - started < START_TIMEOUT)); do
     if pid=$(init_pid "$dir"); then
-      if greeting=$(read_greeting "$port") && [[ $greeting == '* OK'* ]]; then
+      if greeting=$(read_greeting "$port") && [[ $greeting == '* OK'*Courier* ]]; then
         echo "courier-instance: 127.0.0.1:$port ready ($dir)"
         return 0
       fi
@@ -324,7 +324,7 @@ do_start() {
   if tail -n +"$((logstart + 1))" "$dir/courier.log" | grep -qi 'address already in use'; then
     EXIT_CODE=3 die "127.0.0.1:$port is already in use"
   fi
-  die "courier on 127.0.0.1:$port did not greet with '* OK' within ${START_TIMEOUT}s (last: '${greeting}')"
+  die "courier on 127.0.0.1:$port did not greet with '* OK ... Courier' within ${START_TIMEOUT}s (last: '${greeting}')"
 }
 
 do_destroy() {

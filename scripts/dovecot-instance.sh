@@ -295,13 +295,17 @@ do_start() {
   if ! "$DOVECOT" -c "$dir/dovecot.conf" 2>"$dir/start.err"; then
     cat "$dir/start.err" >&2
     tail -n +"$((logstart + 1))" "$dir/dovecot.log" >&2
+    # taken between the caller's check and our bind: exit 3, so the caller can try another port
+    if grep -qi 'address already in use' "$dir/start.err"; then
+      EXIT_CODE=3 die "127.0.0.1:$port is already in use"
+    fi
     die "dovecot failed to start on 127.0.0.1:$port (config $dir/dovecot.conf)"
   fi
 
   local started=$SECONDS greeting=''
   while ((SECONDS - started < START_TIMEOUT)); do
     if master_pid "$dir" >/dev/null; then
-      if greeting=$(read_greeting "$port") && [[ $greeting == '* OK'* ]]; then
+      if greeting=$(read_greeting "$port") && [[ $greeting == '* OK'*Dovecot* ]]; then
         [[ -s $dir/start.err ]] || rm -f "$dir/start.err"
         echo "dovecot-instance: 127.0.0.1:$port ready ($dir)"
         return 0
@@ -315,7 +319,7 @@ do_start() {
   tail -n +"$((logstart + 1))" "$dir/dovecot.log" >&2 || true
   cat "$dir/start.err" >&2 2>/dev/null || true
   do_stop "$dir"
-  die "dovecot on 127.0.0.1:$port did not greet with '* OK' within ${START_TIMEOUT}s (last: '${greeting}')"
+  die "dovecot on 127.0.0.1:$port did not greet with '* OK ... Dovecot' within ${START_TIMEOUT}s (last: '${greeting}')"
 }
 
 do_destroy() { # stop, then delete DIR and its runtime directory (only a directory this script set up, or an empty one)

@@ -26,17 +26,10 @@ public sealed partial class MetricsEndpointTests
 {
     private const string Backend = "metered";
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
     [Fact]
     public async Task A_session_shows_on_the_Prometheus_endpoint()
     {
-        var metricsPort = FreePort();
+        var metricsPort = LoopbackPorts.Pick();
         var loggedIn = new TaskCompletionSource();
         await using var backend = ScriptedBackend.Start(async b =>
         {
@@ -101,7 +94,7 @@ public sealed partial class MetricsEndpointTests
     [Fact]
     public async Task Login_results_and_backend_connects_are_exported_from_FrontDoorMetrics()
     {
-        var metricsPort = FreePort();
+        var metricsPort = LoopbackPorts.Pick();
         await using var frontDoor = await TestFrontDoor.StartAsync(
             $"""
             <backends><backend name="probe" endpoint="127.0.0.1:9" /></backends>

@@ -133,7 +133,7 @@ public class ProxyProtocolTests
                 throw new InvalidOperationException("haproxy is not installed: run ./test.sh, which installs it");
             }
 
-            var port = FreePort();
+            var port = LoopbackPorts.Pick();
             var directory = Directory.CreateTempSubdirectory("fd-haproxy-").FullName;
             var config = Path.Combine(directory, "haproxy.cfg");
             await File.WriteAllTextAsync(config, $"""
@@ -190,13 +190,6 @@ public class ProxyProtocolTests
 
             _process.Dispose();
             Directory.Delete(_directory, recursive: true);
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 }

@@ -46,7 +46,7 @@ internal sealed class InstanceScript
         ScriptResult? last = null;
         for (var attempt = 0; attempt < attempts; attempt++)
         {
-            var port = fixedPort ?? FreeLoopbackPort();
+            var port = fixedPort ?? FrontDoor.Testing.LoopbackPorts.Pick();
             string[] arguments = ["start", directory, port.ToString(CultureInfo.InvariantCulture), .. userSpecs];
             last = await RunScriptAsync(arguments, ct);
             if (last.ExitCode == 0)
@@ -61,20 +61,6 @@ internal sealed class InstanceScript
         }
 
         throw new InvalidOperationException(Describe("start", last!));
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
     }
 
     public async Task DestroyQuietlyAsync(string directory)
