@@ -10,6 +10,9 @@ if (args.Length > 0 && args[0] is "check-config" or "--check-config")
     return ConfigurationCheck.Run(args[1..], Console.Out, Console.Error);
 }
 
+// Before anything creates a socket: the runtime reads this once.
+FrontDoor.InlineSocketCompletions.PreferUnlessSet();
+
 try
 {
     using var host = FrontDoorHost.Build(args, services =>

@@ -25,6 +25,11 @@ public sealed class RelaySession
 
     public IPEndPoint? ClientAddress { get; }
 
-    /// <summary>Per-session state for hooks, keyed by an object of the hook's own; touched by one pump at a time.</summary>
-    public IDictionary<object, object?> Items { get; } = new Dictionary<object, object?>();
+    /// <summary>
+    /// Per-session state for hooks, keyed by an object of the hook's own; touched by one pump at a time.
+    /// Made on first use: most sessions never need one, and an idle session should hold nothing it does not use.
+    /// </summary>
+    public IDictionary<object, object?> Items => _items ??= new Dictionary<object, object?>();
+
+    private Dictionary<object, object?>? _items;
 }

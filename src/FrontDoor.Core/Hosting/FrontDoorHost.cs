@@ -65,12 +65,14 @@ internal static class FrontDoorHost
         services.AddSingleton(sp => new CapabilityPipeline(sp.GetServices<ICapabilityFilter>()));
         services.AddSingleton(sp => new CommandRewriterChain(sp.GetServices<ICommandRewriter>()));
         services.AddSingleton(sp => new BackendRouterChain(sp.GetServices<IBackendRouter>()));
+        services.AddSingleton(sp => new IdleSweeper(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new RelayServices(
             sp.GetRequiredService<CommandRewriterChain>(),
             sp.GetRequiredService<CapabilityPipeline>(),
             sp.GetRequiredService<RelayCounters>(),
             options.Limits,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IdleSweeper>()));
         services.AddSingleton(sp => new SessionServices(
             sp.GetRequiredService<CapabilityPipeline>(),
             sp.GetRequiredService<BackendRouterChain>(),

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -24,7 +23,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
     private readonly SessionServices _services;
     private readonly ILogger<ListenerService> _logger;
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly ConcurrentDictionary<Task, byte> _sessions = new();
+    private readonly OpenConnections _connections = new();
     private readonly List<(Socket Socket, Task Loop)> _listeners = [];
     private readonly Dictionary<string, IPEndPoint> _endpoints = new(StringComparer.OrdinalIgnoreCase);
     private readonly KeyedCounter<string> _perListener = new(StringComparer.OrdinalIgnoreCase);
@@ -40,10 +39,12 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
     /// <summary>The address each listener is bound to (port 0 in the config becomes the real port).</summary>
     public IReadOnlyDictionary<string, IPEndPoint> Endpoints => _endpoints;
 
-    public int ActiveSessions => _sessions.Count;
+    public int ActiveSessions => _connections.Count;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // The runtime read it when the first socket was made; the executable sets it (src/FrontDoor).
+        LogSocketContinuations(Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1" ? "inline, on the socket threads" : "on the thread pool");
         foreach (var listener in _options.Listeners)
         {
             var socket = new Socket(listener.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -76,14 +77,14 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
 
         await Task.WhenAll(_listeners.Select(l => l.Loop)).ConfigureAwait(false);
         await _shutdown.CancelAsync().ConfigureAwait(false);
-        LogStopping(_sessions.Count);
+        LogStopping(_connections.Count);
         try
         {
-            await Task.WhenAll(_sessions.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _connections.AllClosedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            LogSessionsAbandoned(_sessions.Count);
+            LogSessionsAbandoned(_connections.Count);
         }
     }
 
@@ -113,62 +114,93 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
                 continue;
             }
 
-            var task = RunConnectionAsync(socket, listener);
-            _sessions.TryAdd(task, 0);
-            _ = task.ContinueWith(t => _sessions.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _connections.Opened();
+            _ = RunConnectionAsync(socket, listener);
         }
     }
 
+    /// <summary>One accepted connection, to its close; it never throws (the accept loop does not watch it).</summary>
     private async Task RunConnectionAsync(Socket socket, ListenerContext listener)
     {
         // Run off the accept loop; a connection's failure is its own and never reaches another.
         await Task.Yield();
         var options = listener.Options;
-        if (!_perListener.TryEnter(options.Name, options.MaxConnections))
-        {
-            await RefuseAsync(socket, options.Name, "listener").ConfigureAwait(false);
-            return;
-        }
-
-        var connection = new ImapConnection(socket);
         try
         {
-            var client = await ClientAddressAsync(connection, options).ConfigureAwait(false);
-            if (client is null)
+            if (!_perListener.TryEnter(options.Name, options.MaxConnections))
             {
+                await RefuseAsync(socket, options.Name, "listener").ConfigureAwait(false);
                 return;
             }
 
-            if (!_perAddress.TryEnter(client.Address, options.MaxConnectionsPerAddress))
-            {
-                await connection.NetworkStream.WriteAsync(TooManyConnections).ConfigureAwait(false);
-                LogRefused(options.Name, "address");
-                return;
-            }
-
+            ImapConnection? connection = null;
             try
             {
-                if (options.Tls == ListenerTls.Implicit && !await HandshakeAsync(connection, listener).ConfigureAwait(false))
+                connection = new ImapConnection(socket);
+                var client = await ClientAddressAsync(connection, options).ConfigureAwait(false);
+                if (client is null)
                 {
                     return;
                 }
 
-                var session = new ClientSession(connection, listener, _services, client);
-                await RunSessionAsync(session).ConfigureAwait(false);
+                if (!_perAddress.TryEnter(client.Address, options.MaxConnectionsPerAddress))
+                {
+                    await connection.NetworkStream.WriteAsync(TooManyConnections).ConfigureAwait(false);
+                    LogRefused(options.Name, "address");
+                    return;
+                }
+
+                try
+                {
+                    if (options.Tls == ListenerTls.Implicit && !await HandshakeAsync(connection, listener).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    var session = new ClientSession(connection, listener, _services, client);
+                    try
+                    {
+                        await session.RunAsync(_shutdown.Token).ConfigureAwait(false);
+                    }
+#pragma warning disable CA1031 // One broken session must not take the listener down; it is logged.
+                    catch (Exception ex)
+#pragma warning restore CA1031
+                    {
+                        LogSessionFailed(session.Id, ex);
+                    }
+                }
+                finally
+                {
+                    _perAddress.Leave(client.Address);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+            {
+                // The client went away before its session began.
             }
             finally
             {
-                _perAddress.Leave(client.Address);
+                if (connection is null)
+                {
+                    socket.Dispose();
+                }
+                else
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                }
+
+                _perListener.Leave(options.Name);
             }
         }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+#pragma warning disable CA1031 // One broken connection must not take the listener down; it is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            // The client went away before its session began.
+            LogConnectionFailed(ex);
         }
         finally
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            _perListener.Leave(options.Name);
+            _connections.Closed();
         }
     }
 
@@ -227,20 +259,6 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         }
     }
 
-    private async Task RunSessionAsync(ClientSession session)
-    {
-        try
-        {
-            await session.RunAsync(_shutdown.Token).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // One broken session must not take the listener down; it is logged.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogSessionFailed(session.Id, ex);
-        }
-    }
-
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Listener {Listener} on {Endpoint}")]
     private partial void LogListening(string listener, IPEndPoint endpoint);
 
@@ -249,6 +267,12 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Stop timed out with {Count} sessions still open")]
     private partial void LogSessionsAbandoned(int count);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Error, Message = "Connection failed before its session began")]
+    private partial void LogConnectionFailed(Exception exception);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Socket continuations run {Mode}")]
+    private partial void LogSocketContinuations(string mode);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Session {SessionId} failed")]
     private partial void LogSessionFailed(string sessionId, Exception exception);

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using FrontDoor.Core.Hooks;
 
 namespace FrontDoor.Core.Protocol;
@@ -54,7 +53,7 @@ internal static class CapabilityResponse
             var token = tokens[range];
             if (!token.IsEmpty)
             {
-                set.Add(Encoding.ASCII.GetString(token));
+                set.Add(CapabilityTokens.Get(token));
             }
         }
 

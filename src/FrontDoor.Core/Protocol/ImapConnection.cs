@@ -25,8 +25,6 @@ internal sealed class ImapConnection : IAsyncDisposable
         _socket = socket;
         _socket.NoDelay = true;
         _network = new NetworkStream(socket, ownsSocket: false);
-        RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
-        LocalEndPoint = socket.LocalEndPoint as IPEndPoint;
         Stream = _network;
         (Input, Output) = CreatePipes(_network);
     }
@@ -37,9 +35,11 @@ internal sealed class ImapConnection : IAsyncDisposable
 
     public PipeWriter Output { get; private set; }
 
-    public IPEndPoint? RemoteEndPoint { get; }
+    // Read from the socket (which caches them) when asked, and only while open: most connections, the
+    // backend's among them, never need their addresses, and each one held is memory for the session's life.
+    public IPEndPoint? RemoteEndPoint => _socket.RemoteEndPoint as IPEndPoint;
 
-    public IPEndPoint? LocalEndPoint { get; }
+    public IPEndPoint? LocalEndPoint => _socket.LocalEndPoint as IPEndPoint;
 
     /// <summary>
     /// Starts TLS as a client (implicit TLS, or after the backend's STARTTLS OK). Anything buffered in
@@ -130,7 +130,11 @@ internal sealed class ImapConnection : IAsyncDisposable
         _socket.Dispose();
     }
 
+    // Shared: a pipe keeps a reference to its options for its whole life.
+    private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: BufferSize, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true);
+    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: BufferSize, leaveOpen: true);
+
     private static (PipeReader Input, PipeWriter Output) CreatePipes(Stream stream) => (
-        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: BufferSize, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true)),
-        PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: BufferSize, leaveOpen: true)));
+        PipeReader.Create(stream, ReaderOptions),
+        PipeWriter.Create(stream, WriterOptions));
 }

@@ -8,7 +8,7 @@ namespace FrontDoor.Core.Sessions;
 
 internal sealed partial class ClientSession
 {
-    private async Task<SessionEnd?> AuthenticateAsync(PreAuthCommand command, CancellationToken shutdown)
+    private async Task<PreAuthOutcome?> AuthenticateAsync(PreAuthCommand command, CancellationToken shutdown)
     {
         var args = command.Arguments;
         if (args.Count is < 1 or > 2 || !args.All(a => a.Kind == ArgumentKind.Atom))
@@ -104,7 +104,7 @@ internal sealed partial class ClientSession
         await WriteAsync($"+ {challenge}\r\n", shutdown).ConfigureAwait(false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         timeout.CancelAfter(_services.Limits.PreAuthTimeout);
-        var line = await _reader.ReadLineAsync(timeout.Token).ConfigureAwait(false);
+        var line = await Reader.ReadLineAsync(timeout.Token).ConfigureAwait(false);
         if (line is null)
         {
             _clientGone = true;
@@ -139,8 +139,8 @@ internal sealed partial class ClientSession
         }
     }
 
-    /// <summary>Routes the user, logs in on the backend, and on success runs the relay to the end.</summary>
-    private async Task<SessionEnd?> LoginAsync(string tag, LoginCredentials credentials, CancellationToken shutdown)
+    /// <summary>Routes the user and logs in on the backend; on success the session goes on to relay.</summary>
+    private async Task<PreAuthOutcome?> LoginAsync(string tag, LoginCredentials credentials, CancellationToken shutdown)
     {
         var route = await _services.Routers.RouteAsync(new RouteRequest(credentials.User, _origin.Client, _listener.Name), shutdown).ConfigureAwait(false);
         switch (route.Kind)
@@ -162,41 +162,53 @@ internal sealed partial class ClientSession
         }
 
         var backend = route.Backend!;
-        var user = credentials.User.ToLowerInvariant();
-        if (!_services.Users.TryEnter(user, _services.Limits.MaxConnectionsPerUser))
+        var slots = await TakeSlotsAsync(tag, credentials.User, backend, shutdown).ConfigureAwait(false);
+        if (slots is null)
         {
-            LogUserFull(credentials.User, _services.Limits.MaxConnectionsPerUser);
+            return null;
+        }
+
+        PreAuthOutcome? outcome = null;
+        try
+        {
+            outcome = await ProxyAsync(tag, credentials, backend, slots, shutdown).ConfigureAwait(false);
+            return outcome;
+        }
+        finally
+        {
+            // A session that goes on to relay gives its slots back when it ends.
+            if (outcome?.LoggedIn is null)
+            {
+                slots.Release();
+            }
+        }
+    }
+
+    /// <summary>A place under the per-user and per-backend caps; null when refused (the client has its answer).</summary>
+    private async Task<SessionSlots?> TakeSlotsAsync(string tag, string user, BackendTarget backend, CancellationToken shutdown)
+    {
+        var key = user.ToLowerInvariant();
+        if (!_services.Users.TryEnter(key, _services.Limits.MaxConnectionsPerUser))
+        {
+            LogUserFull(user, _services.Limits.MaxConnectionsPerUser);
             _services.Metrics.LoginCompleted(backend.Name, LoginResults.Limit);
             await WriteAsync($"{tag} NO [LIMIT] Too many sessions for this user\r\n", shutdown).ConfigureAwait(false);
             return null;
         }
 
-        try
+        if (!_services.Sessions.TryEnter(backend))
         {
-            if (!_services.Sessions.TryEnter(backend))
-            {
-                LogBackendFull(credentials.User, backend.Name, backend.MaxSessions);
-                _services.Metrics.LoginCompleted(backend.Name, LoginResults.Limit);
-                await WriteAsync($"{tag} NO [LIMIT] Too many sessions on this mail server, try again later\r\n", shutdown).ConfigureAwait(false);
-                return null;
-            }
+            _services.Users.Leave(key);
+            LogBackendFull(user, backend.Name, backend.MaxSessions);
+            _services.Metrics.LoginCompleted(backend.Name, LoginResults.Limit);
+            await WriteAsync($"{tag} NO [LIMIT] Too many sessions on this mail server, try again later\r\n", shutdown).ConfigureAwait(false);
+            return null;
+        }
 
-            try
-            {
-                return await ProxyAsync(tag, credentials, backend, shutdown).ConfigureAwait(false);
-            }
-            finally
-            {
-                _services.Sessions.Leave(backend);
-            }
-        }
-        finally
-        {
-            _services.Users.Leave(user);
-        }
+        return new SessionSlots(_services.Users, key, _services.Sessions, backend);
     }
 
-    private async Task<SessionEnd?> ProxyAsync(string tag, LoginCredentials credentials, BackendTarget backend, CancellationToken shutdown)
+    private async Task<PreAuthOutcome?> ProxyAsync(string tag, LoginCredentials credentials, BackendTarget backend, SessionSlots slots, CancellationToken shutdown)
     {
         BackendLoginResult login;
         try
@@ -223,21 +235,28 @@ internal sealed partial class ClientSession
         _preAuthDeadline = null;
         _services.Metrics.LoginCompleted(backend.Name, LoginResults.Ok);
         _services.Failures.Succeeded(_origin.Client?.Address);
-        await using (login.Connection.ConfigureAwait(false))
+        var session = new RelaySession(Id, credentials.User, backend, login.Capabilities, _origin.Client);
+        var shown = _services.Capabilities.Apply(login.Capabilities, new CapabilityContext(CapabilityStage.PostAuth, backend, login.Capabilities));
+        var trace = _services.Traces.Open(credentials.User, backend.Name, Id);
+        var relay = new Relay(_client, _output, login.Connection, session, _services.Relay, _logger, trace);
+        var loggedIn = new LoggedInSession(relay, login.Connection, trace, slots);
+        try
         {
-            var session = new RelaySession(Id, credentials.User, backend, login.Capabilities, _origin.Client);
-            var shown = _services.Capabilities.Apply(login.Capabilities, new CapabilityContext(CapabilityStage.PostAuth, backend, login.Capabilities));
             var text = login.Response.TextWithoutCapabilityCode();
             await WriteAsync($"{tag} OK [CAPABILITY {shown}] {(text.Length == 0 ? "Logged in" : text)}\r\n", shutdown).ConfigureAwait(false);
-            using var trace = _services.Traces.Open(credentials.User, backend.Name, Id);
             trace?.Client(Encoding.UTF8.GetBytes($"{tag} LOGIN"), isCommandStart: true);
             trace?.Note($"{tag} OK [CAPABILITY {shown}] (backend {backend.Name} at {login.Endpoint})");
-            var relay = new Relay(_client, _output, login.Connection, session, _services.Relay, _logger, trace);
-            return await relay.RunAsync(shutdown).ConfigureAwait(false);
         }
+        catch
+        {
+            await loggedIn.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return PreAuthOutcome.Relay(loggedIn);
     }
 
-    private async Task<SessionEnd?> RefuseLoginAsync(string tag, string statusAndText, CancellationToken shutdown)
+    private async Task<PreAuthOutcome?> RefuseLoginAsync(string tag, string statusAndText, CancellationToken shutdown)
     {
         // Each failure from an address waits longer before it is answered: guessing gets slow.
         await Task.Delay(_services.Failures.Failed(_origin.Client?.Address), _services.Time, shutdown).ConfigureAwait(false);

@@ -23,7 +23,8 @@ internal sealed partial class ClientSession
     private readonly ILogger _logger;
     private readonly ClientOrigin _origin;
     private SerializedWriter _output;
-    private PreAuthReader _reader;
+    // Dropped once logged in: its last command's arguments (the password among them) must not stay in memory.
+    private PreAuthReader? _reader;
     private int _failedLogins;
 
     // Held only until login: a logged-in session must not keep the pre-auth timer and its registration.
@@ -37,7 +38,7 @@ internal sealed partial class ClientSession
         _output = new SerializedWriter(client.Output);
         _listener = listener;
         _services = services;
-        _logger = services.LoggerFactory.CreateLogger<ClientSession>();
+        _logger = services.SessionLogger;
         _reader = new PreAuthReader(client.Input, _output, services.Limits);
         Id = Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
         _origin = new ClientOrigin(clientAddress, client.LocalEndPoint, Id);
@@ -48,6 +49,8 @@ internal sealed partial class ClientSession
 
     public string Id { get; }
 
+    private PreAuthReader Reader => _reader ?? throw new InvalidOperationException("the pre-auth phase is over");
+
     public async Task RunAsync(CancellationToken shutdown)
     {
         using var scope = SessionScope(_logger, Id);
@@ -55,7 +58,16 @@ internal sealed partial class ClientSession
         SessionEnd end;
         try
         {
-            end = await RunPhasesAsync(shutdown).ConfigureAwait(false);
+            var outcome = await RunPreAuthAsync(shutdown).ConfigureAwait(false);
+            end = outcome.End;
+            _reader = null;
+            if (outcome.LoggedIn is { } loggedIn)
+            {
+                await using (loggedIn.ConfigureAwait(false))
+                {
+                    end = await loggedIn.RunAsync(shutdown).ConfigureAwait(false);
+                }
+            }
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
@@ -74,7 +86,8 @@ internal sealed partial class ClientSession
         LogSessionEnded(end);
     }
 
-    private async Task<SessionEnd> RunPhasesAsync(CancellationToken shutdown)
+    /// <summary>Everything before login; it ends with the session, or with a logged-in backend to relay to.</summary>
+    private async Task<PreAuthOutcome> RunPreAuthAsync(CancellationToken shutdown)
     {
         var greeting = Capabilities(CapabilityStage.Greeting);
         await WriteAsync($"* OK [CAPABILITY {greeting}] FrontDoor IMAP proxy ready\r\n", shutdown).ConfigureAwait(false);
@@ -87,7 +100,7 @@ internal sealed partial class ClientSession
             PreAuthRead read;
             try
             {
-                read = await _reader.ReadCommandAsync(preAuth.Token).ConfigureAwait(false);
+                read = await Reader.ReadCommandAsync(preAuth.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
             {
@@ -107,16 +120,15 @@ internal sealed partial class ClientSession
                     continue;
             }
 
-            var outcome = await ExecuteAsync(read.Command!, shutdown).ConfigureAwait(false);
-            if (outcome is { } end)
+            if (await ExecuteAsync(read.Command!, shutdown).ConfigureAwait(false) is { } outcome)
             {
-                return end;
+                return outcome;
             }
         }
     }
 
-    /// <summary>Runs one pre-auth command; a result ends the session (LOGOUT, or the relay has run).</summary>
-    private async Task<SessionEnd?> ExecuteAsync(PreAuthCommand command, CancellationToken shutdown)
+    /// <summary>Runs one pre-auth command; a result ends the pre-auth phase (LOGOUT, or a login the backend accepted).</summary>
+    private async Task<PreAuthOutcome?> ExecuteAsync(PreAuthCommand command, CancellationToken shutdown)
     {
         var tag = command.Tag;
         switch (command.Name)
@@ -152,7 +164,7 @@ internal sealed partial class ClientSession
         }
     }
 
-    private async Task<SessionEnd?> IdAsync(PreAuthCommand command, CancellationToken shutdown)
+    private async Task<PreAuthOutcome?> IdAsync(PreAuthCommand command, CancellationToken shutdown)
     {
         // RFC 2971: ID NIL, or a parenthesized list of field/value pairs.
         var args = command.Arguments;
@@ -168,7 +180,7 @@ internal sealed partial class ClientSession
         return null;
     }
 
-    private async Task<SessionEnd?> LoginCommandAsync(PreAuthCommand command, CancellationToken shutdown)
+    private async Task<PreAuthOutcome?> LoginCommandAsync(PreAuthCommand command, CancellationToken shutdown)
     {
         var args = command.Arguments;
         if (args.Count != 2 || !args[0].IsString || !args[1].IsString)
@@ -226,7 +238,7 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>RFC 9051 section 6.2.1. Whatever the client pipelined after STARTTLS is dropped with the plain-text pipe.</summary>
-    private async Task<SessionEnd?> StartTlsAsync(string tag, CancellationToken shutdown)
+    private async Task<PreAuthOutcome?> StartTlsAsync(string tag, CancellationToken shutdown)
     {
         if (!_listener.OffersStartTls || _listener.TlsOptions is null || _client.IsTls)
         {

@@ -14,7 +14,12 @@ internal sealed partial class Relay
         {
             while (true)
             {
-                var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                if (result.IsCanceled)
+                {
+                    return SessionEnd.Shutdown;
+                }
+
                 Touch();
                 Volatile.Write(ref _lastBackendActivity, _time.GetTimestamp());
                 var buffer = result.Buffer;

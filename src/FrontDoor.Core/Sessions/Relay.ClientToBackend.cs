@@ -23,7 +23,12 @@ internal sealed partial class Relay
         {
             while (true)
             {
-                var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                if (result.IsCanceled)
+                {
+                    return SessionEnd.Shutdown;
+                }
+
                 Touch();
                 var buffer = result.Buffer;
                 var step = ProcessClient(buffer, output, out var consumed);

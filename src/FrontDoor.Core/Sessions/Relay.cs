@@ -39,6 +39,8 @@ internal sealed partial class Relay
     private long _lastActivity;
     private long _lastBackendActivity;
     private volatile bool _idleExpired;
+    private readonly IdleSweeper _idle;
+    private CancellationTokenSource? _stop;
 
     public Relay(
         ImapConnection client,
@@ -60,6 +62,7 @@ internal sealed partial class Relay
         _time = services.Time;
         _logger = logger;
         _graceTime = services.Limits.ShutdownGrace;
+        _idle = services.Idle;
         _maxLiteral = session.Backend.MaxLiteralSize ?? AppendLimit(session.BackendCapabilities) ?? long.MaxValue;
         _clientFramer = new ImapFramer(services.Limits.MaxCommandLineLength);
         _backendFramer = new ImapFramer(services.Limits.MaxResponseLineLength);
@@ -68,12 +71,14 @@ internal sealed partial class Relay
     public async Task<SessionEnd> RunAsync(CancellationToken shutdown)
     {
         // Shutdown stops the client pump first (no new commands); the backend pump runs on until what is in
-        // flight has been answered, or the grace time is over (DrainAsync).
+        // flight has been answered, or the grace time is over (DrainAsync). Pending reads are stopped with
+        // CancelPendingRead rather than a token: an idle session then holds no token registration per read.
         using var stop = new CancellationTokenSource();
-        using var stopClient = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, shutdown);
+        _stop = stop;
         _lastActivity = _lastBackendActivity = _time.GetTimestamp();
-        using var idleCheck = StartIdleCheck(stop);
-        var toBackend = PumpClientToBackendAsync(stopClient.Token);
+        _idle.Watch(this);
+        using var onShutdown = shutdown.UnsafeRegister(static relay => ((Relay)relay!).StopReading(client: true, backend: false), this);
+        var toBackend = PumpClientToBackendAsync(stop.Token);
         var toClient = PumpBackendToClientAsync(stop.Token);
         var first = await Task.WhenAny(toBackend, toClient).ConfigureAwait(false);
         var end = await first.ConfigureAwait(false);
@@ -83,7 +88,9 @@ internal sealed partial class Relay
         }
 
         // One side is done: stop the other, then say goodbye if the client can still hear a whole line.
+        _idle.Forget(this);
         await stop.CancelAsync().ConfigureAwait(false);
+        StopReading(client: true, backend: true);
         _backend.Abort();
         _gate.Disarm();
         var other = first == toBackend ? toClient : toBackend;
@@ -147,23 +154,43 @@ internal sealed partial class Relay
         return null;
     }
 
-    /// <summary>Traffic either way (IDLE's keep-alives included) keeps the session; silence ends it.</summary>
-    private ITimer StartIdleCheck(CancellationTokenSource stop)
+    /// <summary>Traffic either way (IDLE's keep-alives included) keeps the session; silence ends it (checked by <see cref="IdleSweeper"/>).</summary>
+    internal bool IdleTimedOut() => _time.GetElapsedTime(Volatile.Read(ref _lastActivity)) >= _session.Backend.IdleTimeout;
+
+    /// <summary>Called once by the sweeper, on its own thread: the pumps stop and the session says why.</summary>
+    internal void EndIdle()
     {
-        var idle = _session.Backend.IdleTimeout;
-        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, idle.Ticks / 4));
-        return _time.CreateTimer(
-            _ =>
+        _idleExpired = true;
+        StopReading(client: true, backend: true);
+        try
+        {
+            _stop?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session ended while the sweep was on its way.
+        }
+    }
+
+    /// <summary>Ends the pumps' pending (and next) reads: they see a cancelled result and stop.</summary>
+    private void StopReading(bool client, bool backend)
+    {
+        try
+        {
+            if (client)
             {
-                if (_time.GetElapsedTime(Volatile.Read(ref _lastActivity)) >= idle && !_idleExpired)
-                {
-                    _idleExpired = true;
-                    stop.Cancel();
-                }
-            },
-            null,
-            period,
-            period);
+                _client.Input.CancelPendingRead();
+            }
+
+            if (backend)
+            {
+                _backend.Input.CancelPendingRead();
+            }
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection is already closed: nothing is reading.
+        }
     }
 
     private void Touch() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());

@@ -6,4 +6,5 @@ internal sealed record RelayServices(
     CapabilityPipeline Capabilities,
     RelayCounters Counters,
     SessionLimits Limits,
-    TimeProvider Time);
+    TimeProvider Time,
+    IdleSweeper Idle);

@@ -21,6 +21,9 @@ internal sealed record SessionServices(
     /// <summary>Logged-in sessions per user (lower case), for maxConnectionsPerUser.</summary>
     public KeyedCounter<string> Users { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>One logger for every session: each session's own wrapper was memory for its whole life.</summary>
+    public ILogger SessionLogger { get; } = LoggerFactory.CreateLogger<ClientSession>();
+
     public SessionLimits Limits => Relay.Limits;
 
     public TimeProvider Time => Relay.Time;

@@ -47,8 +47,8 @@ public class IdleTimeoutTests
         await client.SendAsync("DONE\r\n");
         Assert.Equal("a2 OK IDLE terminated", await client.ReadLineAsync());
 
-        // Then silence, minute by minute as a real clock passes it: the autologout comes (its check runs
-        // every quarter of the timeout, so between 30 and 37.5 silent minutes).
+        // Then silence, minute by minute as a real clock passes it: the autologout comes (the sweep runs
+        // every second, so at 30 silent minutes).
         for (var minute = 0; minute < 40; minute++)
         {
             clock.Advance(TimeSpan.FromMinutes(1));
