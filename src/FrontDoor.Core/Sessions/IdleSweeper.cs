@@ -20,12 +20,15 @@ internal sealed class IdleSweeper : IDisposable
         _timer = time.CreateTimer(static self => ((IdleSweeper)self!).Sweep(), this, Period, Period);
     }
 
-    public void Watch(Relay relay)
+    /// <summary>Watches the relay until <see cref="Forget"/> or the returned handle's disposal, whichever is first.</summary>
+    public Watching Watch(Relay relay)
     {
         lock (_lock)
         {
             _watched.Add(relay);
         }
+
+        return new Watching(this, relay);
     }
 
     public void Forget(Relay relay)
@@ -37,6 +40,12 @@ internal sealed class IdleSweeper : IDisposable
     }
 
     public void Dispose() => _timer.Dispose();
+
+    /// <summary>Forgets the relay when disposed, so a session that fails with an exception is not watched forever.</summary>
+    internal readonly struct Watching(IdleSweeper sweeper, Relay relay) : IDisposable
+    {
+        public void Dispose() => sweeper.Forget(relay);
+    }
 
     private void Sweep()
     {

@@ -76,7 +76,7 @@ internal sealed partial class Relay
         using var stop = new CancellationTokenSource();
         _stop = stop;
         _lastActivity = _lastBackendActivity = _time.GetTimestamp();
-        _idle.Watch(this);
+        using var watched = _idle.Watch(this);
         using var onShutdown = shutdown.UnsafeRegister(static relay => ((Relay)relay!).StopReading(client: true, backend: false), this);
         var toBackend = PumpClientToBackendAsync(stop.Token);
         var toClient = PumpBackendToClientAsync(stop.Token);
