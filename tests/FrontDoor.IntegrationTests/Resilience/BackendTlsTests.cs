@@ -7,13 +7,14 @@ using Xunit;
 
 namespace FrontDoor.IntegrationTests.Resilience;
 
-/// <summary>A real Dovecot with ssl=required and a certificate made by the test: STARTTLS to it, checked by pin and by CA file.</summary>
+/// <summary>A real Dovecot with ssl=required and a certificate made by the test: STARTTLS and implicit TLS to it, checked by pin and by CA file.</summary>
 public sealed class BackendTlsTests : IAsyncLifetime
 {
     private static readonly Dictionary<string, string> Users = new() { ["bob"] = "bob-pw" };
     private readonly string _directory = Directory.CreateTempSubdirectory("fd-tls-").FullName;
     private DovecotServer _dovecot = null!;
     private string _pin = string.Empty;
+    private int _imapsPort;
 
     private string CertificatePath => Path.Combine(_directory, "cert.pem");
 
@@ -37,11 +38,20 @@ public sealed class BackendTlsTests : IAsyncLifetime
         }
         _pin = Convert.ToBase64String(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
 
-        _dovecot = await DovecotServer.StartAsync(Users, $"""
+        // Both of Dovecot's listeners: STARTTLS on the instance's port, implicit TLS (imaps) on one of ours.
+        _imapsPort = LoopbackPorts.Pick();
+        _dovecot = await DovecotServer.StartAsync(Users, $$"""
             ssl = required
-            ssl_cert = <{CertificatePath}
-            ssl_key = <{keyPath}
+            ssl_cert = <{{CertificatePath}}
+            ssl_key = <{{keyPath}}
             disable_plaintext_auth = yes
+            service imap-login {
+              inet_listener imaps {
+                address = 127.0.0.1
+                port = {{_imapsPort}}
+                ssl = yes
+              }
+            }
             """);
     }
 
@@ -51,10 +61,10 @@ public sealed class BackendTlsTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private async Task<string> LoginThroughAsync(string backendAttributes)
+    private async Task<string> LoginThroughAsync(string backendAttributes, int? port = null)
     {
         await using var frontDoor = await TestFrontDoor.StartAsync(
-            $"""<backends><backend name="tls" endpoint="127.0.0.1:{_dovecot.Port}" {backendAttributes} /></backends><routing default="tls" />""");
+            $"""<backends><backend name="tls" endpoint="127.0.0.1:{port ?? _dovecot.Port}" {backendAttributes} /></backends><routing default="tls" />""");
         await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
         await client.ReadLineAsync();
         await client.SendAsync("a1 LOGIN bob bob-pw\r\n");
@@ -80,6 +90,22 @@ public sealed class BackendTlsTests : IAsyncLifetime
     public async Task Starttls_checked_against_a_ca_file_logs_in()
     {
         Assert.StartsWith("a1 OK", await LoginThroughAsync($"tls=\"starttls\" caFile=\"{CertificatePath}\""), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Implicit_tls_checked_by_pin_and_by_ca_file_logs_in()
+    {
+        var byPin = await LoginThroughAsync($"tls=\"implicit\" pin=\"sha256:{_pin}\"", _imapsPort);
+        Assert.StartsWith("a1 OK [CAPABILITY ", byPin, StringComparison.Ordinal);
+        Assert.DoesNotContain("STARTTLS", byPin, StringComparison.Ordinal);
+        Assert.StartsWith("a1 OK", await LoginThroughAsync($"tls=\"implicit\" caFile=\"{CertificatePath}\"", _imapsPort), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Implicit_tls_with_a_wrong_pin_is_refused()
+    {
+        var wrong = Convert.ToBase64String(SHA256.HashData("not the key"u8));
+        Assert.Equal("a1 NO [UNAVAILABLE] The mail server is not available now, try again later", await LoginThroughAsync($"tls=\"implicit\" pin=\"sha256:{wrong}\"", _imapsPort));
     }
 
     [Fact]
