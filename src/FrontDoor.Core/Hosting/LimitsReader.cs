@@ -19,6 +19,7 @@ internal static class LimitsReader
         return defaults with
         {
             MaxCommandLineLength = Count(element, "maxCommandLine", defaults.MaxCommandLineLength, minimum: 1024),
+            MaxResponseLineLength = Count(element, "maxResponseLine", defaults.MaxResponseLineLength, minimum: 64 * 1024),
             MaxPreAuthLiteral = Count(element, "maxPreAuthLiteral", defaults.MaxPreAuthLiteral, minimum: 1024),
             PreAuthTimeout = ConfigElements.Seconds(element, "limits", "preAuthTimeout", defaults.PreAuthTimeout),
             ShutdownGrace = ConfigElements.Seconds(element, "limits", "shutdownGrace", defaults.ShutdownGrace),

@@ -6,7 +6,10 @@ internal sealed record SessionLimits
     /// <summary>The longest command line (without literals) a client may send.</summary>
     public int MaxCommandLineLength { get; init; } = 64 * 1024;
 
-    /// <summary>The longest response line a backend may send (long SEARCH results are single lines).</summary>
+    /// <summary>
+    /// The longest response line a backend may send (long SEARCH results are single lines). A line is held
+    /// whole until its end, so this is also what one session's backend may make FrontDoor buffer.
+    /// </summary>
     public int MaxResponseLineLength { get; init; } = 16 * 1024 * 1024;
 
     /// <summary>The largest literal accepted before login (LOGIN, AUTHENTICATE, ID arguments).</summary>

@@ -277,6 +277,32 @@ public class RelayWireTests
     }
 
     [Fact]
+    public async Task A_response_line_over_the_configured_limit_ends_the_session_and_one_at_it_is_relayed()
+    {
+        const int limit = 64 * 1024;
+        var atLimit = "* SEARCH" + string.Concat(Enumerable.Repeat(" 1", (limit - 8) / 2));
+        await using var backend = ScriptedBackend.Start(async b =>
+        {
+            await b.GreetAndLoginAsync();
+            await b.ExpectLineAsync("a2 SEARCH ALL");
+            await b.SendAsync($"{atLimit}\r\na2 OK SEARCH completed\r\n");
+            await b.ExpectLineAsync("a3 SEARCH ALL");
+            await b.SendAsync($"{atLimit} 1\r\na3 OK SEARCH completed\r\n");
+            Assert.True(await b.IsClosedAsync());
+        });
+        await using var frontDoor = await TestFrontDoor.StartAsync(
+            $"""<backends><backend name="fake" endpoint="127.0.0.1:{backend.Port}" /></backends><routing default="fake" /><limits maxResponseLine="{limit}" />""");
+        await using var client = await LoginAsync(frontDoor);
+        await client.SendAsync("a2 SEARCH ALL\r\n");
+        Assert.Equal(atLimit, await client.ReadLineAsync());
+        Assert.Equal("a2 OK SEARCH completed", await client.ReadLineAsync());
+        await client.SendAsync("a3 SEARCH ALL\r\n");
+        Assert.Equal("* BYE [UNAVAILABLE] The mail server sent a response FrontDoor cannot relay", await client.ReadLineAsync());
+        Assert.True(await client.IsClosedAsync());
+        await backend.Completion;
+    }
+
+    [Fact]
     public async Task A_client_that_closes_mid_literal_closes_the_backend_connection()
     {
         // PROTOCOL.md case 21: 3 of 5 octets, then the client is gone; nothing more reaches the backend.
