@@ -45,38 +45,26 @@ internal sealed class ImapConnection : IAsyncDisposable
     /// Starts TLS as a client (implicit TLS, or after the backend's STARTTLS OK). Anything buffered in
     /// plain text is dropped, so nothing injected before the handshake is read as if it came over TLS.
     /// </summary>
-    public async Task StartTlsAsClientAsync(SslClientAuthenticationOptions options, CancellationToken cancellationToken)
-    {
-        await Input.CompleteAsync().ConfigureAwait(false);
-        await Output.CompleteAsync().ConfigureAwait(false);
-        var tls = new SslStream(_network, leaveInnerStreamOpen: true);
-        try
-        {
-            await tls.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await tls.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        Stream = tls;
-        (Input, Output) = CreatePipes(tls);
-    }
+    public Task StartTlsAsClientAsync(SslClientAuthenticationOptions options, CancellationToken cancellationToken) =>
+        StartTlsAsync(tls => tls.AuthenticateAsClientAsync(options, cancellationToken));
 
     /// <summary>
     /// Starts TLS as the server (implicit TLS at accept, or after FrontDoor's STARTTLS OK). Anything the
     /// client pipelined in plain text after STARTTLS is dropped: it must not be taken as sent over TLS
     /// (the STARTTLS command-injection class, RFC 9051 section 11.1).
     /// </summary>
-    public async Task StartTlsAsServerAsync(SslServerAuthenticationOptions options, CancellationToken cancellationToken)
+    public Task StartTlsAsServerAsync(SslServerAuthenticationOptions options, CancellationToken cancellationToken) =>
+        StartTlsAsync(tls => tls.AuthenticateAsServerAsync(options, cancellationToken));
+
+    /// <summary>Drops the plain-text pipes, runs the handshake, and reads and writes through TLS from then on.</summary>
+    private async Task StartTlsAsync(Func<SslStream, Task> handshake)
     {
         await Input.CompleteAsync().ConfigureAwait(false);
         await Output.CompleteAsync().ConfigureAwait(false);
         var tls = new SslStream(_network, leaveInnerStreamOpen: true);
         try
         {
-            await tls.AuthenticateAsServerAsync(options, cancellationToken).ConfigureAwait(false);
+            await handshake(tls).ConfigureAwait(false);
         }
         catch
         {
