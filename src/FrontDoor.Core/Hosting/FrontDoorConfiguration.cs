@@ -1,5 +1,6 @@
 using FrontDoor.Core.Hooks;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.FileProviders;
 
 namespace FrontDoor.Core.Hosting;
 
@@ -28,27 +29,37 @@ internal static class FrontDoorConfiguration
         // good state (each reload is validated by its consumer before it is used).
         var started = false;
         void OnLoadException(FileLoadExceptionContext context) => context.Ignore = started;
+
+        // One watcher for both sources, owned by the root: disposing the configuration stops it.
+        var files = new PhysicalFileProvider(directory);
         try
         {
             var configuration = new ConfigurationBuilder()
-                .SetBasePath(directory)
                 .AddXmlFile(source =>
                 {
+                    source.FileProvider = files;
                     source.Path = name;
                     source.Optional = false;
                     source.ReloadOnChange = true;
                     source.OnLoadException = OnLoadException;
                 })
-                .Add(new AppSettingsConfigurationSource { Path = name, Optional = false, ReloadOnChange = true, OnLoadException = OnLoadException })
+                .Add(new AppSettingsConfigurationSource { FileProvider = files, Path = name, Optional = false, ReloadOnChange = true, OnLoadException = OnLoadException })
                 .AddEnvironmentVariables("FRONTDOOR_")
                 .AddCommandLine(rest)
+                .Add(new ConfigurationFileWatch(files))
                 .Build();
             started = true;
             return (configuration, path);
         }
         catch (Exception ex) when (ex is FormatException or System.Xml.XmlException or InvalidDataException)
         {
+            files.Dispose();
             throw new FrontDoorConfigurationException($"{path}: {ex.Message}", ex);
+        }
+        catch
+        {
+            files.Dispose();
+            throw;
         }
     }
 

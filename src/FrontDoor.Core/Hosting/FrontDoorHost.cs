@@ -23,7 +23,8 @@ internal static class FrontDoorHost
             ContentRootPath = AppContext.BaseDirectory,
         });
         var (configuration, configPath, _, catalog, _) = Configure(args, builder.Services);
-        builder.Configuration.AddConfiguration(configuration);
+        // The host disposes it, and with it the config file's watch.
+        builder.Configuration.AddConfiguration(configuration, shouldDisposeConfiguration: true);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(console =>
         {
@@ -49,6 +50,20 @@ internal static class FrontDoorHost
     public static FrontDoorSetup Configure(string[] args, IServiceCollection services)
     {
         var (configuration, configPath) = FrontDoorConfiguration.Build(args);
+        try
+        {
+            return Register(configuration, configPath, services);
+        }
+        catch
+        {
+            // A config that fails validation must not leave its file watch behind.
+            (configuration as IDisposable)?.Dispose();
+            throw;
+        }
+    }
+
+    private static FrontDoorSetup Register(IConfigurationRoot configuration, string configPath, IServiceCollection services)
+    {
         var options = FrontDoorOptions.Read(configuration, AppContext.BaseDirectory);
         var metrics = MetricsOptions.Read(configuration);
         var catalog = PluginCatalog.Load(options.PluginDirectory);
