@@ -199,7 +199,7 @@ internal sealed partial class ClientSession
     {
         using var lease = await _output.AcquireAsync(cancellationToken).ConfigureAwait(false);
         lease.Writer.WriteUtf8(text);
-        var flush = await lease.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var flush = await lease.Writer.FlushSurelyAsync(cancellationToken).ConfigureAwait(false);
         if (flush.IsCompleted)
         {
             throw new IOException("the client closed the connection");

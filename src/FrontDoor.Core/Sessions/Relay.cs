@@ -219,7 +219,7 @@ internal sealed partial class Relay
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             using var lease = await _clientOutput.AcquireAsync(cts.Token).ConfigureAwait(false);
             lease.Writer.WriteAscii(text);
-            await lease.Writer.FlushAsync(cts.Token).ConfigureAwait(false);
+            await lease.Writer.FlushSurelyAsync(cts.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
         {
