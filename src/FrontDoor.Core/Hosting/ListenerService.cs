@@ -180,6 +180,9 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
             }
             finally
             {
+                // The place is free before the close: a client that sees the close and reconnects at once
+                // must not be refused for its own old connection.
+                _perListener.Leave(options.Name);
                 if (connection is null)
                 {
                     socket.Dispose();
@@ -188,8 +191,6 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
                 {
                     await connection.DisposeAsync().ConfigureAwait(false);
                 }
-
-                _perListener.Leave(options.Name);
             }
         }
 #pragma warning disable CA1031 // One broken connection must not take the listener down; it is logged.

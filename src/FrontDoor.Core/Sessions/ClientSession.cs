@@ -78,11 +78,10 @@ internal sealed partial class ClientSession
         {
             end = SessionEnd.ClientClosed;
         }
-        finally
-        {
-            await _client.DisposeAsync().ConfigureAwait(false);
-        }
 
+        // The listener that accepted the connection closes it, after it has given back the connection's
+        // places under the per-address and per-listener caps: a client that sees the close and reconnects
+        // at once is not refused for the connection it just left.
         LogSessionEnded(end);
     }
 
