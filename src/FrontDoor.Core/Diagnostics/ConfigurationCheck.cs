@@ -102,16 +102,15 @@ internal static class ConfigurationCheck
             }
         }
 
-        var backends = descriptions.SelectMany(d => d.Backends).ToList();
         output.WriteLine("backends (by name):");
-        if (backends.Count == 0)
-        {
-            output.WriteLine("  none described by any plugin");
-        }
-
-        foreach (var backend in backends)
+        foreach (var backend in setup.Backends.Backends.Values)
         {
             WriteBackend(output, backend);
+        }
+
+        foreach (var pool in setup.Backends.Pools.Values)
+        {
+            output.WriteLine($"  pool {pool.Name}: {string.Join(" ", pool.Members)} (rendezvous hashing among the healthy members)");
         }
 
         foreach (var description in descriptions.Where(d => d.Lines.Count > 0))

@@ -119,7 +119,7 @@ public sealed class ConfigurationCheckTests : IDisposable
     [Theory]
     [InlineData(
         """<backends><backend name="legacy" endpoint="127.0.0.1:11143" /></backends><routing><route user="alice" backend="legacy2" /></routing>""",
-        """FrontDoor: configuration error: <route user="alice"> backend="legacy2": no <backend> has that name""")]
+        """FrontDoor: configuration error: <route user="alice"> backend="legacy2": no <backend> or <pool> has that name""")]
     [InlineData(
         """<backends><backend name="legacy" endpoint="127.0.0.1:11143" literalPlus="sometimes" /></backends><routing default="legacy" />""",
         """FrontDoor: configuration error: <backend name="legacy"> literalPlus="sometimes": expected one of auto, synchronize, passthrough""")]
@@ -159,6 +159,6 @@ public sealed class ConfigurationCheckTests : IDisposable
         var (exit, _, error) = Check(path, "--frontDoor:routing:default", "nowhere");
 
         Assert.Equal(2, exit);
-        Assert.Equal("FrontDoor: configuration error: <routing default=\"nowhere\">: no <backend> has that name" + Environment.NewLine, error);
+        Assert.Equal("FrontDoor: configuration error: <routing default=\"nowhere\">: no <backend> or <pool> has that name" + Environment.NewLine, error);
     }
 }
