@@ -19,6 +19,27 @@ internal static class RepoPaths
         }
     }
 
+    /// <summary>Where a plain build puts a sample plugin: samples/&lt;Name&gt;/bin/&lt;Configuration&gt;/net10.0.</summary>
+    public static string SampleOutput(string name)
+    {
+#if DEBUG
+        const string configuration = "Debug";
+#else
+        const string configuration = "Release";
+#endif
+        return Path.Combine(Root, "samples", name, "bin", configuration, "net10.0");
+    }
+
+    /// <summary>Copies the files of <paramref name="from"/> (not its subfolders) into <paramref name="to"/>, as an operator deploys a plugin.</summary>
+    public static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+    }
+
     private static string FindRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

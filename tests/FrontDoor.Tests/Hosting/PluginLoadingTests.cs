@@ -12,7 +12,7 @@ public class PluginLoadingTests
         var plugins = Directory.CreateTempSubdirectory("fd-broken-plugins-").FullName;
         try
         {
-            LiteralPlusCompat.PolicyTests.CopyDirectory(Path.Combine(RepoPaths.PluginDirectory, "BackendRouting"), Path.Combine(plugins, "BackendRouting"));
+            RepoPaths.CopyDirectory(Path.Combine(RepoPaths.PluginDirectory, "BackendRouting"), Path.Combine(plugins, "BackendRouting"));
             Directory.CreateDirectory(Path.Combine(plugins, "Broken"));
             var broken = Path.Combine(plugins, "Broken", "Broken.dll");
             await File.WriteAllTextAsync(broken, "this is not an assembly");

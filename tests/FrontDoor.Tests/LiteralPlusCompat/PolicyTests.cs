@@ -126,7 +126,7 @@ public class PolicyTests
         var plugins = Directory.CreateTempSubdirectory("frontdoor-plugins-").FullName;
         try
         {
-            CopyDirectory(Path.Combine(RepoPaths.PluginDirectory, "BackendRouting"), Path.Combine(plugins, "BackendRouting"));
+            RepoPaths.CopyDirectory(Path.Combine(RepoPaths.PluginDirectory, "BackendRouting"), Path.Combine(plugins, "BackendRouting"));
             string? line = null;
             await using var backend = ScriptedBackend.Start(async b =>
             {
@@ -162,14 +162,5 @@ public class PolicyTests
         var error = await Assert.ThrowsAsync<FrontDoor.Core.Hooks.FrontDoorConfigurationException>(() => TestFrontDoor.StartAsync(
             "<backends><backend name=\"b\" endpoint=\"127.0.0.1:9\" literalPlus=\"sometimes\" /></backends><routing default=\"b\" />"));
         Assert.Equal("<backend name=\"b\"> literalPlus=\"sometimes\": expected one of auto, synchronize, passthrough", error.Message);
-    }
-
-    internal static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
     }
 }
