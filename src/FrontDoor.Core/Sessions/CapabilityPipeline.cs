@@ -2,7 +2,10 @@ using FrontDoor.Core.Hooks;
 
 namespace FrontDoor.Core.Sessions;
 
-/// <summary>Every <see cref="ICapabilityFilter"/>, ordered once at start-up.</summary>
+/// <summary>
+/// Every <see cref="ICapabilityFilter"/>, ordered once at start-up. A filter that throws is the plugin's
+/// failure (<see cref="HookFailureException"/> names it), wherever the list was being built.
+/// </summary>
 internal sealed class CapabilityPipeline
 {
     private readonly ICapabilityFilter[] _filters;
@@ -18,7 +21,14 @@ internal sealed class CapabilityPipeline
         var result = capabilities.Clone();
         foreach (var filter in _filters)
         {
-            filter.Filter(result, context);
+            try
+            {
+                filter.Filter(result, context);
+            }
+            catch (Exception ex)
+            {
+                throw new HookFailureException(filter, $"{ex.GetType().Name}: {ex.Message}", ex);
+            }
         }
 
         return result;

@@ -256,12 +256,21 @@ internal sealed partial class ClientSession
             Listener = _listener.Name,
             ClientId = _clientId ?? new Dictionary<string, string>(),
         };
-        var shown = _services.Capabilities.Apply(login.Capabilities, new CapabilityContext(CapabilityStage.PostAuth, backend, login.Capabilities)
+        CapabilitySet shown;
+        try
         {
-            Session = session,
-            Listener = _listener.Name,
-            ClientAddress = _origin.Client,
-        });
+            shown = _services.Capabilities.Apply(login.Capabilities, new CapabilityContext(CapabilityStage.PostAuth, backend, login.Capabilities)
+            {
+                Session = session,
+                Listener = _listener.Name,
+                ClientAddress = _origin.Client,
+            });
+        }
+        catch (HookFailureException)
+        {
+            await login.Connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         var trace = _services.Traces.Open(credentials.User, backend.Name, Id);
         var info = new SessionInfo(session, login.Endpoint, _services.Time);
         var relay = new Relay(_client, _output, login.Connection, info, _services.Relay, _logger, trace);

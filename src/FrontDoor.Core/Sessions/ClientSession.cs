@@ -81,6 +81,13 @@ internal sealed partial class ClientSession
         {
             end = SessionEnd.ClientClosed;
         }
+        catch (HookFailureException ex)
+        {
+            // A capability filter failed while FrontDoor built its own list (greeting, CAPABILITY, login).
+            LogPluginFailed(ex.Plugin, ex.Hook, ex.Message);
+            end = SessionEnd.PluginFailed;
+            await TryWriteAsync("* BYE [UNAVAILABLE] FrontDoor failed to process the command; please reconnect\r\n").ConfigureAwait(false);
+        }
 
         // The listener that accepted the connection closes it, after it has given back the connection's
         // places under the per-address and per-listener caps: a client that sees the close and reconnects

@@ -38,8 +38,9 @@ internal sealed class ResponseRewriterChain
             {
                 decision = rewriter.Inspect(line, session);
             }
-            catch (Exception ex)
+            catch (Exception ex) when (ex is not HookFailureException)
             {
+                // A capability filter that failed inside Core's rewriter is already named.
                 throw new HookFailureException(rewriter, $"{ex.GetType().Name}: {ex.Message}", ex);
             }
 
