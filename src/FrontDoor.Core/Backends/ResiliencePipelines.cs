@@ -12,7 +12,8 @@ namespace FrontDoor.Core.Backends;
 /// <summary>
 /// One Polly pipeline per backend endpoint (so each has its own circuit breaker): timeout per attempt,
 /// a bounded retry with jittered backoff, a breaker. It wraps only what happens before any client byte
-/// reaches the backend: connect, TLS, greeting, capabilities (DESIGN.md, resilience).
+/// reaches the backend: connect, TLS, greeting, capabilities. A relayed command is never retried, since the
+/// backend may have run it already.
 /// </summary>
 internal sealed class ResiliencePipelines : IDisposable
 {

@@ -13,7 +13,7 @@ internal enum GateOutcome
 
 /// <summary>
 /// Where the client-to-backend pump waits for the backend's verdict on a synchronizing literal it sent
-/// (PROTOCOL.md rules 2-4, 6). The pumps are sequential, so at most one literal waits at a time.
+/// (docs/PROTOCOL.md, rules 2-4 and 6). The pumps are sequential, so at most one literal waits at a time.
 /// </summary>
 internal sealed class LiteralGate
 {

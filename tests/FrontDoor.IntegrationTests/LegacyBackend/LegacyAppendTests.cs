@@ -10,8 +10,9 @@ using Xunit;
 namespace FrontDoor.IntegrationTests.LegacyBackend;
 
 /// <summary>
-/// The seed's scenario for real: large APPENDs by clients that use LITERAL+ through FrontDoor to a backend
-/// without it (Courier-IMAP), stored byte-exact; and the failure itself when the plugin is absent.
+/// The failure FrontDoor exists to prevent (README, "LITERAL+ and legacy backends"), for real: large
+/// APPENDs by clients that use LITERAL+ through FrontDoor to a backend without it (Courier-IMAP), stored
+/// byte-exact; and the failure itself when the plugin is absent.
 /// </summary>
 public class LegacyAppendTests : IClassFixture<LegacyFixture>
 {
@@ -134,7 +135,7 @@ public class LegacyAppendTests : IClassFixture<LegacyFixture>
             Assert.StartsWith("a1 OK ", await client.ReadLineAsync(), StringComparison.Ordinal);
             await client.SendAsync([.. Encoding.ASCII.GetBytes($"a2 APPEND INBOX {{{raw.Length}+}}\r\n"), .. raw, .. "\r\na3 NOOP\r\n"u8]);
             var lines = await client.ReadUntilAsync("a3 ");
-            // The APPEND fails and the body's line ran as a command: the seed's failure, through a plain relay.
+            // The APPEND fails and the body's line ran as a command: the large-attachment failure, through a plain relay.
             Assert.Contains(lines, l => l.StartsWith("a2 BAD", StringComparison.Ordinal) || l.StartsWith("a2 NO", StringComparison.Ordinal));
             Assert.True(await FolderExistsOnCourierAsync("alice", folder));
         }

@@ -5,7 +5,7 @@ using Xunit;
 namespace FrontDoor.Tests.LiteralPlusCompat;
 
 /// <summary>
-/// PROTOCOL.md "Wire cases every build must pass", against the scripted FAKE legacy backend. B: lines are
+/// The wire cases of docs/PROTOCOL.md, against the scripted FAKE legacy backend. B: lines are
 /// what the backend must receive, in order; anything else it receives fails its script.
 /// </summary>
 public class WireCaseTests

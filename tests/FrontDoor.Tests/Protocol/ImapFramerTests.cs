@@ -18,7 +18,7 @@ public class ImapFramerTests
         { "A1 LOGIN {5+}\r\nalice {6+}\r\nsecret\r\n", "L(A1 LOGIN {5+} |5+@9)D(alice)l( {6+} |6+@1)D(secret)l()" },
         // A literal's octets are never scanned: lines, literal headers and CRLF inside it are data.
         { "A1 APPEND INBOX {23}\r\n* CAPABILITY {5+}\r\n+ \r\nA2 NOOP\r\n", "L(A1 APPEND INBOX {23} |23@16)D(* CAPABILITY {5+}\r\n+ \r\n)l(A2 NOOP)" },
-        // "{N+}" not at the end of the line is text (PROTOCOL.md case 18).
+        // "{N+}" not at the end of the line is text (docs/PROTOCOL.md, case 18).
         { "A1 SEARCH TEXT {5+}x\r\n", "L(A1 SEARCH TEXT {5+}x)" },
         { "A1 SELECT foo}\r\n", "L(A1 SELECT foo})" },
         { "A1 SELECT {}\r\n", "L(A1 SELECT {})" },
@@ -27,7 +27,7 @@ public class ImapFramerTests
         // A bare LF is tolerated and a line's raw bytes are kept apart from its content.
         { "A1 NOOP\n", "L(A1 NOOP)" },
         { "* 1 FETCH (BODY[] {3}\r\nabc)\r\n", "L(* 1 FETCH (BODY[] {3} |3@18)D(abc)l())" },
-        // PROTOCOL.md case 19: an impossible size stops framing without allocating.
+        // docs/PROTOCOL.md, case 19: an impossible size stops framing without allocating.
         { "A1 APPEND INBOX {99999999999999999999+}\r\n", "LiteralTooBig" },
         { "A1 NOOP", "Rest(A1 NOOP)" },
     };

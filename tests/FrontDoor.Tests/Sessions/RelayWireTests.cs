@@ -141,7 +141,7 @@ public class RelayWireTests
     [Fact]
     public async Task A_synchronizing_literal_refused_before_the_continuation_is_cancelled()
     {
-        // PROTOCOL.md rule 6: the client sends nothing of the refused command; its next line is a new command.
+        // docs/PROTOCOL.md, rule 6: the client sends nothing of the refused command; its next line is a new command.
         await using var backend = ScriptedBackend.Start(async b =>
         {
             await b.GreetAndLoginAsync();
@@ -305,7 +305,7 @@ public class RelayWireTests
     [Fact]
     public async Task A_client_that_closes_mid_literal_closes_the_backend_connection()
     {
-        // PROTOCOL.md case 21: 3 of 5 octets, then the client is gone; nothing more reaches the backend.
+        // docs/PROTOCOL.md, case 21: 3 of 5 octets, then the client is gone; nothing more reaches the backend.
         var closed = new TaskCompletionSource<string>();
         await using var backend = ScriptedBackend.Start(async b =>
         {
