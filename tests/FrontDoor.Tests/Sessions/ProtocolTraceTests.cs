@@ -77,6 +77,61 @@ public class ProtocolTraceTests
         }
     }
 
+    [Theory]
+    [InlineData("passthrough", "{5}", "+ OK")]
+    [InlineData("synchronize", "{5+}", "+ go ahead")]
+    public async Task A_literal_is_traced_when_its_octets_go_after_the_backends_continuation(string literalPlus, string header, string continuation)
+    {
+        var traces = Directory.CreateTempSubdirectory("fd-traces-").FullName;
+        try
+        {
+            await using var backend = ScriptedBackend.Start(async b =>
+            {
+                await b.GreetAndLoginAsync();
+                await b.ExpectLineAsync("a2 APPEND INBOX {5}");
+                await b.SendAsync(continuation + "\r\n");
+                Assert.Equal("hello", System.Text.Encoding.ASCII.GetString(await b.ReadBytesAsync(5)));
+                await b.ExpectLineAsync(string.Empty);
+                await b.SendAsync("a2 OK APPEND completed\r\n");
+            });
+            await using var frontDoor = await TestFrontDoor.StartAsync(
+                $"""<backends><backend name="b" endpoint="127.0.0.1:{backend.Port}" literalPlus="{literalPlus}" /></backends><routing default="b" /><trace directory="{traces}" users="alice" />""");
+            await using (var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint))
+            {
+                await client.ReadLineAsync();
+                await client.SendAsync("a1 LOGIN alice secret\r\n");
+                Assert.StartsWith("a1 OK", await client.ReadLineAsync(), StringComparison.Ordinal);
+                if (header == "{5}")
+                {
+                    await client.SendAsync("a2 APPEND INBOX {5}\r\n");
+                    Assert.Equal(continuation, await client.ReadLineAsync());
+                    await client.SendAsync("hello\r\n");
+                }
+                else
+                {
+                    // The client does not wait; FrontDoor holds the octets until the backend's "+".
+                    await client.SendAsync("a2 APPEND INBOX {5+}\r\nhello\r\n");
+                }
+
+                Assert.Equal("a2 OK APPEND completed", await client.ReadLineAsync());
+            }
+
+            await backend.Completion;
+
+            // Each entry is "HH:mm:ss.fff X: text"; the trace is flushed line by line, before the client sees the line.
+            var entries = (await File.ReadAllLinesAsync(Assert.Single(Directory.GetFiles(traces)))).Select(l => l[13..]).ToList();
+            var command = entries.IndexOf($"C: a2 APPEND INBOX {header}");
+            var plus = entries.IndexOf("S: " + continuation);
+            var octets = entries.IndexOf("C: <5 octets of literal data>");
+            var done = entries.IndexOf("S: a2 OK APPEND completed");
+            Assert.True(command >= 0 && command < plus && plus < octets && octets < done, string.Join("\n", entries));
+        }
+        finally
+        {
+            Directory.Delete(traces, recursive: true);
+        }
+    }
+
     private static string? ConfigUsers(TestFrontDoor frontDoor) =>
         ((Microsoft.Extensions.Configuration.IConfiguration)frontDoor.Services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration))!)["frontDoor:trace:users"];
 }
