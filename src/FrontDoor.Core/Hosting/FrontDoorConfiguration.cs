@@ -54,13 +54,38 @@ internal static class FrontDoorConfiguration
         catch (Exception ex) when (ex is FormatException or System.Xml.XmlException or InvalidDataException)
         {
             files.Dispose();
-            throw new FrontDoorConfigurationException($"{path}: {ex.Message}", ex);
+            throw new FrontDoorConfigurationException(DescribeLoadError(path, ex), ex);
         }
         catch
         {
             files.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// One line for a file that cannot be read. The XML provider wraps the parser's error in "Failed to load
+    /// configuration from file", which names neither the place nor the reason; the parser's own exception has both.
+    /// </summary>
+    internal static string DescribeLoadError(string path, Exception error)
+    {
+        for (var inner = error; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Xml.XmlException xml)
+            {
+                return $"{path}: line {xml.LineNumber}, column {xml.LinePosition}: not well-formed XML: {ParserReason(xml)}";
+            }
+        }
+
+        return $"{path}: {error.Message}";
+    }
+
+    /// <summary>The parser's message without the " Line N, position M." it appends (the line says where already).</summary>
+    private static string ParserReason(System.Xml.XmlException xml)
+    {
+        var message = xml.Message.ReplaceLineEndings(" ").Trim();
+        var where = message.LastIndexOf(" Line ", StringComparison.Ordinal);
+        return where > 0 && message.EndsWith('.') ? message[..where].TrimEnd() : message;
     }
 
     /// <summary>Relative paths resolve against the program's folder, where operators keep the config and plugins.</summary>

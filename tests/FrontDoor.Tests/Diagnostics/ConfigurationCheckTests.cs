@@ -140,6 +140,22 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.Equal(expected + Environment.NewLine, error);
     }
 
+    [Theory]
+    [InlineData("<routing default=modern />", 7, 22, "'modern' is an unexpected token. The expected token is '\"' or '''.")]
+    [InlineData("<routing default=\"modern\">", 8, 5, "The 'routing' start tag on line 7 position 6 does not match the end tag of 'frontDoor'.")]
+    public void A_file_that_is_not_well_formed_xml_is_refused_in_one_line_naming_line_column_and_reason(string brokenBody, int line, int column, string reason)
+    {
+        var path = Write(brokenBody);
+
+        var (exit, output, error) = Check(path);
+
+        Assert.Equal(2, exit);
+        Assert.Equal(string.Empty, output);
+        var single = Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Equal($"FrontDoor: configuration error: {path}: line {line}, column {column}: not well-formed XML: {reason}", single);
+        Assert.DoesNotContain("Failed to load configuration", single, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_missing_file_exits_2()
     {
