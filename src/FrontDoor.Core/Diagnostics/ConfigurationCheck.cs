@@ -90,6 +90,11 @@ internal static class ConfigurationCheck
             output.WriteLine($"  {plugin.Name} ({plugin.Plugin.GetType().FullName}) from {plugin.File}");
         }
 
+        foreach (var skipped in setup.Catalog.Skipped)
+        {
+            output.WriteLine($"  {skipped}");
+        }
+
         output.WriteLine(setup.Metrics.ScrapeUrl is { } url
             ? $"metrics: Prometheus endpoint {url} (listening on {setup.Metrics.Prometheus})"
             : "metrics: no Prometheus endpoint (<metrics prometheus=\"...\" /> not set)");

@@ -40,6 +40,10 @@ internal static class FrontDoorHost
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FrontDoorHost));
         var pluginNames = string.Join(", ", catalog.Plugins.Select(p => p.Name));
         HostLog.Configured(logger, configPath, pluginNames);
+        foreach (var skipped in catalog.Skipped)
+        {
+            HostLog.PluginFolderSkipped(logger, skipped);
+        }
         return host;
     }
 

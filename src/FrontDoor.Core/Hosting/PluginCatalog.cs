@@ -26,12 +26,20 @@ internal sealed class PluginCatalog
 
     private readonly List<PluginLoader> _loaders = [];
 
+    private readonly List<string> _skipped = [];
+
     private PluginCatalog(IReadOnlyList<LoadedPlugin> plugins)
     {
         Plugins = plugins;
     }
 
     public IReadOnlyList<LoadedPlugin> Plugins { get; }
+
+    /// <summary>
+    /// Folders that hold no <c>&lt;Name&gt;/&lt;Name&gt;.dll</c>, one line each saying what is there instead: a
+    /// plugin dropped in with a misnamed DLL, or without its DLL, must not vanish silently.
+    /// </summary>
+    public IReadOnlyList<string> Skipped => _skipped;
 
     public static PluginCatalog Load(string directory)
     {
@@ -48,6 +56,7 @@ internal sealed class PluginCatalog
             var file = Path.Combine(folder, name + ".dll");
             if (!File.Exists(file))
             {
+                catalog._skipped.Add(DescribeSkipped(folder, name));
                 continue;
             }
 
@@ -55,6 +64,13 @@ internal sealed class PluginCatalog
         }
 
         return catalog;
+    }
+
+    private static string DescribeSkipped(string folder, string name)
+    {
+        var dlls = Directory.GetFiles(folder, "*.dll").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var found = dlls.Count == 0 ? "it holds no DLL" : "it holds " + string.Join(", ", dlls);
+        return $"plugin folder {folder} skipped: no {name}.dll ({found}); a plugin is loaded from <Name>/<Name>.dll";
     }
 
     private List<LoadedPlugin> LoadFile(string name, string file)

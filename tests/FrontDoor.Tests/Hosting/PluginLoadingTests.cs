@@ -1,5 +1,7 @@
 using FrontDoor.Core.Hooks;
 using FrontDoor.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace FrontDoor.Tests.Hosting;
@@ -40,6 +42,37 @@ public class PluginLoadingTests
                 string.Empty,
                 "--frontDoor:plugins:directory", plugins));
             Assert.Contains("no plugin routes users to backends", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(plugins, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_plugin_folder_with_a_missing_or_misnamed_dll_gets_a_warning_naming_it()
+    {
+        var plugins = Directory.CreateTempSubdirectory("fd-misnamed-plugins-").FullName;
+        try
+        {
+            RepoPaths.CopyDirectory(Path.Combine(RepoPaths.PluginDirectory, "BackendRouting"), Path.Combine(plugins, "BackendRouting"));
+
+            // LiteralPlusCompat copied into a folder of another name; and a folder left empty.
+            RepoPaths.CopyDirectory(Path.Combine(RepoPaths.PluginDirectory, "LiteralPlusCompat"), Path.Combine(plugins, "LiteralPlus"));
+            Directory.CreateDirectory(Path.Combine(plugins, "Empty"));
+            var capture = new CapturingLoggerProvider();
+
+            await using var frontDoor = await TestFrontDoor.StartAsync(
+                """<backends><backend name="b" endpoint="127.0.0.1:9" /></backends><routing default="b" />""",
+                string.Empty,
+                services => services.AddSingleton<ILoggerProvider>(capture),
+                "--frontDoor:plugins:directory", plugins);
+
+            var warnings = capture.Lines.Where(l => l.Contains("[3111]", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, warnings.Count);
+            Assert.Contains(warnings, w => w.StartsWith("Warning", StringComparison.Ordinal)
+                && w.Contains($"plugin folder {Path.Combine(plugins, "Empty")} skipped: no Empty.dll (it holds no DLL)", StringComparison.Ordinal));
+            Assert.Contains(warnings, w => w.Contains($"plugin folder {Path.Combine(plugins, "LiteralPlus")} skipped: no LiteralPlus.dll (it holds LiteralPlusCompat.dll)", StringComparison.Ordinal));
         }
         finally
         {
