@@ -69,9 +69,6 @@ internal struct ImapFramer
     /// <summary>True between messages: the next line is a new command or response.</summary>
     public readonly bool AtMessageStart => _literalRemaining == 0 && !_continuesMessage;
 
-    /// <summary>True while literal octets are expected.</summary>
-    public readonly bool InLiteral => _literalRemaining > 0;
-
     public readonly long LiteralRemaining => _literalRemaining;
 
     /// <summary>
