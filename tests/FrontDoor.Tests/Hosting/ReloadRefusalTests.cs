@@ -33,7 +33,7 @@ public class ReloadRefusalTests
         await File.WriteAllTextAsync(staged, edited);
         File.Move(staged, frontDoor.ConfigPath, overwrite: true);
 
-        var status = await WaitForReloadAsync(reloader);
+        var status = await WaitForRefusalAsync(reloader, capture);
         const string reason = "<backend name=\"legacy\"> literalPlus=\"synchronise\": expected one of auto, synchronize, passthrough";
         Assert.False(status.Applied);
         Assert.Equal(reason, status.Error);
@@ -88,16 +88,20 @@ public class ReloadRefusalTests
         Assert.True(applied);
     }
 
-    private static async Task<ReloadStatus> WaitForReloadAsync(ConfigurationReloader reloader)
+    private static async Task<ReloadStatus> WaitForRefusalAsync(ConfigurationReloader reloader, CapturingLoggerProvider capture)
     {
-        // The file watch takes a moment; this waits for the outcome, it does not time it.
+        // The file watch takes a moment; this waits for the outcome, it does not time it. A reload of the
+        // unchanged file may come first (the watch can report the file the test host wrote at start), so
+        // the wait is for a refusal and its log line (written just after the status); with no refusal the
+        // test fails at the timeout.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (reloader.LastReload is null)
+        while (reloader.LastReload is not { Applied: false }
+            || !capture.Lines.Any(l => l.Contains("Configuration reload refused", StringComparison.Ordinal)))
         {
             await Task.Delay(50, timeout.Token);
         }
 
-        return reloader.LastReload;
+        return reloader.LastReload!;
     }
 
     private sealed class RefusingValidator : IBackendValidator
