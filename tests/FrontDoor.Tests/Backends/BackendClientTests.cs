@@ -23,6 +23,14 @@ public class BackendClientTests
         return await conversation(new BackendClient(connection, 65536));
     }
 
+    /// <summary>Reads the greeting, then logs in; an exception comes back as a faulted task.</summary>
+    private static Task<BackendResponse> GreetAndLogInAsync(ScriptedBackend backend, LoginCredentials credentials) =>
+        TalkAsync(backend, async client =>
+        {
+            await client.ReadGreetingAsync(CancellationToken.None);
+            return await client.LoginAsync(credentials, CancellationToken.None);
+        });
+
     private static LoginCredentials Credentials(string user, string password, string? authzid = null) =>
         new(user, Encoding.UTF8.GetBytes(password), authzid);
 
@@ -61,11 +69,7 @@ public class BackendClientTests
             await b.ExpectLineAsync(string.Empty);
             await b.SendAsync("fd1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n");
         });
-        var response = await TalkAsync(backend, async client =>
-        {
-            await client.ReadGreetingAsync(CancellationToken.None);
-            return await client.LoginAsync(Credentials("alice", "sécré"), CancellationToken.None);
-        });
+        var response = await GreetAndLogInAsync(backend, Credentials("alice", "sécré"));
         await backend.Completion;
         Assert.False(response.IsOk);
         Assert.Equal("NO [AUTHENTICATIONFAILED] Authentication failed.", response.StatusAndText);
@@ -81,11 +85,7 @@ public class BackendClientTests
             await b.SendAsync("fd1 BAD no literals here\r\n");
             Assert.True(await b.IsClosedAsync());
         });
-        var response = await TalkAsync(backend, async client =>
-        {
-            await client.ReadGreetingAsync(CancellationToken.None);
-            return await client.LoginAsync(Credentials("bj\nrn", "secret"), CancellationToken.None);
-        });
+        var response = await GreetAndLogInAsync(backend, Credentials("bj\nrn", "secret"));
         await backend.Completion;
         Assert.Equal("BAD no literals here", response.StatusAndText);
         Assert.DoesNotContain("secret", backend.Received, StringComparison.Ordinal);
@@ -102,11 +102,7 @@ public class BackendClientTests
             await b.ExpectLineAsync(Convert.ToBase64String("\0alice\0secret"u8.ToArray()));
             await b.SendAsync("fd1 OK Logged in\r\n");
         });
-        var response = await TalkAsync(backend, async client =>
-        {
-            await client.ReadGreetingAsync(CancellationToken.None);
-            return await client.LoginAsync(Credentials("alice", "secret"), CancellationToken.None);
-        });
+        var response = await GreetAndLogInAsync(backend, Credentials("alice", "secret"));
         await backend.Completion;
         Assert.True(response.IsOk);
     }
@@ -120,11 +116,7 @@ public class BackendClientTests
             await b.ExpectLineAsync("fd1 AUTHENTICATE PLAIN " + Convert.ToBase64String("shared\0alice\0secret"u8.ToArray()));
             await b.SendAsync("fd1 OK Logged in\r\n");
         });
-        var response = await TalkAsync(backend, async client =>
-        {
-            await client.ReadGreetingAsync(CancellationToken.None);
-            return await client.LoginAsync(Credentials("alice", "secret", "shared"), CancellationToken.None);
-        });
+        var response = await GreetAndLogInAsync(backend, Credentials("alice", "secret", "shared"));
         await backend.Completion;
         Assert.True(response.IsOk);
     }
@@ -137,11 +129,7 @@ public class BackendClientTests
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n");
             Assert.True(await b.IsClosedAsync());
         });
-        var error = await TalkAsync(backend, async client =>
-        {
-            await client.ReadGreetingAsync(CancellationToken.None);
-            return await Assert.ThrowsAnyAsync<Exception>(() => client.LoginAsync(Credentials("alice", "secret"), CancellationToken.None));
-        });
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => GreetAndLogInAsync(backend, Credentials("alice", "secret")));
         await backend.Completion;
         Assert.Contains("LOGINDISABLED", error.Message, StringComparison.Ordinal);
         Assert.Equal(string.Empty, backend.Received);
@@ -172,11 +160,7 @@ public class BackendClientTests
             await b.SendAsync("* BYE shutting down\r\n");
             Assert.True(await b.IsClosedAsync());
         });
-        var error = await TalkAsync(backend, async client =>
-        {
-            await client.ReadGreetingAsync(CancellationToken.None);
-            return await Assert.ThrowsAnyAsync<Exception>(() => client.LoginAsync(Credentials("alice", "secret"), CancellationToken.None));
-        });
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => GreetAndLogInAsync(backend, Credentials("alice", "secret")));
         await backend.Completion;
         Assert.Equal("the backend said BYE", error.Message);
     }
@@ -209,11 +193,7 @@ public class BackendClientTests
             await b.ExpectLineAsync("fd1 LOGIN \"alice\" \"secret\"");
             await b.DisposeAsync();
         });
-        await TalkAsync(backend, async client =>
-        {
-            await client.ReadGreetingAsync(CancellationToken.None);
-            return await Assert.ThrowsAsync<IOException>(() => client.LoginAsync(Credentials("alice", "secret"), CancellationToken.None));
-        });
+        await Assert.ThrowsAsync<IOException>(() => GreetAndLogInAsync(backend, Credentials("alice", "secret")));
         await backend.Completion;
     }
 }

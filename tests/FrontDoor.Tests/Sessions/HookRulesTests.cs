@@ -24,11 +24,13 @@ public class HookRulesTests
         TestFrontDoor.StartAsync(
             $"""<backends><backend name="b" endpoint="127.0.0.1:{backend.Port}" literalPlus="passthrough" /></backends><routing default="b" />{limits}""",
             string.Empty,
-            services =>
-            {
-                services.AddSingleton<ILoggerProvider>(capture);
-                hooks(services);
-            });
+            WithHooks(capture, hooks));
+
+    private static Action<IServiceCollection> WithHooks(CapturingLoggerProvider capture, Action<IServiceCollection> hooks) => services =>
+    {
+        services.AddSingleton<ILoggerProvider>(capture);
+        hooks(services);
+    };
 
     private static async Task<RawImapClient> LoginAsync(TestFrontDoor frontDoor, string user = "alice")
     {
@@ -277,9 +279,5 @@ public class HookRulesTests
             <routing default="other"><route user="mallory" backend="mallorys" /></routing>
             """,
             string.Empty,
-            services =>
-            {
-                services.AddSingleton<ILoggerProvider>(capture);
-                hooks(services);
-            });
+            WithHooks(capture, hooks));
 }
