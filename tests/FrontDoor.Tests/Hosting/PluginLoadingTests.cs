@@ -68,7 +68,7 @@ public class PluginLoadingTests
                 services => services.AddSingleton<ILoggerProvider>(capture),
                 "--frontDoor:plugins:directory", plugins);
 
-            var warnings = capture.Lines.Where(l => l.Contains("[3111]", StringComparison.Ordinal)).ToList();
+            var warnings = capture.Lines.Where(l => l.Contains("[3103]", StringComparison.Ordinal)).ToList();
             Assert.Equal(2, warnings.Count);
             Assert.Contains(warnings, w => w.StartsWith("Warning", StringComparison.Ordinal)
                 && w.Contains($"plugin folder {Path.Combine(plugins, "Empty")} skipped: no Empty.dll (it holds no DLL)", StringComparison.Ordinal));
