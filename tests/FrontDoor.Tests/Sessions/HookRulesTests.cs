@@ -269,6 +269,51 @@ public class HookRulesTests
         Assert.Contains("failed in CapabilityHook; ending the session: InvalidOperationException: boom", Assert.Single(PluginFailures(capture)), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Rewriters_run_in_ascending_order_then_registration_order_each_seeing_the_line_before_left_it()
+    {
+        var capture = new CapturingLoggerProvider();
+        var seenByPlugin = string.Empty;
+        await using var backend = ScriptedBackend.Start(async b =>
+        {
+            await b.GreetAndLoginAsync();
+            await b.ExpectLineAsync("a2 CAPABILITY first second last");
+            await b.SendAsync("* CAPABILITY IMAP4rev1 STARTTLS IDLE\r\na2 OK done\r\n");
+        });
+        await using var frontDoor = await StartAsync(backend, capture, services =>
+        {
+            services.AddSingleton<ICommandRewriter>(new OrderedAppend(" last", order: 5));
+            services.AddSingleton<ICommandRewriter>(new OrderedAppend(" first", order: 0));
+            services.AddSingleton<ICommandRewriter>(new OrderedAppend(" second", order: 0));
+
+            // Core's capability rewriter runs before any plugin's response rewriter: STARTTLS is gone already.
+            services.AddSingleton<IResponseRewriter>(new ResponseHook((line, _) =>
+            {
+                if (line.Line.StartsWith("* CAPABILITY"u8))
+                {
+                    seenByPlugin = Encoding.ASCII.GetString(line.Line);
+                }
+
+                return ResponseDecision.Pass;
+            }));
+        });
+        await using var client = await LoginAsync(frontDoor);
+
+        await client.SendAsync("a2 CAPABILITY\r\n");
+        Assert.Equal(["* CAPABILITY IMAP4rev1 IDLE", "a2 OK done"], await client.ReadUntilAsync("a2 "));
+        await backend.Completion;
+        Assert.Equal("* CAPABILITY IMAP4rev1 IDLE", seenByPlugin);
+    }
+
+    /// <summary>Appends a word to the command's text: the order of the words is the order the rewriters ran in.</summary>
+    private sealed class OrderedAppend(string word, int order) : ICommandRewriter
+    {
+        public int Order => order;
+
+        public CommandDecision Inspect(CommandLine line, SessionContext session) =>
+            CommandDecision.Rewrite(Encoding.ASCII.GetString(line.Line[(line.Tag.Length + 1)..]) + word);
+    }
+
     private static Task<TestFrontDoor> TwoBackendsAsync(ScriptedBackend other, ScriptedBackend mallorys, CapturingLoggerProvider capture, Action<IServiceCollection> hooks) =>
         TestFrontDoor.StartAsync(
             $"""
