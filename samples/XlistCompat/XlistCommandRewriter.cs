@@ -10,7 +10,8 @@ namespace FrontDoor.Samples.XlistCompat;
 /// </summary>
 internal sealed class XlistCommandRewriter(XlistSettingsHolder settings) : ICommandRewriter
 {
-    private static readonly byte[] ReturnSpecialUse = " RETURN (SPECIAL-USE)"u8.ToArray();
+    // RFC 6154 section 5.1 and RFC 5258 section 4: folder roles, and the children flags an XLIST answer had.
+    private static readonly byte[] ReturnSpecialUse = " RETURN (SPECIAL-USE CHILDREN)"u8.ToArray();
 
     public CommandDecision Inspect(CommandLine line, SessionContext session)
     {
@@ -32,7 +33,8 @@ internal sealed class XlistCommandRewriter(XlistSettingsHolder settings) : IComm
         var arguments = line.Line[(textStart + "XLIST".Length)..textEnd];
 
         // RETURN goes after the last argument, so only a one-line command can take it here.
-        var withRoles = line.Literal is null && settings.Current.ReturnSpecialUse && session.BackendCapabilities.Contains("SPECIAL-USE");
+        var withRoles = line.Literal is null && settings.Current.ReturnSpecialUse
+            && session.BackendCapabilities.Contains("SPECIAL-USE") && session.BackendCapabilities.Contains("LIST-EXTENDED");
         var replacement = new byte["LIST".Length + arguments.Length + (withRoles ? ReturnSpecialUse.Length : 0)];
         "LIST"u8.CopyTo(replacement);
         arguments.CopyTo(replacement.AsSpan("LIST".Length));

@@ -5,8 +5,9 @@ namespace FrontDoor.Samples.XlistCompat;
 
 /// <summary>The plugin's own section: <c>&lt;XlistCompat returnSpecialUse="true" /&gt;</c> under &lt;plugins&gt;.</summary>
 /// <param name="ReturnSpecialUse">
-/// Ask a backend that advertises SPECIAL-USE for the folder roles (<c>LIST ... RETURN (SPECIAL-USE)</c>,
-/// RFC 6154 section 5.1), which is what an XLIST client wants to learn. Default true.
+/// Ask a backend that advertises SPECIAL-USE and LIST-EXTENDED for the folder roles
+/// (<c>LIST ... RETURN (SPECIAL-USE CHILDREN)</c>, RFC 6154 section 5.1), which is what an XLIST client wants
+/// to learn. Default true.
 /// </param>
 internal sealed record XlistSettings(bool ReturnSpecialUse)
 {

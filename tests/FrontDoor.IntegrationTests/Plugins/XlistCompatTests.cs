@@ -100,6 +100,48 @@ public sealed class XlistCompatTests : IAsyncLifetime
         Assert.Equal("<backend name=\"b\"> xlist=\"maybe\": expected emulate or off", error.Message);
     }
 
+    [Fact]
+    public async Task A_backend_with_special_use_is_asked_for_folder_roles_and_the_section_is_reloadable()
+    {
+        await using var roles = await DovecotServer.StartAsync(Users, "namespace inbox {\n  mailbox Sent {\n    auto = create\n    special_use = \\Sent\n  }\n}\n");
+        await using var tap = RecordingTap.Start(roles.Host, roles.Port);
+        await using var frontDoor = await TestFrontDoor.StartAsync(
+            $"""<backends><backend name="roles" endpoint="127.0.0.1:{tap.Port}" /></backends><routing default="roles" />""",
+            string.Empty,
+            "--frontDoor:plugins:directory", _plugins);
+
+        await using (var client = await LoginAsync(frontDoor, "bob"))
+        {
+            await client.Raw.SendAsync("b XLIST \"\" \"*\"\r\n");
+            var xlist = await client.Raw.ReadUntilAsync("b ");
+            Assert.Contains("* XLIST (\\HasNoChildren \\Sent) \"/\" Sent", xlist);
+            Assert.StartsWith("b OK", xlist[^1], StringComparison.Ordinal);
+        }
+
+        Assert.Contains("b LIST \"\" \"*\" RETURN (SPECIAL-USE CHILDREN)\r\n", tap.SentToBackend, StringComparison.Ordinal);
+
+        // <plugins><XlistCompat returnSpecialUse="false" /> takes effect for the next command, without a restart.
+        var config = await File.ReadAllTextAsync(frontDoor.ConfigPath);
+        var staged = frontDoor.ConfigPath + ".new";
+        await File.WriteAllTextAsync(staged, config.Replace(
+            $"""<plugins directory="{RepoPaths.PluginDirectory}" />""",
+            $"""<plugins directory="{RepoPaths.PluginDirectory}"><XlistCompat returnSpecialUse="false" /></plugins>""",
+            StringComparison.Ordinal));
+        File.Move(staged, frontDoor.ConfigPath, overwrite: true);
+        await using (var client = await LoginAsync(frontDoor, "bob"))
+        {
+            // The file watch takes a moment: ask until the backend gets the plain LIST (the test fails at the read timeout otherwise).
+            for (var attempt = 0; !tap.SentToBackend.Contains("c0 LIST \"\" \"*\"\r\n", StringComparison.Ordinal) && attempt < 100; attempt++)
+            {
+                await Task.Delay(100);
+                await client.Raw.SendAsync("c0 XLIST \"\" \"*\"\r\n");
+                Assert.StartsWith("c0 OK", (await client.Raw.ReadUntilAsync("c0 "))[^1], StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Contains("c0 LIST \"\" \"*\"\r\n", tap.SentToBackend, StringComparison.Ordinal);
+    }
+
     /// <summary>A fresh plugin folder: the standard plugins and the sample, each in its own folder.</summary>
     private static string NewPluginFolder()
     {
@@ -115,9 +157,11 @@ public sealed class XlistCompatTests : IAsyncLifetime
         return plugins;
     }
 
-    private async Task<LoggedIn> LoginAsync(string user)
+    private Task<LoggedIn> LoginAsync(string user) => LoginAsync(_frontDoor, user);
+
+    private static async Task<LoggedIn> LoginAsync(TestFrontDoor frontDoor, string user)
     {
-        var raw = await RawImapClient.ConnectAsync(_frontDoor.Endpoint);
+        var raw = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
         await raw.ReadLineAsync();
         await raw.SendAsync($"a LOGIN {user} {Users[user]}\r\n");
         var reply = await raw.ReadUntilAsync("a ");
