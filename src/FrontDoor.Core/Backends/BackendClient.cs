@@ -9,7 +9,7 @@ namespace FrontDoor.Core.Backends;
 /// FrontDoor's own conversation with a backend before the relay starts: greeting, CAPABILITY, LOGIN or
 /// AUTHENTICATE PLAIN. Afterwards the connection, with anything it has buffered, belongs to the relay.
 /// </summary>
-internal sealed class BackendClient
+internal sealed partial class BackendClient
 {
     private readonly ImapConnection _connection;
     private ImapFramer _framer;
@@ -101,7 +101,15 @@ internal sealed class BackendClient
     }
 
     /// <summary>Logs in as the client's user; NO and BAD come back as a response, not an exception.</summary>
-    public async Task<BackendResponse> LoginAsync(LoginCredentials credentials, CancellationToken cancellationToken)
+    /// <param name="client">Answers a challenge the backend sends during a token login.</param>
+    public Task<BackendResponse> LoginAsync(ClientCredentials credentials, ClientChallenge client, CancellationToken cancellationToken) => credentials switch
+    {
+        TokenCredentials token => AuthenticateTokenAsync(token, client, cancellationToken),
+        LoginCredentials password => LoginAsync(password, cancellationToken),
+        _ => throw new ArgumentException($"unknown credentials {credentials.GetType().Name}", nameof(credentials)),
+    };
+
+    private async Task<BackendResponse> LoginAsync(LoginCredentials credentials, CancellationToken cancellationToken)
     {
         if (Capabilities.Contains("LOGINDISABLED") && !Capabilities.Contains("AUTH=PLAIN"))
         {

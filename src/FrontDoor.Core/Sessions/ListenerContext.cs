@@ -6,9 +6,12 @@ namespace FrontDoor.Core.Sessions;
 /// <summary>What a session knows of the listener it came in on; the TLS context is built once per listener.</summary>
 internal sealed class ListenerContext
 {
+    private static readonly string[] BaseCapabilities = ["IMAP4rev1", "SASL-IR", "LOGIN-REFERRALS", "ID", "LITERAL+"];
+
     public ListenerContext(ListenerOptions options)
     {
         Options = options;
+        PreAuthCapabilities = [.. BaseCapabilities, .. options.SaslMechanisms.Select(m => "AUTH=" + m)];
         if (options.Certificate is { } certificate)
         {
             var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null);
@@ -21,6 +24,9 @@ internal sealed class ListenerContext
     public string Name => Options.Name;
 
     public SslServerAuthenticationOptions? TlsOptions { get; }
+
+    /// <summary>What FrontDoor offers before login, its AUTH= mechanisms as the listener's saslMechanisms say.</summary>
+    public string[] PreAuthCapabilities { get; }
 
     /// <summary>True on a STARTTLS listener: STARTTLS is offered until TLS runs.</summary>
     public bool OffersStartTls => Options.Tls == ListenerTls.StartTls;
