@@ -98,6 +98,7 @@ internal static class FrontDoorHost
             sp.GetRequiredService<FrontDoorMetrics>(),
             new ProtocolTraceFactory(configuration, sp.GetRequiredService<TimeProvider>())));
         services.AddFrontDoorMetrics(metrics);
+        services.AddSingleton<OAuth.TokenIntrospections>();
         services.AddSingleton<ListenerService>();
         services.AddHostedService(sp => sp.GetRequiredService<ListenerService>());
 

@@ -32,4 +32,7 @@ internal sealed record ListenerOptions(string Name, IPEndPoint Endpoint, Listene
 
     /// <summary>The SASL mechanisms offered before login (AUTH=), upper case, in the order written.</summary>
     public IReadOnlyList<string> SaslMechanisms { get; init; } = Protocol.Sasl.SaslMechanisms.Default;
+
+    /// <summary>RFC 7662 introspection of OAuth tokens before any backend is asked; null: the backend alone checks them.</summary>
+    public OAuth.IntrospectionOptions? OAuthIntrospection { get; init; }
 }

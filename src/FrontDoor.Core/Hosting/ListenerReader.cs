@@ -53,6 +53,7 @@ internal static class ListenerReader
             MaxConnections = Count(element, "maxConnections", where),
             MaxConnectionsPerAddress = Count(element, "maxConnectionsPerAddress", where),
             SaslMechanisms = SaslMechanismsReader.Read(element["saslMechanisms"], where),
+            OAuthIntrospection = OAuth.IntrospectionOptionsReader.Read(element, where),
         };
     }
 

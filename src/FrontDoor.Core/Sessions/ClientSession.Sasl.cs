@@ -1,4 +1,6 @@
 using FrontDoor.Core.Backends;
+using FrontDoor.Core.Diagnostics;
+using FrontDoor.Core.OAuth;
 using FrontDoor.Core.Protocol;
 using FrontDoor.Core.Protocol.Sasl;
 using Microsoft.Extensions.Logging;
@@ -35,8 +37,38 @@ internal sealed partial class ClientSession
 
         using (credentials)
         {
+            if (credentials is TokenCredentials token && _listener.Introspection is { } introspection)
+            {
+                var verdict = await introspection.CheckAsync(token, shutdown).ConfigureAwait(false);
+                if (verdict != TokenVerdict.Active)
+                {
+                    return await RefuseTokenAsync(command.Tag, token, verdict, shutdown).ConfigureAwait(false);
+                }
+            }
+
             return await LoginAsync(command.Tag, credentials, shutdown).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A token the listener's own introspection did not accept: answered without asking any backend.</summary>
+    private async Task<PreAuthOutcome?> RefuseTokenAsync(string tag, TokenCredentials token, TokenVerdict verdict, CancellationToken shutdown)
+    {
+        if (verdict == TokenVerdict.Unavailable)
+        {
+            LogIntrospectionUnavailable(token.User);
+            _services.Metrics.LoginCompleted(null, LoginResults.Unavailable);
+            await WriteAsync($"{tag} NO [UNAVAILABLE] The token cannot be checked now, try again later\r\n", shutdown).ConfigureAwait(false);
+            return null;
+        }
+
+        LogTokenRefused(token.User, token.Mechanism);
+        _services.Metrics.LoginCompleted(null, LoginResults.Refused);
+        if (await RelayChallengeAsync(OAuthError.Challenge(token.Mechanism), shutdown).ConfigureAwait(false) is null)
+        {
+            return SessionEnd.ClientClosed;
+        }
+
+        return await RefuseLoginAsync(tag, "NO [AUTHENTICATIONFAILED] Authentication failed.", shutdown).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -118,6 +150,12 @@ internal sealed partial class ClientSession
         _clientGone |= line is null;
         return line;
     }
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "{Mechanism} token of {User} refused by introspection; no backend asked")]
+    private partial void LogTokenRefused(string user, string mechanism);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "Token introspection did not answer for {User}")]
+    private partial void LogIntrospectionUnavailable(string user);
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "AUTHENTICATE {Mechanism} refused before routing: {Reason}")]
     private partial void LogSaslRefused(string mechanism, string reason);

@@ -8,9 +8,10 @@ internal sealed class ListenerContext
 {
     private static readonly string[] BaseCapabilities = ["IMAP4rev1", "SASL-IR", "LOGIN-REFERRALS", "ID", "LITERAL+"];
 
-    public ListenerContext(ListenerOptions options)
+    public ListenerContext(ListenerOptions options, OAuth.TokenIntrospection? introspection = null)
     {
         Options = options;
+        Introspection = introspection;
         PreAuthCapabilities = [.. BaseCapabilities, .. options.SaslMechanisms.Select(m => "AUTH=" + m)];
         if (options.Certificate is { } certificate)
         {
@@ -24,6 +25,9 @@ internal sealed class ListenerContext
     public string Name => Options.Name;
 
     public SslServerAuthenticationOptions? TlsOptions { get; }
+
+    /// <summary>The listener's own check of OAuth tokens (oauthIntrospection), if it has one.</summary>
+    public OAuth.TokenIntrospection? Introspection { get; }
 
     /// <summary>What FrontDoor offers before login, its AUTH= mechanisms as the listener's saslMechanisms say.</summary>
     public string[] PreAuthCapabilities { get; }
