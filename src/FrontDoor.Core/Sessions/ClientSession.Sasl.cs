@@ -91,7 +91,11 @@ internal sealed partial class ClientSession
                     return default;
                 }
 
-                if (!SaslBase64.TryDecode(line, out var decoded))
+                var valid = SaslBase64.TryDecode(line, out var decoded);
+
+                // The base64 holds the secret as much as the decoded bytes do.
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(line);
+                if (!valid)
                 {
                     await WriteAsync($"{tag} BAD Invalid base64 in authentication response\r\n", shutdown).ConfigureAwait(false);
                     return default;
