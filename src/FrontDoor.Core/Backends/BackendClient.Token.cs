@@ -37,36 +37,15 @@ internal sealed partial class BackendClient
 
         WriteBase64(credentials.Message);
         WriteAscii("\r\n");
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-        while (true)
+        return await SendAndReadTaggedAsync(tag, cancellationToken, async (challenge, token) =>
         {
-            var response = await ReadResponseAsync(cancellationToken).ConfigureAwait(false);
-            if (response.Tag == "+")
-            {
-                var answer = await client(response.StatusAndText, cancellationToken).ConfigureAwait(false);
+            var answer = await client(challenge.StatusAndText, token).ConfigureAwait(false);
 
-                // RFC 9051 section 6.2.2: "*" cancels the exchange when there is no client to answer.
-                _connection.Output.Write(answer is null ? "*"u8 : answer);
-                WriteAscii("\r\n");
-                await FlushAsync(cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (response.Tag == "*" && string.Equals(response.Status, "BYE", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new BackendProtocolException("the backend said BYE");
-            }
-
-            if (response.Capabilities is { } capabilities)
-            {
-                Capabilities = capabilities;
-            }
-
-            if (response.Tag == tag)
-            {
-                return response;
-            }
-        }
+            // RFC 9051 section 6.2.2: "*" cancels the exchange when there is no client to answer.
+            _connection.Output.Write(answer is null ? "*"u8 : answer);
+            WriteAscii("\r\n");
+            await FlushAsync(token).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Encodes straight into the output, so no string copy of the token is left behind.</summary>

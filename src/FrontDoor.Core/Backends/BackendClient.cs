@@ -228,12 +228,19 @@ internal sealed partial class BackendClient
         }
     }
 
-    private async Task<BackendResponse> SendAndReadTaggedAsync(string tag, CancellationToken cancellationToken)
+    /// <param name="onContinuation">Answers a "+" from the backend; without it, continuations are passed over.</param>
+    private async Task<BackendResponse> SendAndReadTaggedAsync(string tag, CancellationToken cancellationToken, Func<BackendResponse, CancellationToken, Task>? onContinuation = null)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
             var response = await ReadResponseAsync(cancellationToken).ConfigureAwait(false);
+            if (response.Tag == "+" && onContinuation is not null)
+            {
+                await onContinuation(response, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (response.Tag == "*" && string.Equals(response.Status, "BYE", StringComparison.OrdinalIgnoreCase))
             {
                 throw new BackendProtocolException("the backend said BYE");
