@@ -1,3 +1,4 @@
+using FrontDoor.Core.Protocol.Sasl;
 using System.Buffers;
 using System.Text;
 using FrontDoor.Core.Hooks;

@@ -1,3 +1,4 @@
+using FrontDoor.Core.Protocol.Sasl;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using FrontDoor.Core.Hooks;
@@ -21,12 +22,13 @@ internal sealed partial class BackendConnector
     private readonly Diagnostics.FrontDoorMetrics _metrics;
     private readonly int _maxLineLength;
 
-    public BackendConnector(ResiliencePipelines pipelines, ILogger<BackendConnector> logger, Sessions.SessionLimits limits, Diagnostics.FrontDoorMetrics metrics)
+    /// <param name="maxResponseLine">The longest backend response line read before login (the relay's own limit afterwards).</param>
+    public BackendConnector(ResiliencePipelines pipelines, ILogger<BackendConnector> logger, int maxResponseLine, Diagnostics.FrontDoorMetrics metrics)
     {
         _metrics = metrics;
         _pipelines = pipelines;
         _logger = logger;
-        _maxLineLength = limits.MaxResponseLineLength;
+        _maxLineLength = maxResponseLine;
     }
 
     /// <param name="clientChallenge">Relays a challenge the backend sends during a token login to the client and back.</param>

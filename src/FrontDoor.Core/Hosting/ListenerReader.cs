@@ -1,3 +1,4 @@
+using FrontDoor.Core.Sessions;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
@@ -53,7 +54,7 @@ internal static class ListenerReader
             MaxConnections = Count(element, "maxConnections", where),
             MaxConnectionsPerAddress = Count(element, "maxConnectionsPerAddress", where),
             SaslMechanisms = SaslMechanismsReader.Read(element["saslMechanisms"], where),
-            OAuthIntrospection = OAuth.IntrospectionOptionsReader.Read(element, where),
+            OAuthIntrospection = IntrospectionOptionsReader.Read(element, where),
         };
     }
 

@@ -28,9 +28,9 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
     private readonly Dictionary<string, IPEndPoint> _endpoints = new(StringComparer.OrdinalIgnoreCase);
     private readonly KeyedCounter<string> _perListener = new(StringComparer.OrdinalIgnoreCase);
     private readonly KeyedCounter<IPAddress> _perAddress = new();
-    private readonly OAuth.TokenIntrospections _introspections;
+    private readonly TokenIntrospections _introspections;
 
-    public ListenerService(FrontDoorOptions options, SessionServices services, OAuth.TokenIntrospections introspections, ILogger<ListenerService> logger)
+    public ListenerService(FrontDoorOptions options, SessionServices services, TokenIntrospections introspections, ILogger<ListenerService> logger)
     {
         _introspections = introspections;
         _options = options;

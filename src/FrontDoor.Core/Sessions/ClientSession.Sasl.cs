@@ -1,6 +1,6 @@
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Diagnostics;
-using FrontDoor.Core.OAuth;
+
 using FrontDoor.Core.Protocol;
 using FrontDoor.Core.Protocol.Sasl;
 using Microsoft.Extensions.Logging;

@@ -8,7 +8,7 @@ internal sealed class ListenerContext
 {
     private static readonly string[] BaseCapabilities = ["IMAP4rev1", "SASL-IR", "LOGIN-REFERRALS", "ID", "LITERAL+"];
 
-    public ListenerContext(ListenerOptions options, OAuth.TokenIntrospection? introspection = null)
+    public ListenerContext(ListenerOptions options, Backends.TokenIntrospection? introspection = null)
     {
         Options = options;
         Introspection = introspection;
@@ -27,7 +27,7 @@ internal sealed class ListenerContext
     public SslServerAuthenticationOptions? TlsOptions { get; }
 
     /// <summary>The listener's own check of OAuth tokens (oauthIntrospection), if it has one.</summary>
-    public OAuth.TokenIntrospection? Introspection { get; }
+    public Backends.TokenIntrospection? Introspection { get; }
 
     /// <summary>What FrontDoor offers before login, its AUTH= mechanisms as the listener's saslMechanisms say.</summary>
     public string[] PreAuthCapabilities { get; }

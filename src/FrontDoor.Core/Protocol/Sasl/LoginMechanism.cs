@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Unicode;
-using FrontDoor.Core.Backends;
 
 namespace FrontDoor.Core.Protocol.Sasl;
 

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
-using FrontDoor.Core.Backends;
 
 namespace FrontDoor.Core.Protocol.Sasl;
 

@@ -1,4 +1,3 @@
-using FrontDoor.Core.Backends;
 
 namespace FrontDoor.Core.Protocol.Sasl;
 

@@ -1,4 +1,4 @@
-namespace FrontDoor.Core.OAuth;
+namespace FrontDoor.Core.Backends;
 
 /// <summary>
 /// A listener's <c>oauthIntrospection</c>: FrontDoor checks each token at this RFC 7662 endpoint before it

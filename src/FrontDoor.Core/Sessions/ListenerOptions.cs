@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 
-namespace FrontDoor.Core.Hosting;
+namespace FrontDoor.Core.Sessions;
 
 internal enum ListenerTls
 {
@@ -34,5 +34,5 @@ internal sealed record ListenerOptions(string Name, IPEndPoint Endpoint, Listene
     public IReadOnlyList<string> SaslMechanisms { get; init; } = Protocol.Sasl.SaslMechanisms.Default;
 
     /// <summary>RFC 7662 introspection of OAuth tokens before any backend is asked; null: the backend alone checks them.</summary>
-    public OAuth.IntrospectionOptions? OAuthIntrospection { get; init; }
+    public Backends.IntrospectionOptions? OAuthIntrospection { get; init; }
 }

@@ -1,7 +1,8 @@
+using FrontDoor.Core.Backends;
 using FrontDoor.Core.Hooks;
 using Microsoft.Extensions.Configuration;
 
-namespace FrontDoor.Core.OAuth;
+namespace FrontDoor.Core.Hosting;
 
 /// <summary>Reads <c>oauthIntrospection</c>, <c>oauthClientId</c> and <c>oauthClientSecret</c> on a &lt;listener&gt;.</summary>
 internal static class IntrospectionOptionsReader

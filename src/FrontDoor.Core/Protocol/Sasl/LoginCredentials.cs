@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace FrontDoor.Core.Backends;
+namespace FrontDoor.Core.Protocol.Sasl;
 
 /// <summary>A user name and password (LOGIN, AUTHENTICATE PLAIN or LOGIN).</summary>
 internal sealed class LoginCredentials : ClientCredentials

@@ -1,6 +1,7 @@
+using FrontDoor.Core.Backends;
 using FrontDoor.Core.Hosting;
 
-namespace FrontDoor.Core.OAuth;
+namespace FrontDoor.Core.Hosting;
 
 /// <summary>One <see cref="TokenIntrospection"/> (its HTTP client and cache) per listener that has oauthIntrospection.</summary>
 internal sealed class TokenIntrospections : IDisposable

@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using FrontDoor.Core.Backends;
+using FrontDoor.Core.Protocol.Sasl;
 
-namespace FrontDoor.Core.OAuth;
+namespace FrontDoor.Core.Backends;
 
 internal enum TokenVerdict
 {

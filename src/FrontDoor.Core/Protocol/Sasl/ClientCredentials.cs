@@ -1,4 +1,4 @@
-namespace FrontDoor.Core.Backends;
+namespace FrontDoor.Core.Protocol.Sasl;
 
 /// <summary>
 /// What a client logged in with, on its way to the backend: a password (<see cref="LoginCredentials"/>) or an

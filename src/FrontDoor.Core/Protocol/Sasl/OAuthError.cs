@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace FrontDoor.Core.OAuth;
+namespace FrontDoor.Core.Protocol.Sasl;
 
 /// <summary>
 /// The error FrontDoor sends for a token its introspection refused, in the form a backend would: a

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 
-namespace FrontDoor.Core.Backends;
+namespace FrontDoor.Core.Protocol.Sasl;
 
 /// <summary>
 /// An OAuth 2.0 bearer token login (OAUTHBEARER, RFC 7628, or XOAUTH2): the client's whole SASL message,
