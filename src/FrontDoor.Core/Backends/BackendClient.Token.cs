@@ -1,6 +1,6 @@
-using FrontDoor.Core.Protocol.Sasl;
 using System.Buffers;
 using System.Buffers.Text;
+using FrontDoor.Core.Protocol.Sasl;
 
 namespace FrontDoor.Core.Backends;
 

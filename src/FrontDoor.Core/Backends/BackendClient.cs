@@ -1,8 +1,8 @@
-using FrontDoor.Core.Protocol.Sasl;
 using System.Buffers;
 using System.Text;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Sasl;
 
 namespace FrontDoor.Core.Backends;
 

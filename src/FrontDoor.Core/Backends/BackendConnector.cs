@@ -1,8 +1,8 @@
-using FrontDoor.Core.Protocol.Sasl;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Sasl;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
 using Polly.Timeout;

@@ -1,5 +1,4 @@
 using FrontDoor.Core.Backends;
-using FrontDoor.Core.Hosting;
 
 namespace FrontDoor.Core.Hosting;
 

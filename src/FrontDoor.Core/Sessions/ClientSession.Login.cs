@@ -1,9 +1,9 @@
-using FrontDoor.Core.Protocol.Sasl;
-using FrontDoor.Core.Diagnostics;
 using System.Text;
 using FrontDoor.Core.Backends;
+using FrontDoor.Core.Diagnostics;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Sasl;
 
 namespace FrontDoor.Core.Sessions;
 

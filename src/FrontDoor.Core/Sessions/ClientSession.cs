@@ -1,8 +1,8 @@
-using FrontDoor.Core.Protocol.Sasl;
 using System.Security.Cryptography;
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Sasl;
 using Microsoft.Extensions.Logging;
 
 namespace FrontDoor.Core.Sessions;
