@@ -160,11 +160,12 @@ public sealed class ConfigurationCheckTests : IDisposable
     {
         var path = Write(GoodBody);
 
-        var (exit, _, error) = Check(path, "--frontDoor:listeners:listener:imap:saslMechanisms", "plain login oauthbearer xoauth2",
+        var (exit, output, error) = Check(path, "--frontDoor:listeners:listener:imap:saslMechanisms", "plain login oauthbearer xoauth2",
             "--frontDoor:listeners:listener:imap:oauthIntrospection", "https://idp.example.com/introspect");
 
         Assert.Equal(string.Empty, error);
         Assert.Equal(0, exit);
+        Assert.Contains("  imap on 127.0.0.1:1143, tls none, SASL PLAIN LOGIN OAUTHBEARER XOAUTH2, tokens checked at https://idp.example.com/introspect", output, StringComparison.Ordinal);
     }
 
     [Fact]
