@@ -110,6 +110,12 @@ internal sealed partial class ClientSession
 
         if (login.Connection is null)
         {
+            if (ClientLeft is { } end)
+            {
+                // The client left during the backend's challenge (a token login's error exchange).
+                return end;
+            }
+
             LogLoginRefused(credentials.User, backend.Name);
             _services.Metrics.LoginCompleted(backend.Name, LoginResults.Refused);
             return await RefuseLoginAsync(tag, login.Response.StatusAndText, shutdown).ConfigureAwait(false);

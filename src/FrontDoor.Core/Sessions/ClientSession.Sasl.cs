@@ -13,6 +13,8 @@ namespace FrontDoor.Core.Sessions;
 /// </summary>
 internal sealed partial class ClientSession
 {
+    private bool _saslLineTooLong;
+
     private async Task<PreAuthOutcome?> AuthenticateAsync(PreAuthCommand command, CancellationToken shutdown)
     {
         var args = command.Arguments;
@@ -32,7 +34,7 @@ internal sealed partial class ClientSession
         var (credentials, refused) = await ReadSaslAsync(command.Tag, mechanism, args.Count == 2 ? args[1].Value : null, shutdown).ConfigureAwait(false);
         if (credentials is null)
         {
-            return _clientGone ? SessionEnd.ClientClosed : refused;
+            return ClientLeft is { } end ? end : refused;
         }
 
         using (credentials)
@@ -65,7 +67,7 @@ internal sealed partial class ClientSession
         _services.Metrics.LoginCompleted(null, LoginResults.Refused);
         if (await RelayChallengeAsync(OAuthError.Challenge(token.Mechanism), shutdown).ConfigureAwait(false) is null)
         {
-            return SessionEnd.ClientClosed;
+            return ClientLeft ?? SessionEnd.ClientClosed;
         }
 
         return await RefuseLoginAsync(tag, "NO [AUTHENTICATIONFAILED] Authentication failed.", shutdown).ConfigureAwait(false);
@@ -151,9 +153,22 @@ internal sealed partial class ClientSession
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         timeout.CancelAfter(_services.Limits.PreAuthTimeout);
         var line = await Reader.ReadLineAsync(timeout.Token).ConfigureAwait(false);
-        _clientGone |= line is null;
+        if (line is null)
+        {
+            _clientGone = true;
+            if (Reader.LineTooLong)
+            {
+                // The framer cannot find the next command after a line it gave up on: end, as for a command line.
+                _saslLineTooLong = true;
+                await WriteAsync("* BYE [TOOBIG] Authentication response too long\r\n", shutdown).ConfigureAwait(false);
+            }
+        }
+
         return line;
     }
+
+    /// <summary>Set once the client has gone (or must go) in the middle of a SASL exchange: how the session ends.</summary>
+    private SessionEnd? ClientLeft => _clientGone ? (_saslLineTooLong ? SessionEnd.ClientProtocolError : SessionEnd.ClientClosed) : null;
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "{Mechanism} token of {User} refused by introspection; no backend asked")]
     private partial void LogTokenRefused(string user, string mechanism);

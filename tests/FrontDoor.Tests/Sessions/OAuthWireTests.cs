@@ -88,4 +88,31 @@ public class OAuthWireTests
         Assert.Equal("a1 NO [AUTHENTICATIONFAILED] XOAUTH2 is not supported for this account", await client.ReadLineAsync());
         await backend.Completion;
     }
+
+    [Theory]
+    [InlineData(true, "* BYE [TOOBIG] Command line too long")]
+    [InlineData(false, "* BYE [TOOBIG] Authentication response too long")]
+    public async Task A_response_over_the_command_line_limit_gets_a_clear_bye(bool initialResponse, string bye)
+    {
+        // maxCommandLine is 65536 by default: a 64 KiB token is over it once in base64.
+        await using var frontDoor = await TestFrontDoor.StartWithListenerAsync(
+            """<listener name="imap" endpoint="127.0.0.1:0" tls="none" saslMechanisms="XOAUTH2" />""",
+            $"<backends><backend name=\"gone\" endpoint=\"127.0.0.1:{PreAuthTranscriptTests.FreePort()}\" /></backends><routing default=\"gone\" />");
+        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await client.ReadLineAsync();
+        var huge = Convert.ToBase64String(Encoding.ASCII.GetBytes($"user=bob\u0001auth=Bearer {new string('A', 64 * 1024)}\u0001\u0001"));
+        if (initialResponse)
+        {
+            await client.SendAsync($"a1 AUTHENTICATE XOAUTH2 {huge}\r\n");
+        }
+        else
+        {
+            await client.SendAsync("a1 AUTHENTICATE XOAUTH2\r\n");
+            Assert.Equal("+ ", await client.ReadLineAsync());
+            await client.SendAsync(huge + "\r\n");
+        }
+
+        Assert.Equal(bye, await client.ReadLineAsync());
+        Assert.True(await client.IsClosedAsync());
+    }
 }
