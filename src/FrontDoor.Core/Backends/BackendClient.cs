@@ -8,7 +8,8 @@ namespace FrontDoor.Core.Backends;
 
 /// <summary>
 /// FrontDoor's own conversation with a backend before the relay starts: greeting, CAPABILITY, LOGIN or
-/// AUTHENTICATE PLAIN. Afterwards the connection, with anything it has buffered, belongs to the relay.
+/// AUTHENTICATE PLAIN, or the client's own OAuth mechanism (BackendClient.Token.cs). Afterwards the
+/// connection, with anything it has buffered, belongs to the relay.
 /// </summary>
 internal sealed partial class BackendClient
 {
