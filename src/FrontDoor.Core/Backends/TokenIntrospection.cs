@@ -36,6 +36,9 @@ internal sealed class TokenIntrospection : IDisposable
         _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
         {
             Timeout = options.Timeout,
+
+            // An introspection answer is a small JSON object; a larger body is an error, not something to hold.
+            MaxResponseContentBufferSize = 64 * 1024,
         };
         if (options.ClientId is { } id && options.ClientSecret is { } secret)
         {
