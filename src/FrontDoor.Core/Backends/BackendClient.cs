@@ -100,6 +100,26 @@ internal sealed class BackendClient
         }
     }
 
+    /// <summary>
+    /// RFC 4978: asks the logged-in backend for COMPRESS=DEFLATE when it offers it; on its OK the connection
+    /// compresses both ways from the next byte. A refusal leaves the connection plain.
+    /// </summary>
+    public async Task CompressAsync(CancellationToken cancellationToken)
+    {
+        if (!Capabilities.Contains(Protocol.Compression.CompressCommand.Capability))
+        {
+            return;
+        }
+
+        var tag = NextTag();
+        WriteAscii($"{tag} COMPRESS DEFLATE\r\n");
+        var done = await SendAndReadTaggedAsync(tag, cancellationToken).ConfigureAwait(false);
+        if (done.IsOk)
+        {
+            await _connection.StartCompressionAsync(Protocol.Compression.DeflateSettings.Default).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Logs in as the client's user; NO and BAD come back as a response, not an exception.</summary>
     public async Task<BackendResponse> LoginAsync(LoginCredentials credentials, CancellationToken cancellationToken)
     {

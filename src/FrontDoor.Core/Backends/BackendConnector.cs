@@ -54,6 +54,11 @@ internal sealed partial class BackendConnector
                 await client.RefreshCapabilitiesAsync(deadline.Token).ConfigureAwait(false);
             }
 
+            if (backend.CompressBackend && Protocol.Compression.ZLibNative.IsAvailable)
+            {
+                await client.CompressAsync(deadline.Token).ConfigureAwait(false);
+            }
+
             return new BackendLoginResult(response, client.Connection, client.Capabilities, endpoint);
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or BackendProtocolException)

@@ -24,6 +24,9 @@ internal sealed record ListenerOptions(string Name, IPEndPoint Endpoint, Listene
 
     public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
 
+    /// <summary>Offer COMPRESS=DEFLATE (RFC 4978) after login (default true).</summary>
+    public bool Compress { get; init; } = true;
+
     /// <summary>Open connections on this listener at most; 0 for no cap.</summary>
     public int MaxConnections { get; init; }
 

@@ -52,6 +52,7 @@ internal static class ListenerReader
             TrustedProxies = ParseNetworks(element["trustedProxies"], $"{where} trustedProxies"),
             MaxConnections = Count(element, "maxConnections", where),
             MaxConnectionsPerAddress = Count(element, "maxConnectionsPerAddress", where),
+            Compress = ConfigElements.Boolean(element["compress"], $"{where} compress", fallback: true),
         };
     }
 

@@ -237,8 +237,9 @@ internal sealed partial class ClientSession
         _services.Failures.Succeeded(_origin.Client?.Address);
         var session = new RelaySession(Id, credentials.User, backend, login.Capabilities, _origin.Client);
         var shown = _services.Capabilities.Apply(login.Capabilities, new CapabilityContext(CapabilityStage.PostAuth, backend, login.Capabilities));
+        Relay.OfferCompression(shown, _listener.Compression);
         var trace = _services.Traces.Open(credentials.User, backend.Name, Id);
-        var relay = new Relay(_client, _output, login.Connection, session, _services.Relay, _logger, trace);
+        var relay = new Relay(_client, _output, login.Connection, session, _services.Relay, _logger, trace) { ClientCompression = _listener.Compression };
         var loggedIn = new LoggedInSession(relay, login.Connection, trace, slots);
         try
         {

@@ -9,6 +9,7 @@ internal sealed class ListenerContext
     public ListenerContext(ListenerOptions options)
     {
         Options = options;
+        Compression = options.Compress && Protocol.Compression.ZLibNative.IsAvailable ? Protocol.Compression.DeflateSettings.Default : null;
         if (options.Certificate is { } certificate)
         {
             var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null);
@@ -17,6 +18,9 @@ internal sealed class ListenerContext
     }
 
     public ListenerOptions Options { get; }
+
+    /// <summary>RFC 4978 COMPRESS=DEFLATE for this listener's clients after login; null when off (or no zlib).</summary>
+    public Protocol.Compression.DeflateSettings? Compression { get; }
 
     public string Name => Options.Name;
 

@@ -5,7 +5,8 @@ namespace FrontDoor.Core.Sessions;
 /// <summary>
 /// After login the client talks to the backend through FrontDoor, which reads every line: capabilities that
 /// would change the stream under FrontDoor (STARTTLS, COMPRESS) or that only make sense before login
-/// (AUTH=, SASL-IR, LOGINDISABLED) are not the client's to use.
+/// (AUTH=, SASL-IR, LOGINDISABLED) are not the client's to use. FrontDoor offers its own COMPRESS=DEFLATE
+/// afterwards (Relay.OfferCompression), which it ends itself.
 /// </summary>
 internal sealed class ProxyCapabilityFilter : ICapabilityFilter
 {

@@ -129,6 +129,7 @@ internal sealed partial class Relay
         {
             var advertised = CapabilityResponse.Parse(line[tokens]);
             var shown = _capabilities.Apply(advertised, new CapabilityContext(CapabilityStage.PostAuth, _session.Backend, advertised));
+            OfferCompression(shown, ClientCompression);
             CapabilityResponse.WriteRewritten(output, line, tokens, shown);
             _counters.AddToClient(frame.Raw.Length);
             _counters.CapabilityRewritten();

@@ -13,16 +13,18 @@ internal sealed partial class Relay
         AwaitGate,
         Reply,
         ProtocolError,
+        Compress,
     }
 
     private async Task<SessionEnd> PumpClientToBackendAsync(CancellationToken cancellationToken)
     {
-        var input = _client.Input;
         var output = _backend.Output;
         try
         {
             while (true)
             {
+                // Read each time: COMPRESS puts new pipes under the client connection.
+                var input = _client.Input;
                 var result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
                 if (result.IsCanceled)
                 {
@@ -55,6 +57,13 @@ internal sealed partial class Relay
                         break;
                     case ClientStep.ProtocolError:
                         return SessionEnd.ProtocolError;
+                    case ClientStep.Compress:
+                        if (!await StartClientCompressionAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            return SessionEnd.ClientClosed;
+                        }
+
+                        break;
                 }
 
                 if (step == ClientStep.NeedMore && result.IsCompleted)
@@ -66,6 +75,10 @@ internal sealed partial class Relay
         catch (OperationCanceledException)
         {
             return SessionEnd.Shutdown;
+        }
+        catch (Protocol.Compression.InvalidCompressedDataException ex)
+        {
+            return OnClientStreamNotInflating(ex);
         }
         catch (IOException)
         {
@@ -125,6 +138,10 @@ internal sealed partial class Relay
         {
             var tag = ImapSyntax.NextWord(line, out var rest);
             _command.Start(tag, ImapSyntax.NextWord(rest, out _));
+            if (Protocol.Compression.CompressCommand.Is(_command.Name))
+            {
+                return OnCompress(frame, line);
+            }
         }
 
         var literal = frame.Literal;

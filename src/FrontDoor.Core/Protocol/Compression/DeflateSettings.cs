@@ -1,0 +1,17 @@
+namespace FrontDoor.Core.Protocol.Compression;
+
+/// <summary>
+/// How FrontDoor compresses what it sends. Deflate holds 2^(WindowBits+2) + 2^(MemoryLevel+9) bytes for
+/// the life of a compressed session; see deploy/README.md for the measured trade-off.
+/// </summary>
+/// <param name="Level">zlib level 1-9.</param>
+/// <param name="WindowBits">9-15: how far back a match may reach (2^WindowBits bytes).</param>
+/// <param name="MemoryLevel">1-9: the size of the match-finding hash table.</param>
+internal sealed record DeflateSettings(int Level, int WindowBits, int MemoryLevel)
+{
+    /// <summary>zlib's own defaults: the most a deflater may hold (about 256 KiB).</summary>
+    public static readonly DeflateSettings ZLibDefault = new(6, 15, 8);
+
+    /// <summary>FrontDoor's choice (bench/RESULTS.md, "COMPRESS"): most of the gain at a fraction of the memory.</summary>
+    public static readonly DeflateSettings Default = new(6, 12, 5);
+}
