@@ -62,6 +62,18 @@ internal sealed partial class Relay
         return SessionEnd.ProtocolError;
     }
 
+    /// <summary>At the end of a compressed session: what compression saved, and what the client made FrontDoor inflate.</summary>
+    private void LogCompressionTotals()
+    {
+        if (_client.CompressionLayer is { } layer)
+        {
+            LogCompressionTotals(layer.BytesReceived, layer.BytesInflated, layer.BytesDeflated, layer.BytesSent);
+        }
+    }
+
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Debug, Message = "COMPRESS totals: {Received} octets from the client inflated to {Inflated}; {Deflated} octets to the client sent as {Sent}")]
+    private partial void LogCompressionTotals(long received, long inflated, long deflated, long sent);
+
     [LoggerMessage(EventId = 1110, Level = LogLevel.Debug, Message = "COMPRESS=DEFLATE active with the client")]
     private partial void LogCompressionStarted();
 

@@ -115,6 +115,7 @@ internal sealed partial class Relay
         }
 
         await SayGoodbyeAsync(end).ConfigureAwait(false);
+        LogCompressionTotals();
         _clientLine.Dispose();
         _backendLine.Dispose();
         return end;

@@ -58,6 +58,9 @@ internal sealed class CompressedStream : Stream
     /// <summary>Compressed octets read from the peer so far.</summary>
     public long BytesReceived { get; private set; }
 
+    /// <summary>Octets given to be compressed so far.</summary>
+    public long BytesDeflated { get; private set; }
+
     /// <summary>Compressed octets written to the peer so far.</summary>
     public long BytesSent { get; private set; }
 
@@ -145,6 +148,7 @@ internal sealed class CompressedStream : Stream
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        BytesDeflated += buffer.Length;
         while (!buffer.IsEmpty)
         {
             _output ??= ArrayPool<byte>.Shared.Rent(OutputBufferSize);
