@@ -46,6 +46,9 @@ internal sealed class RawImapClient : IAsyncDisposable
 
     public async Task SendAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
 
+    /// <summary>Writes octets to the socket itself, under any compression: a hostile peer's own bytes.</summary>
+    public async Task SendRawAsync(byte[] bytes) => await _tcp.GetStream().WriteAsync(bytes);
+
     /// <summary>Reads one line without its CRLF; null when the server closed.</summary>
     public async Task<string?> ReadLineAsync()
     {
