@@ -102,13 +102,13 @@ internal sealed class BackendClient
 
     /// <summary>
     /// RFC 4978: asks the logged-in backend for COMPRESS=DEFLATE when it offers it; on its OK the connection
-    /// compresses both ways from the next byte. A refusal leaves the connection plain.
+    /// compresses both ways from the next byte. A refusal leaves the connection plain. True when compressed.
     /// </summary>
-    public async Task CompressAsync(CancellationToken cancellationToken)
+    public async Task<bool> CompressAsync(CancellationToken cancellationToken)
     {
         if (!Capabilities.Contains(Protocol.Compression.CompressCommand.Capability))
         {
-            return;
+            return false;
         }
 
         var tag = NextTag();
@@ -118,6 +118,8 @@ internal sealed class BackendClient
         {
             await _connection.StartCompressionAsync(Protocol.Compression.DeflateSettings.Default).ConfigureAwait(false);
         }
+
+        return done.IsOk;
     }
 
     /// <summary>Logs in as the client's user; NO and BAD come back as a response, not an exception.</summary>

@@ -163,6 +163,9 @@ public class CompressionWireTests
     [Fact]
     public async Task A_deflate_bomb_is_inflated_only_up_to_the_command_line_limit()
     {
+        // About 1 MiB of DEFLATE that would inflate to 1 GiB of 'A' without a line end. Made first: it takes
+        // seconds, and the backend's wait for the close below is bounded.
+        var bomb = DeflateBomb.Create(1L << 30);
         var capture = new CapturingLoggerProvider();
         await using var backend = ScriptedBackend.Start(async b =>
         {
@@ -171,9 +174,6 @@ public class CompressionWireTests
         });
         await using var frontDoor = await StartAsync(backend, capture: capture);
         await using var client = await LoginAndCompressAsync(frontDoor);
-
-        // About 1 MiB of DEFLATE that would inflate to 1 GiB of 'A' without a line end.
-        var bomb = DeflateBomb.Create(1L << 30);
         try
         {
             await client.SendRawAsync(bomb);
