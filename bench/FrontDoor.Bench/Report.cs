@@ -28,6 +28,12 @@ internal sealed class Report
 
     public List<AllocationSample> Allocations { get; set; } = [];
 
+    public Dictionary<CompressVariant, List<CompressFetchSample>> CompressFetch { get; } = [];
+
+    public Dictionary<CompressVariant, List<double>> CompressIdle { get; } = [];
+
+    public int CompressSessions { get; set; }
+
     public List<MicroResult> Micro { get; set; } = [];
 
     public static double Median(IEnumerable<double> values)
@@ -165,6 +171,11 @@ internal sealed class Report
         }
 
         // 5. Micro and allocations
+        if (CompressFetch.Count > 0)
+        {
+            CompressionReport.Append(md, CompressFetch, CompressIdle, CompressSessions, _settings.Runs, _settings.MemoryRuns);
+        }
+
         if (Micro.Count > 0 || Allocations.Count > 0)
         {
             md.AppendLine("### 5. The framer and the relay's allocations");

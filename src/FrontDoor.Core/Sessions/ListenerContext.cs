@@ -9,7 +9,7 @@ internal sealed class ListenerContext
     public ListenerContext(ListenerOptions options)
     {
         Options = options;
-        Compression = options.Compress && Protocol.Compression.ZLibNative.IsAvailable ? Protocol.Compression.DeflateSettings.Default : null;
+        Compression = options.Compress && Protocol.Compression.ZLibNative.IsAvailable ? options.CompressSettings : null;
         if (options.Certificate is { } certificate)
         {
             var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null);
