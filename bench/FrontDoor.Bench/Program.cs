@@ -158,7 +158,7 @@ try
     {
         Step($"6. COMPRESS=DEFLATE: FETCH of {CompressionBench.Messages} text messages and idle compressed sessions, per window / memLevel");
         CompressionBench.Prepare(context);
-        var sessions = settingsUsed.Smoke ? 10 : 500;
+        var sessions = settingsUsed.Smoke ? 10 : 300;
         var variant = 0;
         foreach (var v in CompressionBench.Variants)
         {

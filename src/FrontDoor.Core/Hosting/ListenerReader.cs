@@ -119,6 +119,7 @@ internal static class ListenerReader
         {
             WindowBits = InRange(element, "compressWindowBits", where, 9, 15, defaults.WindowBits),
             MemoryLevel = InRange(element, "compressMemLevel", where, 1, 9, defaults.MemoryLevel),
+            KeepBetweenFlushes = ConfigElements.OneOf(element, "listener", "compressDictionary", defaults.KeepBetweenFlushes ? "session" : "flush", "session", "flush") == "session",
         };
     }
 

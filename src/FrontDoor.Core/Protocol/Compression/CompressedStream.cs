@@ -26,7 +26,8 @@ internal sealed class CompressedStream : Stream
     private readonly Stream _inner;
     private readonly bool _leaveOpen;
     private readonly Inflater _inflater = new();
-    private readonly Deflater _deflater;
+    private readonly DeflateSettings _settings;
+    private Deflater? _deflater;
 
     private byte[]? _input;
     private int _inputStart;
@@ -43,7 +44,7 @@ internal sealed class CompressedStream : Stream
     {
         _inner = inner;
         _leaveOpen = leaveOpen;
-        _deflater = new Deflater(settings);
+        _settings = settings;
         if (!leftover.IsEmpty)
         {
             _input = ArrayPool<byte>.Shared.Rent(Math.Max(InputBufferSize, leftover.Length));
@@ -65,7 +66,7 @@ internal sealed class CompressedStream : Stream
     public long BytesSent { get; private set; }
 
     /// <summary>Native zlib memory of both directions now.</summary>
-    public long NativeBytes => _inflater.NativeBytes + _deflater.NativeBytes;
+    public long NativeBytes => _inflater.NativeBytes + (_deflater?.NativeBytes ?? 0);
 
     public override bool CanRead => true;
 
@@ -152,6 +153,7 @@ internal sealed class CompressedStream : Stream
         while (!buffer.IsEmpty)
         {
             _output ??= ArrayPool<byte>.Shared.Rent(OutputBufferSize);
+            _deflater ??= new Deflater(_settings);
             _deflater.Compress(buffer.Span, _output.AsSpan(_outputCount, OutputBufferSize - _outputCount), ZLibNative.NoFlush, out var consumed, out var written);
             buffer = buffer[consumed..];
             _outputCount += written;
@@ -166,7 +168,7 @@ internal sealed class CompressedStream : Stream
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
         // A sync flush with nothing new would still send an empty block: skip it.
-        if (_unflushed)
+        if (_unflushed && _deflater is not null)
         {
             _output ??= ArrayPool<byte>.Shared.Rent(OutputBufferSize);
             while (true)
@@ -186,6 +188,11 @@ internal sealed class CompressedStream : Stream
             }
 
             _unflushed = false;
+            if (!_settings.KeepBetweenFlushes)
+            {
+                _deflater.Dispose();
+                _deflater = null;
+            }
         }
 
         if (_output is not null)
@@ -261,6 +268,6 @@ internal sealed class CompressedStream : Stream
     private void ReleaseNative()
     {
         _inflater.Dispose();
-        _deflater.Dispose();
+        _deflater?.Dispose();
     }
 }

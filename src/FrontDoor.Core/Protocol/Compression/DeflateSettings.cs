@@ -9,6 +9,14 @@ namespace FrontDoor.Core.Protocol.Compression;
 /// <param name="MemoryLevel">1-9: the size of the match-finding hash table.</param>
 internal sealed record DeflateSettings(int Level, int WindowBits, int MemoryLevel)
 {
+    /// <summary>
+    /// False: the compressor is freed after each flush and made anew at the next write, so an idle session
+    /// holds no compressor at all. Each flushed batch then starts without history: valid DEFLATE (a sync
+    /// flush ends on a byte boundary and the next block simply refers to nothing before it, RFC 1951
+    /// section 3.2), at some cost in ratio for small responses.
+    /// </summary>
+    public bool KeepBetweenFlushes { get; init; } = true;
+
     /// <summary>zlib's own defaults: the most a deflater may hold (about 256 KiB).</summary>
     public static readonly DeflateSettings ZLibDefault = new(6, 15, 8);
 
