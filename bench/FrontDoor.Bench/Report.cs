@@ -171,11 +171,6 @@ internal sealed class Report
         }
 
         // 5. Micro and allocations
-        if (CompressFetch.Count > 0)
-        {
-            CompressionReport.Append(md, CompressFetch, CompressIdle, CompressSessions, _settings.Runs, _settings.MemoryRuns);
-        }
-
         if (Micro.Count > 0 || Allocations.Count > 0)
         {
             md.AppendLine("### 5. The framer and the relay's allocations");
@@ -231,6 +226,11 @@ internal sealed class Report
         if (Micro.Count > 0)
         {
             targets.Add(("5. framer allocations per frame (goal 0)", $"{framerAlloc:N0} B", framerAlloc == 0));
+        }
+
+        if (CompressFetch.Count > 0)
+        {
+            CompressionReport.Append(md, CompressFetch, CompressIdle, CompressSessions, _settings.Runs, _settings.MemoryRuns);
         }
 
         // Targets

@@ -58,9 +58,9 @@ internal sealed partial class Relay
                     case ClientStep.ProtocolError:
                         return SessionEnd.ProtocolError;
                     case ClientStep.Compress:
-                        if (!await StartClientCompressionAsync(cancellationToken).ConfigureAwait(false))
+                        if (await StartClientCompressionAsync(cancellationToken).ConfigureAwait(false) is { } ended)
                         {
-                            return SessionEnd.ClientClosed;
+                            return ended;
                         }
 
                         break;

@@ -11,6 +11,10 @@ namespace FrontDoor.Core.Sessions;
 /// </summary>
 internal sealed partial class Relay
 {
+    // Set when the client pump is told to stop: a stop that lands while COMPRESS swaps the pipes would cancel
+    // the old reader only.
+    private volatile bool _clientStopped;
+
     /// <summary>How FrontDoor compresses for this listener's clients; null when COMPRESS is not offered.</summary>
     public DeflateSettings? ClientCompression { get; init; }
 
@@ -35,23 +39,26 @@ internal sealed partial class Relay
     /// <summary>
     /// Sends the tagged OK in plain text and switches the client connection to DEFLATE while holding the
     /// client's output, so no response slips in between (RFC 4978 section 3: compression starts right after
-    /// the OK's CRLF). Returns false when the client is gone.
+    /// the OK's CRLF). Returns how the pump ends, or null when it goes on reading.
     /// </summary>
-    private async Task<bool> StartClientCompressionAsync(CancellationToken cancellationToken)
+    private async Task<SessionEnd?> StartClientCompressionAsync(CancellationToken cancellationToken)
     {
-        using var lease = await _clientOutput.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        lease.Writer.Write(_command.Tag);
-        lease.Writer.WriteAscii(" " + CompressCommand.Accepted + "\r\n");
-        var flush = await lease.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        if (flush.IsCompleted || flush.IsCanceled)
+        using (var lease = await _clientOutput.AcquireAsync(cancellationToken).ConfigureAwait(false))
         {
-            return false;
+            lease.Writer.Write(_command.Tag);
+            lease.Writer.WriteAscii(" " + CompressCommand.Accepted + "\r\n");
+            var flush = await lease.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (flush.IsCompleted || flush.IsCanceled)
+            {
+                return SessionEnd.ClientClosed;
+            }
+
+            await _client.StartCompressionAsync(ClientCompression!).ConfigureAwait(false);
+            lease.Replace(_client.Output);
         }
 
-        await _client.StartCompressionAsync(ClientCompression!).ConfigureAwait(false);
-        lease.Replace(_client.Output);
         LogCompressionStarted();
-        return true;
+        return _clientStopped ? SessionEnd.Shutdown : null;
     }
 
     /// <summary>The client's stream did not inflate: the session ends with a BYE (written compressed) and this line.</summary>

@@ -180,6 +180,7 @@ internal sealed partial class Relay
         {
             if (client)
             {
+                _clientStopped = true;
                 _client.Input.CancelPendingRead();
             }
 

@@ -214,4 +214,20 @@ public class CompressionWireTests
         Assert.Equal("a2 OK NOOP done", await client.ReadLineAsync());
         await backend.Completion;
     }
+
+    [Theory]
+    [InlineData("compress=\"maybe\"", "", "<listener name=\"imap\"> compress=\"maybe\"")]
+    [InlineData("compressWindowBits=\"8\"", "", "<listener name=\"imap\"> compressWindowBits=\"8\": expected a whole number from 9 to 15")]
+    [InlineData("compressMemLevel=\"10\"", "", "<listener name=\"imap\"> compressMemLevel=\"10\": expected a whole number from 1 to 9")]
+    [InlineData("compressDictionary=\"never\"", "", "<listener name=\"imap\"> compressDictionary=\"never\": expected one of session, flush")]
+    [InlineData("", "compressBackend=\"yes\"", "<backend name=\"fake\"> compressBackend=\"yes\"")]
+    public async Task A_wrong_compression_setting_stops_start_up_with_one_line_naming_it(string listenerAttribute, string backendAttribute, string expected)
+    {
+        var error = await Assert.ThrowsAsync<FrontDoor.Core.Hooks.FrontDoorConfigurationException>(() => TestFrontDoor.StartWithListenerAsync(
+            $"<listener name=\"imap\" endpoint=\"127.0.0.1:0\" tls=\"none\" {listenerAttribute} />",
+            $"<backends><backend name=\"fake\" endpoint=\"127.0.0.1:9\" {backendAttribute} /></backends><routing default=\"fake\" />",
+            configureHost: null));
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
 }
