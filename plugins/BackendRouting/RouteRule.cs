@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using FrontDoor.Core.Hooks;
 
 namespace FrontDoor.Plugins.BackendRouting;
 
@@ -11,8 +10,8 @@ internal enum RuleKind
     Regex,
 }
 
-/// <summary>One &lt;route&gt;: what it matches, and where it sends the user (a backend or a referral).</summary>
-internal sealed record RouteRule(RuleKind Kind, string Value, Regex? Matcher, BackendTarget? Backend, string? Referral)
+/// <summary>One &lt;route&gt;: what it matches, and where it sends the user (a backend or pool by name, or a referral).</summary>
+internal sealed record RouteRule(RuleKind Kind, string Value, Regex? Matcher, string? Backend, string? Referral)
 {
     public bool Matches(LoginName name) => Kind switch
     {

@@ -4,18 +4,18 @@ using Microsoft.Extensions.Configuration;
 
 namespace FrontDoor.Plugins.BackendRouting;
 
-/// <summary>The validated routing rules: first match in document order wins, then the default.</summary>
-internal sealed record RoutingTable(IReadOnlyList<RouteRule> Rules, BackendTarget? Default, IReadOnlyDictionary<string, BackendTarget> Backends)
+/// <summary>
+/// The validated routing rules: first match in document order wins, then the default. Rules name backends
+/// or pools of Core's <see cref="BackendCatalog"/>; Core picks a pool's member.
+/// </summary>
+internal sealed record RoutingTable(IReadOnlyList<RouteRule> Rules, string? Default)
 {
     private static readonly string[] MatchAttributes = ["user", "domain", "pattern", "regex"];
 
-    public static RoutingTable Read(IConfiguration configuration)
+    /// <summary>Reads &lt;routing&gt; against the backends it may name.</summary>
+    public static RoutingTable Read(IConfigurationSection routing, BackendCatalog backends)
     {
-        var root = configuration.GetSection("frontDoor");
-        var backends = BackendReader.Read(root.GetSection("backends"));
-        var routing = root.GetSection("routing");
-
-        BackendTarget? fallback = null;
+        string? fallback = null;
         if (routing["default"] is { } defaultName)
         {
             fallback = Lookup(backends, defaultName, $"<routing default=\"{defaultName}\">");
@@ -27,7 +27,7 @@ internal sealed record RoutingTable(IReadOnlyList<RouteRule> Rules, BackendTarge
             rules.Add(ReadRule(element, backends));
         }
 
-        return new RoutingTable(rules, fallback, backends);
+        return new RoutingTable(rules, fallback);
     }
 
     public RouteResult Route(string login)
@@ -44,7 +44,7 @@ internal sealed record RoutingTable(IReadOnlyList<RouteRule> Rules, BackendTarge
         return Default is null ? RouteResult.NotMine : RouteResult.To(Default);
     }
 
-    private static RouteRule ReadRule(IConfigurationSection element, IReadOnlyDictionary<string, BackendTarget> backends)
+    private static RouteRule ReadRule(IConfigurationSection element, BackendCatalog backends)
     {
         var given = MatchAttributes.Where(a => element[a] is not null).ToList();
         var where = "<route" + string.Concat(given.Select(a => $" {a}=\"{element[a]}\"")) + ">";
@@ -89,8 +89,17 @@ internal sealed record RoutingTable(IReadOnlyList<RouteRule> Rules, BackendTarge
         }
     }
 
-    private static BackendTarget Lookup(IReadOnlyDictionary<string, BackendTarget> backends, string name, string where) =>
-        backends.TryGetValue(name.Trim(), out var backend)
-            ? backend
-            : throw new FrontDoorConfigurationException($"{where}: no <backend> has that name");
+    /// <summary>The name as the catalog spells it; a name no backend or pool has stops start-up (or refuses the reload).</summary>
+    private static string Lookup(BackendCatalog backends, string name, string where)
+    {
+        var trimmed = name.Trim();
+        if (backends.Backend(trimmed) is { } backend)
+        {
+            return backend.Name;
+        }
+
+        return backends.Pools.TryGetValue(trimmed, out var pool)
+            ? pool.Name
+            : throw new FrontDoorConfigurationException($"{where}: no <backend> or <pool> has that name");
+    }
 }

@@ -3,7 +3,7 @@ using FrontDoor.Core.Hooks;
 namespace FrontDoor.Plugins.LiteralPlusCompat;
 
 /// <summary>
-/// Keeps the advertised list true to what the client may send (PROTOCOL.md rule 7). Before login FrontDoor
+/// Keeps the advertised list true to what the client may send (docs/PROTOCOL.md, rule 7). Before login FrontDoor
 /// reads literals itself and the rewriter converts whatever arrives after, so LITERAL+ stays on offer
 /// unless DisableLiteralPlus says never.
 /// </summary>
@@ -22,11 +22,7 @@ internal sealed class LiteralCapabilityFilter : ICapabilityFilter
         ArgumentNullException.ThrowIfNull(context);
         if (_policy.Settings.DisableLiteralPlus)
         {
-            if (StripAll(capabilities))
-            {
-                _policy.CountStrip(context.Backend?.Name ?? string.Empty);
-            }
-
+            StripAll(capabilities);
             return;
         }
 
@@ -44,25 +40,22 @@ internal sealed class LiteralCapabilityFilter : ICapabilityFilter
             return;
         }
 
-        var mode = _policy.ModeFor(backend, context.BackendCapabilities ?? capabilities);
-        var stripped = mode switch
+        switch (_policy.ModeFor(backend, context.BackendCapabilities ?? capabilities))
         {
-            LiteralMode.Synchronize => StripAll(capabilities),
-            LiteralMode.SynchronizeOver4096 => capabilities.Remove("LITERAL+"),
-            _ => false,
-        };
-        if (stripped)
-        {
-            _policy.CountStrip(backend.Name);
+            case LiteralMode.Synchronize:
+                StripAll(capabilities);
+                break;
+            case LiteralMode.SynchronizeOver4096:
+                capabilities.Remove("LITERAL+");
+                break;
         }
     }
 
     /// <summary>IMAP4rev2 goes too: clients read it as LITERAL- (RFC 9051 section 4.3).</summary>
-    private static bool StripAll(CapabilitySet capabilities)
+    private static void StripAll(CapabilitySet capabilities)
     {
-        var plus = capabilities.Remove("LITERAL+");
-        var minus = capabilities.Remove("LITERAL-");
-        var rev2 = capabilities.Remove("IMAP4rev2");
-        return plus | minus | rev2;
+        capabilities.Remove("LITERAL+");
+        capabilities.Remove("LITERAL-");
+        capabilities.Remove("IMAP4rev2");
     }
 }

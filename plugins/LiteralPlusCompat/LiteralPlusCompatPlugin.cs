@@ -1,5 +1,4 @@
 using FrontDoor.Core.Hooks;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FrontDoor.Plugins.LiteralPlusCompat;
@@ -12,10 +11,16 @@ namespace FrontDoor.Plugins.LiteralPlusCompat;
 /// </summary>
 public sealed class LiteralPlusCompatPlugin : IFrontDoorPlugin
 {
-    public void ConfigureServices(IServiceCollection services, IConfiguration configuration)
+    public void ConfigureServices(IServiceCollection services, PluginContext context)
     {
-        var settings = LiteralPlusSettings.Read(configuration);
-        var policy = new LiteralPolicy(settings);
+        ArgumentNullException.ThrowIfNull(context);
+        context.AddBackendValidator(new LiteralPlusValidator());
+        var policy = new LiteralPolicy(LiteralPlusSettings.Read(context.Configuration));
+        context.OnReload(configuration =>
+        {
+            var settings = LiteralPlusSettings.Read(configuration);
+            return () => policy.Settings = settings;
+        });
         services.AddSingleton(policy);
         services.AddSingleton<ICapabilityFilter>(new LiteralCapabilityFilter(policy));
         services.AddSingleton<ICommandRewriter>(new LiteralSynchronizer(policy));

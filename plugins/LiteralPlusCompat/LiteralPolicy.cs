@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using FrontDoor.Core.Hooks;
 
 namespace FrontDoor.Plugins.LiteralPlusCompat;
@@ -25,17 +24,19 @@ internal sealed class LiteralPolicy
     /// <summary>RFC 7888 section 5: LITERAL- allows non-synchronizing literals of at most 4096 octets.</summary>
     public const long LiteralMinusLimit = 4096;
 
-    private readonly ConcurrentDictionary<string, long> _strips = new(StringComparer.OrdinalIgnoreCase);
+    private volatile LiteralPlusSettings _settings;
 
     public LiteralPolicy(LiteralPlusSettings settings)
     {
-        Settings = settings;
+        _settings = settings;
     }
 
-    public LiteralPlusSettings Settings { get; }
-
-    /// <summary>Capability lists from which this plugin removed something, per backend ("" before login).</summary>
-    public IReadOnlyDictionary<string, long> CapabilityStrips => new Dictionary<string, long>(_strips, StringComparer.OrdinalIgnoreCase);
+    /// <summary>The settings in force; a reload that every plugin accepted replaces them.</summary>
+    public LiteralPlusSettings Settings
+    {
+        get => _settings;
+        set => _settings = value;
+    }
 
     public LiteralMode ModeFor(BackendTarget backend, CapabilitySet backendCapabilities)
     {
@@ -76,6 +77,4 @@ internal sealed class LiteralPolicy
         LiteralMode.SynchronizeOver4096 => length > LiteralMinusLimit,
         _ => false,
     };
-
-    public void CountStrip(string backend) => _strips.AddOrUpdate(backend, 1, static (_, count) => count + 1);
 }

@@ -4,7 +4,7 @@ namespace FrontDoor.Plugins.LiteralPlusCompat;
 
 /// <summary>
 /// Asks the relay to synchronize each non-synchronizing literal the backend cannot take, whatever was
-/// advertised (PROTOCOL.md rule 1). The relay does the rest: "{N}" to the backend, the client's octets
+/// advertised (docs/PROTOCOL.md, rule 1). The relay does the rest: "{N}" to the backend, the client's octets
 /// held until "+" (swallowed), the command drained if the backend refuses it.
 /// </summary>
 internal sealed class LiteralSynchronizer : ICommandRewriter
@@ -19,7 +19,7 @@ internal sealed class LiteralSynchronizer : ICommandRewriter
         _policy = policy;
     }
 
-    public CommandDecision Inspect(CommandLine line, RelaySession session)
+    public CommandDecision Inspect(CommandLine line, SessionContext session)
     {
         ArgumentNullException.ThrowIfNull(session);
         if (line.Literal is not { NonSynchronizing: true } literal)

@@ -21,8 +21,11 @@ internal sealed class ResiliencePipelines : IDisposable
 
     private readonly ResiliencePipelineRegistry<PipelineKey> _registry;
 
-    public ResiliencePipelines(TimeProvider time)
+    private readonly BackendHealth _health;
+
+    public ResiliencePipelines(TimeProvider time, BackendHealth health)
     {
+        _health = health;
         _registry = new ResiliencePipelineRegistry<PipelineKey>(new ResiliencePipelineRegistryOptions<PipelineKey>
         {
             BuilderFactory = () => new ResiliencePipelineBuilder { TimeProvider = time },
@@ -32,9 +35,10 @@ internal sealed class ResiliencePipelines : IDisposable
     public ResiliencePipeline For(BackendTarget backend, BackendEndpoint endpoint) =>
         _registry.GetOrAddPipeline(
             new PipelineKey(backend.Name, endpoint, backend.ConnectTimeout, backend.BreakerFailures, backend.BreakDuration),
-            static (builder, context) =>
+            (builder, context) =>
             {
                 var key = context.PipelineKey;
+                var health = _health;
                 var handled = new PredicateBuilder()
                     .Handle<SocketException>()
                     .Handle<IOException>()
@@ -57,6 +61,22 @@ internal sealed class ResiliencePipelines : IDisposable
                         MinimumThroughput = Math.Max(2, key.BreakerFailures),
                         SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, key.BreakDuration.TotalSeconds)),
                         BreakDuration = key.BreakDuration,
+                        // Pools skip a member whose every endpoint is broken; the state lives in BackendHealth.
+                        OnOpened = _ =>
+                        {
+                            health.BreakerOpened(key.Backend, key.Endpoint);
+                            return ValueTask.CompletedTask;
+                        },
+                        OnClosed = _ =>
+                        {
+                            health.BreakerClosed(key.Backend, key.Endpoint);
+                            return ValueTask.CompletedTask;
+                        },
+                        OnHalfOpened = _ =>
+                        {
+                            health.BreakerClosed(key.Backend, key.Endpoint);
+                            return ValueTask.CompletedTask;
+                        },
                     })
                     .AddTimeout(key.ConnectTimeout);
             });

@@ -14,21 +14,29 @@ public enum RouteKind
     /// <summary>Not this router's user: ask the next one.</summary>
     NotMine,
 
-    /// <summary>Proxy to <see cref="RouteResult.Backend"/>.</summary>
+    /// <summary>Proxy to the backend or pool named <see cref="RouteResult.Target"/>.</summary>
     Backend,
 
-    /// <summary>Refuse the login; <see cref="RouteResult.Reason"/> is shown to the client.</summary>
+    /// <summary>Refuse the login; <see cref="RouteResult.Reason"/> is shown to the client after <c>NO [AUTHENTICATIONFAILED]</c>.</summary>
     Reject,
+
+    /// <summary>The user's mailbox cannot be reached now (e.g. the directory is down): <c>NO [UNAVAILABLE]</c>, not a failed login.</summary>
+    Unavailable,
 
     /// <summary>Send the client elsewhere: <c>NO [REFERRAL url]</c> (RFC 2221); <see cref="RouteResult.Reason"/> is the URL.</summary>
     Referral,
 }
 
-public readonly record struct RouteResult(RouteKind Kind, BackendTarget? Backend, string? Reason)
+/// <summary>What a router decided; <see cref="Target"/> names a backend or a pool of the <see cref="BackendCatalog"/>.</summary>
+public readonly record struct RouteResult(RouteKind Kind, string? Target, string? Reason)
 {
     public static RouteResult NotMine => new(RouteKind.NotMine, null, null);
 
-    public static RouteResult To(BackendTarget backend) => new(RouteKind.Backend, backend, null);
+    /// <summary>Proxy to the backend or pool of this name; Core picks a pool's member and checks the name exists.</summary>
+    public static RouteResult To(string backendOrPool) => new(RouteKind.Backend, backendOrPool, null);
+
+    /// <summary>The mailbox cannot be reached now; <paramref name="reason"/> goes to the log, not to the client.</summary>
+    public static RouteResult Unavailable(string reason) => new(RouteKind.Unavailable, null, reason);
 
     public static RouteResult Rejected(string reason) => new(RouteKind.Reject, null, reason);
 

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace FrontDoor.Core.Hooks;
 
 /// <summary>Where a capability list is about to be shown to a client.</summary>
@@ -17,11 +19,23 @@ public enum CapabilityStage
 /// <param name="Stage">Where the list is shown.</param>
 /// <param name="Backend">The routed backend; null before login.</param>
 /// <param name="BackendCapabilities">The backend's own list as it advertised it (read it, do not edit it); null before login.</param>
-public sealed record CapabilityContext(CapabilityStage Stage, BackendTarget? Backend, CapabilitySet? BackendCapabilities);
+public sealed record CapabilityContext(CapabilityStage Stage, BackendTarget? Backend, CapabilitySet? BackendCapabilities)
+{
+    /// <summary>The logged-in session (user, client, listener, ID fields); null before login.</summary>
+    public SessionContext? Session { get; init; }
+
+    /// <summary>The listener the client came in on; set at every stage.</summary>
+    public string Listener { get; init; } = string.Empty;
+
+    /// <summary>The client's address; set at every stage when known.</summary>
+    public IPEndPoint? ClientAddress { get; init; }
+}
 
 /// <summary>
 /// Edits a capability list before a client sees it. Filters run in ascending <see cref="Order"/>, then in
-/// registration order. Built once at start-up; must be thread-safe.
+/// registration order (plugins load in the order of their folder names). Built once at start-up; must be
+/// thread-safe. After login a filter runs inside the response hook that rewrites capability lists, so it
+/// sees the LOGIN OK's code, every CAPABILITY response and every <c>[CAPABILITY ...]</c> code alike.
 /// </summary>
 public interface ICapabilityFilter
 {

@@ -3,7 +3,7 @@ namespace FrontDoor.Core.Hooks;
 /// <summary>
 /// Optional, for any service a plugin registers (a hook such as an <see cref="IBackendRouter"/>, or a service
 /// registered as this interface itself): says what the plugin made of FrontDoor.config, for
-/// <c>FrontDoor check-config</c> and for the per-backend metrics. Called rarely; must be thread-safe and
+/// <c>FrontDoor check-config</c>. Called rarely; must be thread-safe and
 /// describe the state in force now (after a reload, the new one).
 /// </summary>
 public interface IDescribeConfiguration
@@ -19,9 +19,6 @@ public sealed record ConfigurationDescription
 
     /// <summary>The routing table, when this service routes users.</summary>
     public RoutingDescription? Routing { get; init; }
-
-    /// <summary>The backends this service knows.</summary>
-    public IReadOnlyList<BackendTarget> Backends { get; init; } = [];
 
     /// <summary>Anything else worth showing an operator, one line each.</summary>
     public IReadOnlyList<string> Lines { get; init; } = [];

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FrontDoor.Core.Hooks;
@@ -9,6 +8,12 @@ namespace FrontDoor.Core.Hooks;
 /// </summary>
 public interface IFrontDoorPlugin
 {
+    /// <summary>
+    /// The element under &lt;frontDoor&gt; that configures the plugin, e.g. "routing" for
+    /// &lt;frontDoor&gt;&lt;routing&gt;; null (the default) means &lt;frontDoor&gt;&lt;plugins&gt;&lt;Name&gt;, Name being the plugin's folder.
+    /// </summary>
+    string? ConfigSection => null;
+
     /// <summary>Registers the plugin's hooks. Throw <see cref="FrontDoorConfigurationException"/> for a bad config value.</summary>
-    void ConfigureServices(IServiceCollection services, IConfiguration configuration);
+    void ConfigureServices(IServiceCollection services, PluginContext context);
 }

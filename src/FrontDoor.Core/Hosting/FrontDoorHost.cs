@@ -22,7 +22,7 @@ internal static class FrontDoorHost
             DisableDefaults = true,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        var (configuration, configPath, _, catalog, _) = Configure(args, builder.Services);
+        var (configuration, configPath, _, catalog, _, _) = Configure(args, builder.Services);
         // The host disposes it, and with it the config file's watch.
         builder.Configuration.AddConfiguration(configuration, shouldDisposeConfiguration: true);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
@@ -68,42 +68,18 @@ internal static class FrontDoorHost
         var metrics = MetricsOptions.Read(configuration);
         var catalog = PluginCatalog.Load(options.PluginDirectory);
 
-        services.AddSingleton(options);
-        services.AddSingleton(catalog);
-        services.AddSingleton(options.Limits);
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ICapabilityFilter, ProxyCapabilityFilter>();
-        services.AddSingleton<ResiliencePipelines>();
-        services.AddSingleton<BackendConnector>();
-        services.AddSingleton<RelayCounters>();
-        services.AddSingleton<BackendSessionCounter>();
-        services.AddSingleton(sp => new CapabilityPipeline(sp.GetServices<ICapabilityFilter>()));
-        services.AddSingleton(sp => new CommandRewriterChain(sp.GetServices<ICommandRewriter>()));
-        services.AddSingleton(sp => new BackendRouterChain(sp.GetServices<IBackendRouter>()));
-        services.AddSingleton(sp => new IdleSweeper(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new RelayServices(
-            sp.GetRequiredService<CommandRewriterChain>(),
-            sp.GetRequiredService<CapabilityPipeline>(),
-            sp.GetRequiredService<RelayCounters>(),
-            options.Limits,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IdleSweeper>()));
-        services.AddSingleton(sp => new SessionServices(
-            sp.GetRequiredService<CapabilityPipeline>(),
-            sp.GetRequiredService<BackendRouterChain>(),
-            sp.GetRequiredService<BackendConnector>(),
-            sp.GetRequiredService<BackendSessionCounter>(),
-            sp.GetRequiredService<RelayServices>(),
-            sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<FrontDoorMetrics>(),
-            new ProtocolTraceFactory(configuration, sp.GetRequiredService<TimeProvider>())));
-        services.AddFrontDoorMetrics(metrics);
-        services.AddSingleton<ListenerService>();
-        services.AddHostedService(sp => sp.GetRequiredService<ListenerService>());
-
+        // Core reads and validates <backends> first; each plugin's validators then run over them as the
+        // plugin adds them, and again, all together, at every reload.
+        var validators = new List<IBackendValidator>();
+        var backends = BackendsReader.Read(configuration.GetSection("frontDoor:backends"), validators);
+        var reloads = new List<PluginReload>();
         foreach (var plugin in catalog.Plugins)
         {
-            plugin.Plugin.ConfigureServices(services, configuration);
+            var section = PluginSection(plugin);
+            var prepares = new List<Func<PluginConfiguration, Action>>();
+            var context = new PluginContext(plugin.Name, new PluginConfiguration(configuration, section, backends), validators, prepares);
+            plugin.Plugin.ConfigureServices(services, context);
+            reloads.AddRange(prepares.Select(p => new PluginReload(plugin.Name, section, p)));
         }
 
         if (!services.Any(d => d.ServiceType == typeof(IBackendRouter)))
@@ -112,9 +88,65 @@ internal static class FrontDoorHost
                 $"<plugins directory=\"{options.PluginDirectory}\">: no plugin routes users to backends (is BackendRouting there?)");
         }
 
-        return new FrontDoorSetup(configuration, configPath, options, catalog, metrics);
+        services.AddSingleton(options);
+        services.AddSingleton(catalog);
+        services.AddSingleton(options.Limits);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new ConfigurationReloader(
+            configuration, backends, validators, reloads, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("FrontDoor.Configuration")));
+        services.AddSingleton<IBackendCatalogMonitor>(sp => sp.GetRequiredService<ConfigurationReloader>());
+        services.AddSingleton<BackendHealth>();
+        services.AddSingleton<BackendResolver>();
+        services.AddSingleton(sp => new SessionRegistry(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ISessionRegistry>(sp => sp.GetRequiredService<SessionRegistry>());
+        services.AddSingleton<ICapabilityFilter>(new ProxyCapabilityFilter(options.Listeners));
+        services.AddSingleton<ResiliencePipelines>();
+        services.AddSingleton(sp => new BackendConnector(
+            sp.GetRequiredService<ResiliencePipelines>(), sp.GetRequiredService<ILogger<BackendConnector>>(), options.Limits.MaxResponseLineLength, sp.GetRequiredService<FrontDoorMetrics>()));
+        services.AddSingleton<RelayCounters>();
+        services.AddSingleton<BackendSessionCounter>();
+        services.AddSingleton(sp => new CapabilityPipeline(sp.GetServices<ICapabilityFilter>()));
+        services.AddSingleton(sp => new CommandRewriterChain(sp.GetServices<ICommandRewriter>(), options.Limits.MaxCommandLineLength));
+        services.AddSingleton(sp => new ResponseRewriterChain(
+            sp.GetServices<IResponseRewriter>().Prepend(new CapabilityResponseRewriter(sp.GetRequiredService<CapabilityPipeline>(), sp.GetRequiredService<RelayCounters>())),
+            options.Limits.MaxResponseLineLength));
+        services.AddSingleton(sp => new BackendRouterChain(sp.GetServices<IBackendRouter>()));
+        services.AddSingleton(sp => new IdleSweeper(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new RelayServices(
+            sp.GetRequiredService<CommandRewriterChain>(),
+            sp.GetRequiredService<ResponseRewriterChain>(),
+            sp.GetRequiredService<RelayCounters>(),
+            options.Limits,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IdleSweeper>(),
+            sp.GetRequiredService<SessionRegistry>()));
+        services.AddSingleton(sp => new SessionServices(
+            sp.GetRequiredService<CapabilityPipeline>(),
+            sp.GetRequiredService<BackendRouterChain>(),
+            sp.GetRequiredService<BackendResolver>(),
+            sp.GetRequiredService<BackendConnector>(),
+            sp.GetRequiredService<BackendSessionCounter>(),
+            sp.GetRequiredService<RelayServices>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<FrontDoorMetrics>(),
+            new ProtocolTraceFactory(configuration, sp.GetRequiredService<TimeProvider>())));
+        services.AddFrontDoorMetrics(metrics);
+        services.AddSingleton<ListenerService>();
+        services.AddHostedService(sp =>
+        {
+            // Edits are followed from the moment the listeners start.
+            sp.GetRequiredService<ConfigurationReloader>().Watch();
+            return sp.GetRequiredService<ListenerService>();
+        });
+
+        return new FrontDoorSetup(configuration, configPath, options, catalog, metrics, backends);
     }
+
+    /// <summary>A plugin's own element: &lt;frontDoor&gt;&lt;routing&gt; for a plugin that says "routing", else &lt;frontDoor&gt;&lt;plugins&gt;&lt;Name&gt;.</summary>
+    private static string PluginSection(LoadedPlugin plugin) =>
+        "frontDoor:" + (plugin.Plugin.ConfigSection is { Length: > 0 } own ? own.Replace('/', ':') : "plugins:" + plugin.Name);
 }
 
 /// <summary>A config read, validated and registered by <see cref="FrontDoorHost.Configure"/>.</summary>
-internal sealed record FrontDoorSetup(IConfigurationRoot Configuration, string ConfigPath, FrontDoorOptions Options, PluginCatalog Catalog, MetricsOptions Metrics);
+internal sealed record FrontDoorSetup(IConfigurationRoot Configuration, string ConfigPath, FrontDoorOptions Options, PluginCatalog Catalog, MetricsOptions Metrics, BackendCatalog Backends);

@@ -33,4 +33,7 @@ internal sealed partial class ClientSession
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Session ended: {End}")]
     private partial void LogSessionEnded(SessionEnd end);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "No backend for {User} now: {Reason}")]
+    private partial void LogRouteUnavailable(string user, string reason);
 }

@@ -159,9 +159,24 @@ internal sealed partial class ClientSession
                 LogNoRoute(credentials.User, "no router claimed the user");
                 _services.Metrics.LoginCompleted(null, LoginResults.NoRoute);
                 return await RefuseLoginAsync(tag, "NO [AUTHENTICATIONFAILED] Authentication failed.", shutdown).ConfigureAwait(false);
+            case RouteKind.Unavailable:
+                // The router cannot tell where the mailbox is now (its directory is down): not the user's fault.
+                LogRouteUnavailable(credentials.User, route.Reason ?? "unavailable");
+                _services.Metrics.LoginCompleted(null, LoginResults.Unavailable);
+                await WriteAsync($"{tag} NO [UNAVAILABLE] The mail server is not available now, try again later\r\n", shutdown).ConfigureAwait(false);
+                return null;
         }
 
-        var backend = route.Backend!;
+        var backend = _services.Resolver.Resolve(route.Target!, credentials.User, out var failure);
+        if (backend is null)
+        {
+            LogRouteUnavailable(credentials.User, failure == ResolveFailure.Drained
+                ? $"{route.Target} is drained"
+                : $"no backend or pool is named {route.Target}");
+            _services.Metrics.LoginCompleted(null, LoginResults.Unavailable);
+            await WriteAsync($"{tag} NO [UNAVAILABLE] The mail server is not available now, try again later\r\n", shutdown).ConfigureAwait(false);
+            return null;
+        }
         var slots = await TakeSlotsAsync(tag, credentials.User, backend, shutdown).ConfigureAwait(false);
         if (slots is null)
         {
@@ -235,11 +250,21 @@ internal sealed partial class ClientSession
         _preAuthDeadline = null;
         _services.Metrics.LoginCompleted(backend.Name, LoginResults.Ok);
         _services.Failures.Succeeded(_origin.Client?.Address);
-        var session = new RelaySession(Id, credentials.User, backend, login.Capabilities, _origin.Client);
-        var shown = _services.Capabilities.Apply(login.Capabilities, new CapabilityContext(CapabilityStage.PostAuth, backend, login.Capabilities));
-        Relay.OfferCompression(shown, _listener.Compression);
+        var session = new SessionContext(Id, credentials.User, backend, login.Capabilities, _origin.Client)
+        {
+            Endpoint = login.Endpoint,
+            Listener = _listener.Name,
+            ClientId = _clientId ?? new Dictionary<string, string>(),
+        };
+        var shown = _services.Capabilities.Apply(login.Capabilities, new CapabilityContext(CapabilityStage.PostAuth, backend, login.Capabilities)
+        {
+            Session = session,
+            Listener = _listener.Name,
+            ClientAddress = _origin.Client,
+        });
         var trace = _services.Traces.Open(credentials.User, backend.Name, Id);
-        var relay = new Relay(_client, _output, login.Connection, session, _services.Relay, _logger, trace) { ClientCompression = _listener.Compression };
+        var info = new SessionInfo(session, login.Endpoint, _services.Time);
+        var relay = new Relay(_client, _output, login.Connection, info, _services.Relay, _logger, trace) { ClientCompression = _listener.Compression };
         var loggedIn = new LoggedInSession(relay, login.Connection, trace, slots);
         try
         {
@@ -265,7 +290,7 @@ internal sealed partial class ClientSession
         if (_failedLogins >= _services.Limits.MaxFailedLogins)
         {
             await WriteAsync($"{tag} {statusAndText}\r\n* BYE Too many failed logins\r\n", shutdown).ConfigureAwait(false);
-            return SessionEnd.ProtocolError;
+            return SessionEnd.ClientProtocolError;
         }
 
         await WriteAsync($"{tag} {statusAndText}\r\n", shutdown).ConfigureAwait(false);

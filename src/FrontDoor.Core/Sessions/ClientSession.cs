@@ -27,6 +27,9 @@ internal sealed partial class ClientSession
     private PreAuthReader? _reader;
     private int _failedLogins;
 
+    // The client's RFC 2971 ID fields, for hooks that set policy per client; bounded as the RFC bounds them.
+    private Dictionary<string, string>? _clientId;
+
     // Held only until login: a logged-in session must not keep the pre-auth timer and its registration.
     private CancellationTokenSource? _preAuthDeadline;
     private bool _clientGone;
@@ -104,7 +107,7 @@ internal sealed partial class ClientSession
             catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
             {
                 await TryWriteAsync("* BYE Autologout: no login in time\r\n").ConfigureAwait(false);
-                return SessionEnd.Timeout;
+                return SessionEnd.PreAuthTimeout;
             }
 
             switch (read.Kind)
@@ -113,7 +116,7 @@ internal sealed partial class ClientSession
                     return SessionEnd.ClientClosed;
                 case PreAuthReadKind.Bye:
                     await TryWriteAsync($"* BYE {read.Text}\r\n").ConfigureAwait(false);
-                    return SessionEnd.ProtocolError;
+                    return SessionEnd.ClientProtocolError;
                 case PreAuthReadKind.Bad:
                     await WriteAsync($"{read.Tag} BAD {read.Text}\r\n", shutdown).ConfigureAwait(false);
                     continue;
@@ -176,8 +179,30 @@ internal sealed partial class ClientSession
             return null;
         }
 
+        _clientId = ReadIdFields(args);
         await WriteAsync($"* ID (\"name\" \"FrontDoor\")\r\n{command.Tag} OK ID completed\r\n", shutdown).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>RFC 2971 section 3.3: at most 30 pairs, fields of at most 30 octets, values of at most 1024.</summary>
+    private static Dictionary<string, string>? ReadIdFields(IReadOnlyList<ImapArgument> args)
+    {
+        if (args.Count < 2)
+        {
+            return null;
+        }
+
+        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 1; i + 1 < args.Count - 1 && fields.Count < 30; i += 2)
+        {
+            var (field, value) = (args[i], args[i + 1]);
+            if (field.IsString && value.IsString && field.Value.Length <= 30 && value.Value.Length <= 1024)
+            {
+                fields[field.Text.ToLowerInvariant()] = value.Text;
+            }
+        }
+
+        return fields;
     }
 
     private async Task<PreAuthOutcome?> LoginCommandAsync(PreAuthCommand command, CancellationToken shutdown)
@@ -234,7 +259,7 @@ internal sealed partial class ClientSession
             }
         }
 
-        return _services.Capabilities.Apply(offered, new CapabilityContext(stage, null, null));
+        return _services.Capabilities.Apply(offered, new CapabilityContext(stage, null, null) { Listener = _listener.Name, ClientAddress = _origin.Client });
     }
 
     /// <summary>RFC 9051 section 6.2.1. Whatever the client pipelined after STARTTLS is dropped with the plain-text pipe.</summary>
@@ -257,7 +282,7 @@ internal sealed partial class ClientSession
         catch (Exception ex) when (ex is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException && !shutdown.IsCancellationRequested)
         {
             LogTlsFailed(ex);
-            return SessionEnd.ProtocolError;
+            return SessionEnd.ClientProtocolError;
         }
 
         _output = new SerializedWriter(_client.Output);

@@ -23,23 +23,25 @@ internal sealed partial class Relay
                 Touch();
                 Volatile.Write(ref _lastBackendActivity, _time.GetTimestamp());
                 var buffer = result.Buffer;
-                bool tooLong;
+                BackendStep step;
                 SequencePosition consumed;
                 using (var lease = await _clientOutput.AcquireAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    tooLong = !ProcessBackend(buffer, lease.Writer, out consumed);
-                    var flush = await lease.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    if (flush.IsCompleted)
+                    step = ProcessBackend(buffer, lease.Writer, out consumed);
+                    if (!await FlushToClientAsync(lease.Writer, cancellationToken).ConfigureAwait(false))
                     {
                         return SessionEnd.ClientClosed;
                     }
                 }
 
                 input.AdvanceTo(consumed, buffer.End);
-                if (tooLong)
+                switch (step)
                 {
-                    _protocolError = "[UNAVAILABLE] The mail server sent a response FrontDoor cannot relay";
-                    return SessionEnd.ProtocolError;
+                    case BackendStep.Unrelayable:
+                        _protocolError = "[UNAVAILABLE] The mail server sent a response FrontDoor cannot relay";
+                        return SessionEnd.BackendProtocolError;
+                    case BackendStep.PluginFailed:
+                        return SessionEnd.PluginFailed;
                 }
 
                 if (result.IsCompleted)
@@ -58,90 +60,139 @@ internal sealed partial class Relay
         }
     }
 
-    /// <summary>Relays every whole frame in the buffer; false when the backend broke the framing.</summary>
-    private bool ProcessBackend(in ReadOnlySequence<byte> buffer, PipeWriter output, out SequencePosition consumed)
+    private enum BackendStep
+    {
+        Relayed,
+        Unrelayable,
+        PluginFailed,
+    }
+
+    /// <summary>False when the client is gone: a failed write to it is the client's end, not the backend's.</summary>
+    private static async ValueTask<bool> FlushToClientAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return !flush.IsCompleted;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Relays every whole frame in the buffer, up to a frame that ends the session.</summary>
+    private BackendStep ProcessBackend(in ReadOnlySequence<byte> buffer, PipeWriter output, out SequencePosition consumed)
     {
         var reader = new SequenceReader<byte>(buffer);
         while (true)
         {
+            var position = reader.Position;
             var kind = _backendFramer.Read(ref reader, out var frame);
             switch (kind)
             {
                 case FrameKind.NeedMore:
                     consumed = reader.Position;
-                    return true;
+                    return BackendStep.Relayed;
                 case FrameKind.LiteralData:
                     output.Write(frame.Content);
-                    _counters.AddToClient(frame.Content.Length);
+                    Received(frame.Content.Length);
                     continue;
                 case FrameKind.Line:
-                    OnBackendLine(frame, output);
+                    if (!OnBackendLine(frame, output))
+                    {
+                        // Nothing of the failed line is relayed; what came before it is.
+                        consumed = position;
+                        return BackendStep.PluginFailed;
+                    }
+
                     continue;
                 default:
                     consumed = reader.Position;
-                    return false;
+                    return BackendStep.Unrelayable;
             }
         }
     }
 
-    private void OnBackendLine(in Frame frame, PipeWriter output)
+    private void Received(long bytes)
     {
+        _counters.AddToClient(bytes);
+        _info.AddToClient(bytes);
+    }
+
+    /// <summary>Relays one response line through the response rewriters; false when a plugin failed on it.</summary>
+    private bool OnBackendLine(in Frame frame, PipeWriter output)
+    {
+        var line = _backendLine.GetSpan(frame.Content);
         if (_trace is not null)
         {
-            _trace.Server(_backendLine.GetSpan(frame.Content));
+            _trace.Server(line);
             if (frame.Literal is { Length: > 0 } literal)
             {
                 _trace.Literal(fromClient: false, literal.Length);
             }
         }
 
-        if (!frame.StartsMessage || frame.Content.IsEmpty)
+        ReadOnlySpan<byte> tag = default;
+        if (frame.StartsMessage && !line.IsEmpty)
         {
-            Forward(frame, output);
-            return;
+            switch (line[0])
+            {
+                case (byte)'+':
+                    _responseKind = ResponseKind.Continuation;
+                    break;
+                case (byte)'*':
+                    _responseKind = ResponseKind.Untagged;
+                    var untagged = ImapSyntax.NextWord(line[1..].TrimStart((byte)' '), out _);
+                    if (ImapSyntax.EqualsIgnoreCase(untagged, "BYE"))
+                    {
+                        _backendSaidBye = true;
+                    }
+
+                    break;
+                default:
+                    _responseKind = ResponseKind.Tagged;
+                    tag = ImapSyntax.NextWord(line, out _);
+                    _gate.OnTaggedCompletion(tag);
+                    break;
+            }
         }
 
-        var line = _backendLine.GetSpan(frame.Content);
-        switch (line[0])
+        ResponseOutcome outcome;
+        try
         {
-            case (byte)'+':
-                // Swallow the one continuation that answers a literal FrontDoor synchronized (PROTOCOL.md rule 2).
-                if (_gate.OnContinuation())
-                {
-                    Forward(frame, output);
-                }
-
-                return;
-            case (byte)'*':
-                var untagged = ImapSyntax.NextWord(line[1..].TrimStart((byte)' '), out _);
-                if (ImapSyntax.EqualsIgnoreCase(untagged, "BYE"))
-                {
-                    _backendSaidBye = true;
-                }
-
-                break;
-            default:
-                _gate.OnTaggedCompletion(ImapSyntax.NextWord(line, out _));
-                break;
+            outcome = _responses.Inspect(new ResponseLine(line, _responseKind, frame.StartsMessage, tag, frame.Literal), _session, ref _backendRewrite);
+        }
+        catch (HookFailureException ex)
+        {
+            LogPluginFailed(ex.Plugin, ex.Hook, ex.Message);
+            _protocolError = "[UNAVAILABLE] FrontDoor failed to process the mail server's response; please reconnect";
+            return false;
         }
 
-        if (frame.Literal is null && CapabilityResponse.TryLocate(line, out var tokens))
+        // Swallow the one continuation that answers a literal FrontDoor synchronized (docs/PROTOCOL.md, rule 2).
+        if (frame.StartsMessage && _responseKind == ResponseKind.Continuation && !_gate.OnContinuation())
         {
-            var advertised = CapabilityResponse.Parse(line[tokens]);
-            var shown = _capabilities.Apply(advertised, new CapabilityContext(CapabilityStage.PostAuth, _session.Backend, advertised));
-            OfferCompression(shown, ClientCompression);
-            CapabilityResponse.WriteRewritten(output, line, tokens, shown);
-            _counters.AddToClient(frame.Raw.Length);
-            _counters.CapabilityRewritten();
-            return;
+            return true;
         }
 
-        Forward(frame, output);
-    }
+        if (outcome.Drop)
+        {
+            return true;
+        }
 
-    private void Forward(in Frame frame, PipeWriter output)
-    {
-        output.Write(frame.Raw);
-        _counters.AddToClient(frame.Raw.Length);
+        if (outcome.Rewritten)
+        {
+            output.Write(outcome.Line);
+            output.Write("\r\n"u8);
+            Received(outcome.Line.Length + 2);
+        }
+        else
+        {
+            output.Write(frame.Raw);
+            Received(frame.Raw.Length);
+        }
+
+        return true;
     }
 }

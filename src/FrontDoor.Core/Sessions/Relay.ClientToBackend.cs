@@ -13,6 +13,7 @@ internal sealed partial class Relay
         AwaitGate,
         Reply,
         ProtocolError,
+        PluginFailed,
         Compress,
     }
 
@@ -37,8 +38,7 @@ internal sealed partial class Relay
 
                 // On NeedMore everything was examined; otherwise the rest is processed after the step.
                 input.AdvanceTo(consumed, step == ClientStep.NeedMore ? buffer.End : consumed);
-                var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (flush.IsCompleted)
+                if (!await FlushToBackendAsync(output, cancellationToken).ConfigureAwait(false))
                 {
                     return SessionEnd.BackendClosed;
                 }
@@ -48,7 +48,7 @@ internal sealed partial class Relay
                     case ClientStep.AwaitGate:
                         if (!await AwaitGateAsync(cancellationToken).ConfigureAwait(false))
                         {
-                            return SessionEnd.Timeout;
+                            return SessionEnd.BackendTimeout;
                         }
 
                         break;
@@ -56,7 +56,9 @@ internal sealed partial class Relay
                         await ReplyToClientAsync(cancellationToken).ConfigureAwait(false);
                         break;
                     case ClientStep.ProtocolError:
-                        return SessionEnd.ProtocolError;
+                        return SessionEnd.ClientProtocolError;
+                    case ClientStep.PluginFailed:
+                        return SessionEnd.PluginFailed;
                     case ClientStep.Compress:
                         if (await StartClientCompressionAsync(cancellationToken).ConfigureAwait(false) is { } ended)
                         {
@@ -86,6 +88,20 @@ internal sealed partial class Relay
         }
     }
 
+    /// <summary>False when the backend is gone: a failed write to it is the backend's end, not the client's.</summary>
+    private static async ValueTask<bool> FlushToBackendAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return !flush.IsCompleted;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Frames what the client sent and writes what goes on to the backend, up to the next wait.</summary>
     private ClientStep ProcessClient(in ReadOnlySequence<byte> buffer, PipeWriter output, out SequencePosition consumed)
     {
@@ -105,8 +121,10 @@ internal sealed partial class Relay
                     }
                     else
                     {
+                        TraceLiteralStart();
                         output.Write(frame.Content);
                         _counters.AddToBackend(frame.Content.Length);
+                        _info.AddToBackend(frame.Content.Length);
                     }
 
                     continue;
@@ -146,10 +164,9 @@ internal sealed partial class Relay
 
         var literal = frame.Literal;
         _trace?.Client(line, frame.StartsMessage);
-        if (_trace is not null && literal is { Length: > 0 } traced)
-        {
-            _trace.Literal(fromClient: true, traced.Length);
-        }
+
+        // The literal's octets are traced when they go, after the backend's "+" the client waited for.
+        _literalToTrace = literal is { Length: > 0 } traced ? traced.Length : 0;
 
         if (_command.Discarding)
         {
@@ -171,16 +188,38 @@ internal sealed partial class Relay
                 : "NO [TOOBIG] Literal larger than this mail server accepts");
         }
 
-        var decision = _rewriters.IsEmpty
-            ? CommandDecision.Forward
-            : _rewriters.Inspect(new CommandLine(line, frame.StartsMessage, _command.Tag, _command.Name, literal), _session);
-
-        if (decision.Action == CommandAction.Reply)
+        if (_rewriters.IsEmpty)
         {
-            return RefuseCommand(frame, decision.Reply);
+            return WriteCommandLine(frame.Raw, line, literal, CommandAction.Forward, rewritten: false, output);
         }
 
-        if (literal is { NonSynchronizing: true } converted && decision.Action == CommandAction.SynchronizeLiteral)
+        CommandOutcome outcome;
+        try
+        {
+            outcome = _rewriters.Inspect(new CommandLine(line, frame.StartsMessage, _command.Tag, _command.Name, literal), _session, ref _clientRewrite);
+        }
+        catch (HookFailureException ex)
+        {
+            return PluginFailed(ex);
+        }
+
+        if (outcome.Action == CommandAction.Reply)
+        {
+            return RefuseCommand(frame, outcome.Reply);
+        }
+
+        if (outcome.Rewritten && frame.StartsMessage)
+        {
+            _command.Start(_command.Tag, outcome.Name);
+        }
+
+        return WriteCommandLine(frame.Raw, outcome.Line, outcome.Literal, outcome.Action, outcome.Rewritten, output);
+    }
+
+    /// <summary>Writes the line on to the backend: as it came (<paramref name="raw"/>), rewritten, or with its literal made synchronizing.</summary>
+    private ClientStep WriteCommandLine(in ReadOnlySequence<byte> raw, ReadOnlySpan<byte> line, LiteralHeader? literal, CommandAction action, bool rewritten, PipeWriter output)
+    {
+        if (literal is { NonSynchronizing: true } converted && action == CommandAction.SynchronizeLiteral)
         {
             // "{N+}" becomes "{N}": the '+' is the byte before the closing brace.
             _command.LiteralConverted = true;
@@ -188,26 +227,58 @@ internal sealed partial class Relay
             _gateWait = waiting;
             output.Write(line[..^2]);
             output.Write("}\r\n"u8);
-            _counters.AddToBackend(line.Length + 1);
+            Sent(line.Length + 1);
             _counters.LiteralSynchronized();
+            _info.LiteralConverted();
             LogLiteralSynchronized(converted.Length);
             return ClientStep.AwaitGate;
+        }
+
+        if (rewritten)
+        {
+            output.Write(line);
+            output.Write("\r\n"u8);
+            Sent(line.Length + 2);
+        }
+        else
+        {
+            output.Write(raw);
+            Sent(raw.Length);
         }
 
         if (literal is { NonSynchronizing: false })
         {
             // The client waits for the backend's '+' itself; this pump must learn whether it came (octets
-            // follow) or the command was refused (the next octets are a new command).
+            // follow) or the command was refused (the next octets are a new command). Armed before the
+            // flush, so the answer cannot outrun the gate.
             _command.LiteralConverted = false;
             _gateWait = _gate.Arm(_command.Tag, relayContinuation: true);
-            output.Write(frame.Raw);
-            _counters.AddToBackend(frame.Raw.Length);
             return ClientStep.AwaitGate;
         }
 
-        output.Write(frame.Raw);
-        _counters.AddToBackend(frame.Raw.Length);
         return ClientStep.NeedMore;
+    }
+
+    private void Sent(long bytes)
+    {
+        _counters.AddToBackend(bytes);
+        _info.AddToBackend(bytes);
+    }
+
+    private void TraceLiteralStart()
+    {
+        if (_literalToTrace > 0)
+        {
+            _trace?.Literal(fromClient: true, _literalToTrace);
+            _literalToTrace = 0;
+        }
+    }
+
+    private ClientStep PluginFailed(HookFailureException ex)
+    {
+        LogPluginFailed(ex.Plugin, ex.Hook, ex.Message);
+        _protocolError = "[UNAVAILABLE] FrontDoor failed to process the command; please reconnect";
+        return ClientStep.PluginFailed;
     }
 
     private ClientStep RefuseCommand(in Frame frame, string? reply)

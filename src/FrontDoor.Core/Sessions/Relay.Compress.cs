@@ -18,15 +18,6 @@ internal sealed partial class Relay
     /// <summary>How FrontDoor compresses for this listener's clients; null when COMPRESS is not offered.</summary>
     public DeflateSettings? ClientCompression { get; init; }
 
-    /// <summary>Adds COMPRESS=DEFLATE to a post-login capability list when this session may compress.</summary>
-    internal static void OfferCompression(Hooks.CapabilitySet shown, DeflateSettings? settings)
-    {
-        if (settings is not null)
-        {
-            shown.Add(CompressCommand.Capability);
-        }
-    }
-
     /// <summary>A COMPRESS command: refused like a rewriter's reply, or accepted (<see cref="ClientStep.Compress"/>).</summary>
     private ClientStep OnCompress(in Frame frame, ReadOnlySpan<byte> line)
     {
@@ -66,7 +57,7 @@ internal sealed partial class Relay
     {
         LogClientStreamNotInflating(ex.Message);
         _protocolError = "Compressed data from the client is not valid DEFLATE";
-        return SessionEnd.ProtocolError;
+        return SessionEnd.ClientProtocolError;
     }
 
     /// <summary>At the end of a compressed session: what compression saved, and what the client made FrontDoor inflate.</summary>

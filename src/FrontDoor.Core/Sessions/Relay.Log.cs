@@ -12,4 +12,7 @@ internal sealed partial class Relay
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Backend did not answer the literal of command {Tag} in time")]
     private partial void LogContinuationTimeout(string tag);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "Plugin {Plugin} failed in {Hook}; ending the session: {Reason}")]
+    private partial void LogPluginFailed(string plugin, string hook, string reason);
 }

@@ -8,17 +8,20 @@ namespace FrontDoor.Core.Sessions;
 
 /// <summary>
 /// The logged-in half of a session: two pumps, client to backend and backend to client, that frame every
-/// message with <see cref="ImapFramer"/> and pass literal octets through untouched. Only capability lists are
-/// re-serialized; only command lines whose literal is synchronized are rewritten (DESIGN.md, data flow).
+/// message with <see cref="ImapFramer"/> and pass literal octets through untouched. Command lines go through
+/// the command rewriters, response lines through the response rewriters (capability lists among them);
+/// a line that passes is copied as it came (docs/ARCHITECTURE.md, "The relay").
 /// </summary>
 internal sealed partial class Relay
 {
     private readonly ImapConnection _client;
     private readonly SerializedWriter _clientOutput;
     private readonly ImapConnection _backend;
-    private readonly RelaySession _session;
+    private readonly SessionContext _session;
+    private readonly SessionInfo _info;
+    private readonly SessionRegistry _registry;
     private readonly CommandRewriterChain _rewriters;
-    private readonly CapabilityPipeline _capabilities;
+    private readonly ResponseRewriterChain _responses;
     private readonly BackendCounters _counters;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -30,13 +33,17 @@ internal sealed partial class Relay
     private ImapFramer _backendFramer;
     private LineBuffer _clientLine;
     private LineBuffer _backendLine;
+    private RewriteBuffer _clientRewrite;
+    private RewriteBuffer _backendRewrite;
+    private long _literalToTrace;
+    private ResponseKind _responseKind;
+    private volatile string? _kickReason;
     private bool _backendSaidBye;
     private string? _pendingReply;
     private string? _protocolError;
     private Task<GateOutcome>? _gateWait;
     private readonly long _maxLiteral;
     private readonly TimeSpan _graceTime;
-    private long _lastActivity;
     private long _lastBackendActivity;
     private volatile bool _idleExpired;
     private readonly IdleSweeper _idle;
@@ -46,7 +53,7 @@ internal sealed partial class Relay
         ImapConnection client,
         SerializedWriter clientOutput,
         ImapConnection backend,
-        RelaySession session,
+        SessionInfo session,
         RelayServices services,
         ILogger logger,
         Diagnostics.ProtocolTrace? trace)
@@ -55,15 +62,17 @@ internal sealed partial class Relay
         _client = client;
         _clientOutput = clientOutput;
         _backend = backend;
-        _session = session;
+        _info = session;
+        _session = session.Context;
+        _registry = services.Registry;
         _rewriters = services.Rewriters;
-        _capabilities = services.Capabilities;
-        _counters = services.Counters.For(session.Backend.Name);
+        _responses = services.Responses;
+        _counters = services.Counters.For(_session.Backend.Name);
         _time = services.Time;
         _logger = logger;
         _graceTime = services.Limits.ShutdownGrace;
         _idle = services.Idle;
-        _maxLiteral = session.Backend.MaxLiteralSize ?? AppendLimit(session.BackendCapabilities) ?? long.MaxValue;
+        _maxLiteral = _session.Backend.MaxLiteralSize ?? AppendLimit(_session.BackendCapabilities) ?? long.MaxValue;
         _clientFramer = new ImapFramer(services.Limits.MaxCommandLineLength);
         _backendFramer = new ImapFramer(services.Limits.MaxResponseLineLength);
     }
@@ -75,7 +84,22 @@ internal sealed partial class Relay
         // CancelPendingRead rather than a token: an idle session then holds no token registration per read.
         using var stop = new CancellationTokenSource();
         _stop = stop;
-        _lastActivity = _lastBackendActivity = _time.GetTimestamp();
+        _info.Touch();
+        _lastBackendActivity = _time.GetTimestamp();
+        _info.OnKick(Kick);
+        _registry.Add(_info);
+        try
+        {
+            return await RelayAsync(stop, shutdown).ConfigureAwait(false);
+        }
+        finally
+        {
+            _registry.Remove(_info);
+        }
+    }
+
+    private async Task<SessionEnd> RelayAsync(CancellationTokenSource stop, CancellationToken shutdown)
+    {
         using var watched = _idle.Watch(this);
         using var onShutdown = shutdown.UnsafeRegister(static relay => ((Relay)relay!).StopReading(client: true, backend: false), this);
         var toBackend = PumpClientToBackendAsync(stop.Token);
@@ -99,6 +123,10 @@ internal sealed partial class Relay
         {
             end = SessionEnd.IdleTimeout;
         }
+        else if (_kickReason is not null && end is not (SessionEnd.ClientProtocolError or SessionEnd.BackendProtocolError or SessionEnd.PluginFailed))
+        {
+            end = SessionEnd.Kicked;
+        }
         else if (shutdown.IsCancellationRequested && end != SessionEnd.ClientClosed)
         {
             end = SessionEnd.Shutdown;
@@ -118,6 +146,8 @@ internal sealed partial class Relay
         LogCompressionTotals();
         _clientLine.Dispose();
         _backendLine.Dispose();
+        _clientRewrite.Dispose();
+        _backendRewrite.Dispose();
         return end;
     }
 
@@ -156,7 +186,7 @@ internal sealed partial class Relay
     }
 
     /// <summary>Traffic either way (IDLE's keep-alives included) keeps the session; silence ends it (checked by <see cref="IdleSweeper"/>).</summary>
-    internal bool IdleTimedOut() => _time.GetElapsedTime(Volatile.Read(ref _lastActivity)) >= _session.Backend.IdleTimeout;
+    internal bool IdleTimedOut() => _time.GetElapsedTime(_info.LastActivityTimestamp) >= _session.Backend.IdleTimeout;
 
     /// <summary>Called once by the sweeper, on its own thread: the pumps stop and the session says why.</summary>
     internal void EndIdle()
@@ -170,6 +200,21 @@ internal sealed partial class Relay
         catch (ObjectDisposedException)
         {
             // The session ended while the sweep was on its way.
+        }
+    }
+
+    /// <summary>Called by the registry on any thread (an operator's kick, a drain, a re-route): the session ends with BYE and the reason.</summary>
+    private void Kick(string reason)
+    {
+        _kickReason = reason;
+        StopReading(client: true, backend: true);
+        try
+        {
+            _stop?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session is ending anyway.
         }
     }
 
@@ -195,7 +240,7 @@ internal sealed partial class Relay
         }
     }
 
-    private void Touch() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+    private void Touch() => _info.Touch();
 
     private async Task SayGoodbyeAsync(SessionEnd end)
     {
@@ -203,9 +248,10 @@ internal sealed partial class Relay
         {
             SessionEnd.BackendClosed when !_backendSaidBye => "* BYE [UNAVAILABLE] Connection to the mail server was lost\r\n",
             SessionEnd.Shutdown => "* BYE [UNAVAILABLE] FrontDoor is shutting down, please reconnect\r\n",
-            SessionEnd.Timeout => "* BYE [UNAVAILABLE] The mail server did not answer in time\r\n",
+            SessionEnd.BackendTimeout => "* BYE [UNAVAILABLE] The mail server did not answer in time\r\n",
             SessionEnd.IdleTimeout => "* BYE Autologout; idle for too long\r\n",
-            SessionEnd.ProtocolError => $"* BYE {_protocolError ?? "Protocol error"}\r\n",
+            SessionEnd.Kicked => $"* BYE [UNAVAILABLE] {_kickReason}\r\n",
+            SessionEnd.ClientProtocolError or SessionEnd.BackendProtocolError or SessionEnd.PluginFailed => $"* BYE {_protocolError ?? "Protocol error"}\r\n",
             _ => null,
         };
 

@@ -3,8 +3,9 @@ namespace FrontDoor.Core.Sessions;
 /// <summary>What every relay shares, built once at start-up.</summary>
 internal sealed record RelayServices(
     CommandRewriterChain Rewriters,
-    CapabilityPipeline Capabilities,
+    ResponseRewriterChain Responses,
     RelayCounters Counters,
     SessionLimits Limits,
     TimeProvider Time,
-    IdleSweeper Idle);
+    IdleSweeper Idle,
+    SessionRegistry Registry);

@@ -8,6 +8,7 @@ namespace FrontDoor.Core.Sessions;
 internal sealed record SessionServices(
     CapabilityPipeline Capabilities,
     BackendRouterChain Routers,
+    BackendResolver Resolver,
     BackendConnector Connector,
     BackendSessionCounter Sessions,
     RelayServices Relay,

@@ -1,4 +1,5 @@
 using FrontDoor.Core.Hooks;
+using FrontDoor.Core.Hosting;
 using FrontDoor.Plugins.BackendRouting;
 using Microsoft.Extensions.Configuration;
 using Xunit;
@@ -7,17 +8,27 @@ namespace FrontDoor.Tests.Routing;
 
 public class RoutingTableTests
 {
-    private static RoutingTable Read(string routing, string backends = """
+    private static RoutingTable Read(string routing, string backends = DefaultBackends)
+    {
+        var configuration = Load(routing, backends);
+        return RoutingTable.Read(configuration.GetSection("frontDoor:routing"), Backends(configuration));
+    }
+
+    private static BackendCatalog Backends(IConfiguration configuration) => BackendsReader.Read(configuration.GetSection("frontDoor:backends"), []);
+
+    private const string DefaultBackends = """
         <backend name="a" endpoint="127.0.0.1:1001" />
         <backend name="b" endpoint="127.0.0.1:1002" alternates="127.0.0.1:1003, [::1]:1004" tls="starttls" pin="sha256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" />
         <backend name="c" endpoint="mail.example.com:993" tls="implicit" insecureSkipVerify="true" maxSessions="10" idleTimeout="3600" />
-        """)
+        """;
+
+    private static IConfigurationRoot Load(string routing, string backends = DefaultBackends)
     {
         var path = Path.Combine(Path.GetTempPath(), $"routing-{Guid.NewGuid():N}.config");
         File.WriteAllText(path, $"<configuration><frontDoor><backends>{backends}</backends>{routing}</frontDoor></configuration>");
         try
         {
-            return RoutingTable.Read(new ConfigurationBuilder().AddXmlFile(path).Build());
+            return new ConfigurationBuilder().AddXmlFile(path).Build();
         }
         finally
         {
@@ -30,7 +41,7 @@ public class RoutingTableTests
         var result = table.Route(login);
         return result.Kind switch
         {
-            RouteKind.Backend => result.Backend!.Name,
+            RouteKind.Backend => result.Target,
             RouteKind.Referral => "referral " + result.Reason,
             _ => null,
         };
@@ -81,12 +92,12 @@ public class RoutingTableTests
     [Fact]
     public void Backend_policy_is_read_into_the_target()
     {
-        var table = Read("""<routing default="a" />""");
-        var b = table.Backends["b"];
+        var catalog = Backends(Load("""<routing default="a" />"""));
+        var b = catalog.Backends["b"];
         Assert.Equal(["127.0.0.1:1002", "127.0.0.1:1003", "[::1]:1004"], b.Endpoints.Select(e => e.ToString()));
         Assert.Equal(BackendTlsMode.StartTls, b.Tls);
         Assert.Equal("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", b.TlsValidation.PinSha256);
-        var c = table.Backends["c"];
+        var c = catalog.Backends["c"];
         Assert.Equal(BackendTlsMode.Implicit, c.Tls);
         Assert.True(c.TlsValidation.InsecureSkipVerify);
         Assert.Equal(10, c.MaxSessions);
@@ -94,8 +105,8 @@ public class RoutingTableTests
     }
 
     [Theory]
-    [InlineData("""<routing default="nope" />""", "<routing default=\"nope\">: no <backend> has that name")]
-    [InlineData("""<routing><route user="x" backend="zz" /></routing>""", "<route user=\"x\"> backend=\"zz\": no <backend> has that name")]
+    [InlineData("""<routing default="nope" />""", "<routing default=\"nope\">: no <backend> or <pool> has that name")]
+    [InlineData("""<routing><route user="x" backend="zz" /></routing>""", "<route user=\"x\"> backend=\"zz\": no <backend> or <pool> has that name")]
     [InlineData("""<routing><route user="x" domain="y" backend="a" /></routing>""", "<route user=\"x\" domain=\"y\">: give exactly one of user, domain, pattern or regex")]
     [InlineData("""<routing><route user="x" /></routing>""", "<route user=\"x\">: give exactly one of backend or referral")]
     [InlineData("""<routing><route regex="(" backend="a" /></routing>""", "<route regex=\"(\">: not a valid regular expression")]
@@ -112,9 +123,21 @@ public class RoutingTableTests
     [InlineData("""<backend name="a" endpoint="h:1" pin="abc" />""", "<backend name=\"a\"> pin=\"abc\": expected sha256:BASE64")]
     [InlineData("""<backend name="a" endpoint="h:1" connectTimeout="soon" />""", "<backend name=\"a\"> connectTimeout=\"soon\": expected a positive number of seconds")]
     [InlineData("""<backend name="a" endpoint="h:1" caFile="/nonexistent/ca.pem" />""", "<backend name=\"a\"> caFile=\"/nonexistent/ca.pem\": file not found")]
+    [InlineData("""<backend name="a" endpoint="h:1" /><pool name="p" members="a zz" />""", "<pool name=\"p\"> members=\"a zz\": no <backend> is named zz")]
+    [InlineData("""<backend name="a" endpoint="h:1" /><pool name="a" members="a" />""", "<pool name=\"a\">: a backend or pool with that name already exists")]
     public void A_bad_backend_is_one_clear_error(string backends, string expected)
     {
         var error = Assert.Throws<FrontDoorConfigurationException>(() => Read("""<routing default="a" />""", backends));
         Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_pool_name_works_wherever_a_backend_name_does()
+    {
+        var table = Read(
+            """<routing default="Modern"><route user="alice" backend="a" /></routing>""",
+            """<backend name="a" endpoint="h:1" /><backend name="b" endpoint="h:2" /><pool name="modern" members="a, b" />""");
+        Assert.Equal("modern", Target(table, "bob"));
+        Assert.Equal("a", Target(table, "alice"));
     }
 }

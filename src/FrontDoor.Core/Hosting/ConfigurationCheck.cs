@@ -1,10 +1,12 @@
+using FrontDoor.Core.Diagnostics;
+using FrontDoor.Core.Sessions;
 using System.Globalization;
 using System.Text;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FrontDoor.Core.Diagnostics;
+namespace FrontDoor.Core.Hosting;
 
 /// <summary>
 /// <c>FrontDoor check-config PATH</c>: validates a config exactly as start-up does (the same
@@ -102,16 +104,15 @@ internal static class ConfigurationCheck
             }
         }
 
-        var backends = descriptions.SelectMany(d => d.Backends).ToList();
         output.WriteLine("backends (by name):");
-        if (backends.Count == 0)
-        {
-            output.WriteLine("  none described by any plugin");
-        }
-
-        foreach (var backend in backends)
+        foreach (var backend in setup.Backends.Backends.Values)
         {
             WriteBackend(output, backend);
+        }
+
+        foreach (var pool in setup.Backends.Pools.Values)
+        {
+            output.WriteLine($"  pool {pool.Name}: {string.Join(" ", pool.Members)} (rendezvous hashing among the healthy members)");
         }
 
         foreach (var description in descriptions.Where(d => d.Lines.Count > 0))

@@ -1,3 +1,4 @@
+using FrontDoor.Core.Diagnostics;
 using System.Diagnostics.Metrics;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Hosting;
@@ -5,7 +6,7 @@ using FrontDoor.Core.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace FrontDoor.Core.Diagnostics;
+namespace FrontDoor.Core.Hosting;
 
 /// <summary>
 /// The observable instruments of the "FrontDoor" meter: each reads a counter the sessions keep anyway
@@ -21,16 +22,15 @@ internal sealed class MetricsObservers : IHostedService
     private readonly ListenerService _listeners;
     private readonly RelayCounters _relay;
     private readonly BackendSessionCounter _sessions;
-    private readonly IServiceProvider _services;
-    private IReadOnlyList<IDescribeConfiguration>? _describers;
+    private readonly IBackendCatalogMonitor _catalog;
 
-    public MetricsObservers(FrontDoorMetrics metrics, ListenerService listeners, RelayCounters relay, BackendSessionCounter sessions, IServiceProvider services)
+    public MetricsObservers(FrontDoorMetrics metrics, ListenerService listeners, RelayCounters relay, BackendSessionCounter sessions, IBackendCatalogMonitor catalog)
     {
         _metrics = metrics;
         _listeners = listeners;
         _relay = relay;
         _sessions = sessions;
-        _services = services;
+        _catalog = catalog;
 
         var meter = metrics.Meter;
         meter.CreateObservableUpDownCounter(
@@ -72,18 +72,10 @@ internal sealed class MetricsObservers : IHostedService
         }
     }
 
-    /// <summary>Every backend known now: configured (as the routing plugin describes it), relayed to, or seen in an event.</summary>
+    /// <summary>Every backend known now: configured, relayed to, or seen in an event.</summary>
     private IEnumerable<Measurement<int>> ObserveBackendSessions()
     {
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        _describers ??= ConfigurationDescribers.From(_services);
-        foreach (var describer in _describers)
-        {
-            foreach (var backend in describer.Describe().Backends)
-            {
-                names.Add(backend.Name);
-            }
-        }
+        var names = new HashSet<string>(_catalog.Current.Backends.Keys, StringComparer.OrdinalIgnoreCase);
 
         names.UnionWith(_relay.Snapshot().Keys);
         names.UnionWith(_metrics.SeenBackends);

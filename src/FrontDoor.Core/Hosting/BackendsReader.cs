@@ -2,12 +2,16 @@ using System.Globalization;
 using FrontDoor.Core.Hooks;
 using Microsoft.Extensions.Configuration;
 
-namespace FrontDoor.Plugins.BackendRouting;
+namespace FrontDoor.Core.Hosting;
 
-/// <summary>Reads and validates the &lt;backend&gt; elements.</summary>
-internal static class BackendReader
+/// <summary>
+/// Reads and validates &lt;backends&gt;: the &lt;backend&gt; elements Core connects to and the &lt;pool&gt; elements
+/// over them, then every plugin's <see cref="IBackendValidator"/>. Start-up, reload and check-config all
+/// come through here, so they accept and refuse exactly the same values.
+/// </summary>
+internal static class BackendsReader
 {
-    public static IReadOnlyDictionary<string, BackendTarget> Read(IConfigurationSection backends)
+    public static BackendCatalog Read(IConfigurationSection backends, IReadOnlyList<IBackendValidator> validators)
     {
         var result = new Dictionary<string, BackendTarget>(StringComparer.OrdinalIgnoreCase);
         foreach (var element in ConfigElements.Of(backends.GetSection("backend")))
@@ -24,7 +28,48 @@ internal static class BackendReader
             throw new FrontDoorConfigurationException("<backends>: no <backend> element");
         }
 
-        return result;
+        var pools = new Dictionary<string, BackendPool>(StringComparer.OrdinalIgnoreCase);
+        foreach (var element in ConfigElements.Of(backends.GetSection("pool")))
+        {
+            var pool = ReadPool(element, result);
+            if (result.ContainsKey(pool.Name) || !pools.TryAdd(pool.Name, pool))
+            {
+                throw new FrontDoorConfigurationException($"{ConfigElements.Describe("pool", element)}: a backend or pool with that name already exists");
+            }
+        }
+
+        foreach (var validator in validators)
+        {
+            foreach (var backend in result.Values)
+            {
+                validator.Validate(backend);
+            }
+        }
+
+        return new BackendCatalog(result, pools);
+    }
+
+    private static BackendPool ReadPool(IConfigurationSection element, Dictionary<string, BackendTarget> backends)
+    {
+        var name = ConfigElements.Required(element, "pool", "name");
+        var where = ConfigElements.Describe("pool", element);
+        var members = ConfigElements.Required(element, "pool", "members")
+            .Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var member in members)
+        {
+            if (!backends.ContainsKey(member))
+            {
+                throw new FrontDoorConfigurationException($"{where} members=\"{element["members"]}\": no <backend> is named {member}");
+            }
+
+            if (!seen.Add(member))
+            {
+                throw new FrontDoorConfigurationException($"{where} members=\"{element["members"]}\": {member} is named twice");
+            }
+        }
+
+        return new BackendPool(name, [.. members.Select(m => backends[m].Name)]);
     }
 
     private static BackendTarget ReadOne(IConfigurationSection element)

@@ -1,8 +1,9 @@
+using FrontDoor.Core.Hosting;
 using FrontDoor.Core.Diagnostics;
 using FrontDoor.Testing;
 using Xunit;
 
-namespace FrontDoor.Tests.Diagnostics;
+namespace FrontDoor.Tests.Hosting;
 
 /// <summary>
 /// <c>FrontDoor check-config PATH</c>: the same validation as start-up (the real plugins from the plugin
@@ -119,7 +120,7 @@ public sealed class ConfigurationCheckTests : IDisposable
     [Theory]
     [InlineData(
         """<backends><backend name="legacy" endpoint="127.0.0.1:11143" /></backends><routing><route user="alice" backend="legacy2" /></routing>""",
-        """FrontDoor: configuration error: <route user="alice"> backend="legacy2": no <backend> has that name""")]
+        """FrontDoor: configuration error: <route user="alice"> backend="legacy2": no <backend> or <pool> has that name""")]
     [InlineData(
         """<backends><backend name="legacy" endpoint="127.0.0.1:11143" literalPlus="sometimes" /></backends><routing default="legacy" />""",
         """FrontDoor: configuration error: <backend name="legacy"> literalPlus="sometimes": expected one of auto, synchronize, passthrough""")]
@@ -159,6 +160,6 @@ public sealed class ConfigurationCheckTests : IDisposable
         var (exit, _, error) = Check(path, "--frontDoor:routing:default", "nowhere");
 
         Assert.Equal(2, exit);
-        Assert.Equal("FrontDoor: configuration error: <routing default=\"nowhere\">: no <backend> has that name" + Environment.NewLine, error);
+        Assert.Equal("FrontDoor: configuration error: <routing default=\"nowhere\">: no <backend> or <pool> has that name" + Environment.NewLine, error);
     }
 }
