@@ -37,6 +37,6 @@ internal sealed partial class ClientSession
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "No backend for {User} now: {Reason}")]
     private partial void LogRouteUnavailable(string user, string reason);
 
-    [LoggerMessage(EventId = 1012, Level = LogLevel.Error, Message = "Plugin {Plugin} failed in {Hook}; ending the session: {Reason}")]
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Error, Message = "Plugin {Plugin} failed in {Hook}; ending the session: {Reason}")]
     private partial void LogPluginFailed(string plugin, string hook, string reason);
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Sasl;
 using FrontDoor.Testing;
 using Xunit;
 
@@ -23,12 +24,15 @@ public class BackendClientTests
         return await conversation(new BackendClient(connection, 65536));
     }
 
+    /// <summary>A password login never relays a backend challenge to the client.</summary>
+    private static readonly ClientChallenge NoChallenge = (_, _) => Task.FromResult<byte[]?>(null);
+
     /// <summary>Reads the greeting, then logs in; an exception comes back as a faulted task.</summary>
     private static Task<BackendResponse> GreetAndLogInAsync(ScriptedBackend backend, LoginCredentials credentials) =>
         TalkAsync(backend, async client =>
         {
             await client.ReadGreetingAsync(CancellationToken.None);
-            return await client.LoginAsync(credentials, CancellationToken.None);
+            return await client.LoginAsync(credentials, NoChallenge, CancellationToken.None);
         });
 
     private static LoginCredentials Credentials(string user, string password, string? authzid = null) =>
@@ -49,7 +53,7 @@ public class BackendClientTests
         {
             await client.ReadGreetingAsync(CancellationToken.None);
             Assert.Equal(["IMAP4rev1", "IDLE"], client.Capabilities);
-            var response = await client.LoginAsync(Credentials("alice", "pa\"ss\\word"), CancellationToken.None);
+            var response = await client.LoginAsync(Credentials("alice", "pa\"ss\\word"), NoChallenge, CancellationToken.None);
             return (response, client.Capabilities);
         });
         await backend.Completion;
