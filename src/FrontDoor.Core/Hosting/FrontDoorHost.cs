@@ -132,6 +132,7 @@ internal static class FrontDoorHost
             sp.GetRequiredService<FrontDoorMetrics>(),
             new ProtocolTraceFactory(configuration, sp.GetRequiredService<TimeProvider>())));
         services.AddFrontDoorMetrics(metrics);
+        services.AddSingleton<TokenIntrospections>();
         services.AddSingleton<ListenerService>();
         services.AddHostedService(sp =>
         {
