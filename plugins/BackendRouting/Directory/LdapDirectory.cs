@@ -42,7 +42,16 @@ internal sealed partial class LdapDirectory : IDirectorySearch
         // A pooled connection may have died since its last use: one more try on a fresh one.
         for (var attempt = 0; ; attempt++)
         {
-            var connection = await RentAsync(deadline.Token).ConfigureAwait(false);
+            Pooled connection;
+            try
+            {
+                connection = await RentAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new DirectoryUnavailableException($"no server connected within {DirectorySettings.Seconds(_settings.Timeout)} s", ex);
+            }
+
             try
             {
                 var response = await SendAsync(connection.Connection, request, deadline.Token).ConfigureAwait(false);
@@ -103,8 +112,18 @@ internal sealed partial class LdapDirectory : IDirectorySearch
             {
                 // libldap connects, negotiates StartTLS and binds synchronously: run it off the caller's thread,
                 // and stop waiting at the deadline (the connection's own timeout ends the blocked call).
-                var connection = await Task.Run(() => Connect(server), CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
-                return new Pooled(connection, _time.GetTimestamp());
+                var connecting = Task.Run(() => Connect(server), CancellationToken.None);
+                try
+                {
+                    var connection = await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    return new Pooled(connection, _time.GetTimestamp());
+                }
+                catch (OperationCanceledException)
+                {
+                    // Given up on: whatever the blocked connect ends with is closed, not leaked.
+                    _ = connecting.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                    throw;
+                }
             }
             catch (Exception ex) when (ex is LdapException or DirectoryException or TimeoutException)
             {

@@ -161,4 +161,43 @@ public class DirectoryRoutingTests : IClassFixture<DovecotPairFixture>
         using var again = await LoginAsync(frontDoor, "alice");
         Assert.Equal("modern", BackendOf(frontDoor, "alice"));
     }
+
+    [Fact]
+    public async Task A_hung_directory_holds_a_login_no_longer_than_the_timeout_then_unavailable()
+    {
+        await using var slapd = await SlapdServer.StartAsync(People);
+        await using var frontDoor = await TestFrontDoor.StartAsync(Config(slapd).Replace("timeout=\"3\"", "timeout=\"1\"", StringComparison.Ordinal));
+        slapd.Pause();
+        try
+        {
+            // Without the timeout this would wait for ever (the raw client gives up after its own read timeout).
+            Assert.StartsWith("a NO [UNAVAILABLE]", await RawLoginAsync(frontDoor, "bob", DovecotPairFixture.Users["bob"]));
+        }
+        finally
+        {
+            slapd.Resume();
+        }
+
+        using var bob = await LoginAsync(frontDoor, "bob");
+        Assert.Equal("modern", BackendOf(frontDoor, "bob"));
+    }
+
+    [Fact]
+    public async Task A_value_with_control_characters_or_of_10_KB_is_refused_and_never_logged_raw()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var slapd = await SlapdServer.StartAsync(People);
+        await using var frontDoor = await TestFrontDoor.StartAsync(Config(slapd), "", services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
+        var huge = new string('m', 10 * 1024);
+        await slapd.ModifyAsync(
+            $"dn: uid=alice,{SlapdServer.People}\nchangetype: modify\nreplace: mailHost\nmailHost:: {Convert.ToBase64String("mail2\u0007\r\nFAKE LOG LINE"u8)}\n\n" +
+            $"dn: uid=bob,{SlapdServer.People}\nchangetype: modify\nreplace: mailHost\nmailHost: {huge}\n");
+
+        Assert.StartsWith("a NO [UNAVAILABLE]", await RawLoginAsync(frontDoor, "alice", DovecotPairFixture.Users["alice"]));
+        Assert.StartsWith("a NO [UNAVAILABLE]", await RawLoginAsync(frontDoor, "bob", DovecotPairFixture.Users["bob"]));
+        var lines = logs.Lines.ToList();
+        Assert.Contains(lines, l => l.Contains("uid=alice", StringComparison.Ordinal) && l.Contains("\\x07", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("uid=bob", StringComparison.Ordinal) && l.Contains("10240 characters", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains('\u0007', StringComparison.Ordinal) || l.Contains("\nFAKE", StringComparison.Ordinal) || l.Contains(huge, StringComparison.Ordinal));
+    }
 }

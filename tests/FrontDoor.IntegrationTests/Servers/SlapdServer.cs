@@ -95,6 +95,14 @@ public sealed class SlapdServer : IAsyncDisposable
     /// <summary>Starts it again on the same port with the same data.</summary>
     public Task RestartAsync(CancellationToken ct = default) => InstanceScript.Slapd.StartAsync(Directory, ["-"], Port, ct);
 
+    /// <summary>
+    /// Freezes slapd (SIGSTOP): connections are still accepted by the kernel, but nothing is answered, as with a
+    /// hung directory. <see cref="Resume"/> undoes it.
+    /// </summary>
+    public void Pause() => Signal("STOP");
+
+    public void Resume() => Signal("CONT");
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -104,6 +112,13 @@ public sealed class SlapdServer : IAsyncDisposable
 
         await InstanceScript.Slapd.DestroyQuietlyAsync(Directory);
         File.Delete(_ldif);
+    }
+
+    private void Signal(string signal)
+    {
+        var pid = File.ReadAllText(Path.Combine(Directory, "slapd.pid")).Trim();
+        using var kill = Process.Start("kill", ["-" + signal, pid]) ?? throw new InvalidOperationException("kill did not start");
+        kill.WaitForExit();
     }
 
     private async Task RunLdapToolAsync(string tool, string ldif, CancellationToken ct)
