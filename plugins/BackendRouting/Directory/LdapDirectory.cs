@@ -185,10 +185,12 @@ internal sealed partial class LdapDirectory : IDirectorySearch
 
     private static async Task<SearchResponse> SendAsync(LdapConnection connection, SearchRequest request, CancellationToken cancellationToken)
     {
-        var send = Task.Factory.FromAsync(
+        // BeginSendRequest can itself block on libldap (seen with a frozen server), so it starts off the
+        // caller's thread too; the caller stops waiting at the deadline and the connection is then disposed.
+        var send = Task.Run(() => Task.Factory.FromAsync(
             (callback, state) => connection.BeginSendRequest(request, PartialResultProcessing.NoPartialResultSupport, callback, state),
             connection.EndSendRequest,
-            null);
+            null), CancellationToken.None);
         return (SearchResponse)await send.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
