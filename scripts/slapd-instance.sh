@@ -16,6 +16,9 @@
 # Anonymous clients may only bind; bound ones read everything but passwords. `start` on a running instance
 # restarts it (the data is kept; the LDIF files are not loaded again).
 #
+# TLS: when DIR/tls/ holds cert.pem and key.pem (PEM) before the first start, slapd offers StartTLS on PORT,
+# and with DIR/tls/ldaps-port also ldaps:// on 127.0.0.1:<that port>.
+#
 # Layout:  DIR/slapd.conf  DIR/data/  DIR/slapd.pid  DIR/slapd.log  DIR/port  DIR/bind.pw  DIR/admin.pw
 # Exit codes: 0 ok, 1 failure, 2 usage / slapd not installed, 3 PORT already in use.
 set -euo pipefail
@@ -69,6 +72,7 @@ modulepath /usr/lib/ldap
 moduleload back_mdb
 loglevel stats
 sizelimit 500
+$(tls_config "$dir")
 
 database mdb
 maxsize 67108864
@@ -84,6 +88,20 @@ access to * by users read by anonymous auth
 CONF
   printf '%s\n' "$BIND_PASSWORD" >"$dir/bind.pw"
   printf '%s\n' "$ADMIN_PASSWORD" >"$dir/admin.pw"
+}
+
+tls_config() { # TLS directives, when DIR/tls has a certificate and key (global directives: before the database)
+  local dir=$1
+  [[ -f $dir/tls/cert.pem && -f $dir/tls/key.pem ]] || return 0
+  printf 'TLSCertificateFile %s\nTLSCertificateKeyFile %s\n' "$dir/tls/cert.pem" "$dir/tls/key.pem"
+}
+
+listen_urls() { # what slapd listens on
+  local dir=$1 port=$2 urls="ldap://127.0.0.1:$port/"
+  if [[ -f $dir/tls/ldaps-port ]]; then
+    urls+=" ldaps://127.0.0.1:$(cat "$dir/tls/ldaps-port")/"
+  fi
+  printf '%s\n' "$urls"
 }
 
 base_ldif() {
@@ -133,7 +151,7 @@ do_start() {
   printf '%s\n' "$port" >"$dir/port"
   # -d 0 would keep slapd in the foreground; it daemonizes and logs through syslog, so send -s to nowhere
   # and keep our own log of its stderr while it starts.
-  "$SLAPD" -f "$dir/slapd.conf" -h "ldap://127.0.0.1:$port/" >>"$dir/slapd.log" 2>&1 || die "slapd did not start: $(tail -5 "$dir/slapd.log")"
+  "$SLAPD" -f "$dir/slapd.conf" -h "$(listen_urls "$dir" "$port")" >>"$dir/slapd.log" 2>&1 || die "slapd did not start: $(tail -5 "$dir/slapd.log")"
   for ((i = 0; i < START_TIMEOUT * 20; i++)); do
     running_pid "$dir" >/dev/null && port_in_use "$port" && return 0
     sleep 0.05

@@ -161,6 +161,13 @@ internal sealed partial class LdapDirectory : IDirectorySearch
             }
             else if (_settings.StartTls)
             {
+                // On Linux the handle only learns its server at the first bind, and StartTLS before that fails
+                // with "server unavailable" (dotnet/runtime#96988): bind anonymously first (no credentials cross
+                // the wire), then StartTLS (RFC 4513 section 3 allows it with no operation outstanding), then
+                // bind with the service account over TLS below.
+                connection.AuthType = AuthType.Anonymous;
+                connection.Bind();
+                connection.AuthType = AuthType.Basic;
                 connection.SessionOptions.StartTransportLayerSecurity(null);
             }
 

@@ -21,10 +21,11 @@ public sealed class SlapdServer : IAsyncDisposable
     private readonly string _ldif;
     private int _disposed;
 
-    private SlapdServer(string directory, int port, string ldif)
+    private SlapdServer(string directory, int port, int? ldapsPort, string ldif)
     {
         Directory = directory;
         Port = port;
+        LdapsPort = ldapsPort;
         _ldif = ldif;
     }
 
@@ -33,6 +34,11 @@ public sealed class SlapdServer : IAsyncDisposable
     public int Port { get; }
 
     public string Url => $"ldap://127.0.0.1:{Port}";
+
+    /// <summary>The ldaps:// port, when started with TLS.</summary>
+    public int? LdapsPort { get; }
+
+    public string LdapsUrl => $"ldaps://127.0.0.1:{LdapsPort}";
 
     /// <summary>One person's entry: uid=<paramref name="uid"/> under ou=people, with mail and (when given) mailHost.</summary>
     public static string Person(string uid, string? mailHost, string? mail = null)
@@ -51,8 +57,11 @@ public sealed class SlapdServer : IAsyncDisposable
         return entry.Append('\n').ToString();
     }
 
-    /// <summary>Starts a server holding the base entries and <paramref name="entries"/> (LDIF, e.g. from <see cref="Person"/>).</summary>
-    public static async Task<SlapdServer> StartAsync(IEnumerable<string> entries, CancellationToken ct = default)
+    /// <summary>
+    /// Starts a server holding the base entries and <paramref name="entries"/> (LDIF, e.g. from <see cref="Person"/>).
+    /// With <paramref name="tls"/> (a certificate and key as PEM files) it offers StartTLS and listens on ldaps:// too.
+    /// </summary>
+    public static async Task<SlapdServer> StartAsync(IEnumerable<string> entries, (string CertificatePem, string KeyPem)? tls = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
         if (!OperatingSystem.IsLinux() || !File.Exists("/usr/sbin/slapd"))
@@ -64,12 +73,22 @@ public sealed class SlapdServer : IAsyncDisposable
         var ldifPath = Path.Combine(Path.GetTempPath(), Path.GetFileName(directory) + ".ldif");
         try
         {
+            int? ldapsPort = null;
+            if (tls is { } files)
+            {
+                var tlsDirectory = System.IO.Directory.CreateDirectory(Path.Combine(directory, "tls")).FullName;
+                File.Copy(files.CertificatePem, Path.Combine(tlsDirectory, "cert.pem"));
+                File.Copy(files.KeyPem, Path.Combine(tlsDirectory, "key.pem"));
+                ldapsPort = FrontDoor.Testing.LoopbackPorts.Pick();
+                await File.WriteAllTextAsync(Path.Combine(tlsDirectory, "ldaps-port"), ldapsPort.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+            }
+
             var ldif = string.Concat(entries);
             await File.WriteAllTextAsync(ldifPath, ldif.Length == 0 ? "\n" : ldif, ct);
 
             // The script creates DIR itself and treats an existing empty one as its own.
             var port = await InstanceScript.Slapd.StartAsync(directory, [ldif.Length == 0 ? "-" : ldifPath], fixedPort: null, ct);
-            return new SlapdServer(directory, port, ldifPath);
+            return new SlapdServer(directory, port, ldapsPort, ldifPath);
         }
         catch
         {
@@ -92,7 +111,7 @@ public sealed class SlapdServer : IAsyncDisposable
     /// <summary>Stops the server; its data stays for <see cref="RestartAsync"/>.</summary>
     public Task StopAsync(CancellationToken ct = default) => InstanceScript.Slapd.RunCheckedAsync("stop", Directory, ct);
 
-    /// <summary>Starts it again on the same port with the same data.</summary>
+    /// <summary>Starts it again on the same ports with the same data.</summary>
     public Task RestartAsync(CancellationToken ct = default) => InstanceScript.Slapd.StartAsync(Directory, ["-"], Port, ct);
 
     /// <summary>
