@@ -30,6 +30,9 @@ internal sealed class Report
 
     public List<MicroResult> Micro { get; set; } = [];
 
+    /// <summary>Scenario 6's tables, already in markdown (run only with --only directory).</summary>
+    public string? Directory { get; set; }
+
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.OrderBy(v => v).ToArray();
@@ -220,6 +223,11 @@ internal sealed class Report
         if (Micro.Count > 0)
         {
             targets.Add(("5. framer allocations per frame (goal 0)", $"{framerAlloc:N0} B", framerAlloc == 0));
+        }
+
+        if (Directory is not null)
+        {
+            md.Append(Directory);
         }
 
         // Targets
