@@ -10,12 +10,16 @@ namespace FrontDoor.Plugins.BackendRouting.Directory;
 /// </summary>
 internal sealed class RouteCache
 {
+    /// <summary>Past this many answers, those no longer usable (not even stale) are dropped: random logins must not grow the cache for ever.</summary>
+    internal const int SweepAbove = 100_000;
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Lazy<Task<CachedRoute>>> _inFlight = new(StringComparer.OrdinalIgnoreCase);
     private readonly Func<string, Task<CachedRoute>> _fetch;
     private readonly TimeProvider _time;
     private readonly DirectorySettings _settings;
     private readonly DirectoryMetrics _metrics;
+    private long _lastSweep;
 
     public RouteCache(Func<string, Task<CachedRoute>> fetch, DirectorySettings settings, TimeProvider time, DirectoryMetrics metrics)
     {
@@ -87,11 +91,30 @@ internal sealed class RouteCache
             await Task.Yield();
             var route = await _fetch(login).ConfigureAwait(false);
             _entries[login] = new Entry(route, _time.GetTimestamp());
+            if (_entries.Count > SweepAbove && _time.GetElapsedTime(Volatile.Read(ref _lastSweep)) > _settings.NegativeCacheTime)
+            {
+                Volatile.Write(ref _lastSweep, _time.GetTimestamp());
+                Sweep();
+            }
+
             return route;
         }
         finally
         {
             _inFlight.TryRemove(login, out _);
+        }
+    }
+
+    private void Sweep()
+    {
+        var now = _time.GetTimestamp();
+        foreach (var (login, entry) in _entries)
+        {
+            var keep = entry.Route.IsNegative ? _settings.NegativeCacheTime : _settings.CacheTime + _settings.StaleTime;
+            if (_time.GetElapsedTime(entry.FetchedAt, now) >= keep)
+            {
+                _entries.TryRemove(new KeyValuePair<string, Entry>(login, entry));
+            }
         }
     }
 

@@ -247,4 +247,39 @@ public class DirectoryRoutingTests : IClassFixture<DovecotPairFixture>
         Assert.Contains(lines, l => l.Contains("uid=bob", StringComparison.Ordinal) && l.Contains("10240 characters", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains('\u0007', StringComparison.Ordinal) || l.Contains("\nFAKE", StringComparison.Ordinal) || l.Contains(huge, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_reload_with_a_map_to_an_unknown_backend_is_refused_and_a_good_one_applies()
+    {
+        await using var slapd = await SlapdServer.StartAsync(People);
+        await using var frontDoor = await TestFrontDoor.StartAsync(Config(slapd));
+        var reloader = frontDoor.Services.GetRequiredService<FrontDoor.Core.Hosting.ConfigurationReloader>();
+        var good = await File.ReadAllTextAsync(frontDoor.ConfigPath);
+        const string Map = """<map value="mail2.example.com" backend="other" />""";
+        Assert.Contains(Map, good, StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(frontDoor.ConfigPath, good.Replace(Map, """<map value="mail2.example.com" backend="nosuch" />""", StringComparison.Ordinal));
+        using var deadline = new CancellationTokenSource(Patience);
+        // A write may be seen half done first (then the old file is reloaded as it was): wait for the refusal.
+        while (reloader.LastReload is not { Applied: false })
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+
+        Assert.Contains("backend=\"nosuch\"", reloader.LastReload.Error, StringComparison.Ordinal);
+        using (var alice = await LoginAsync(frontDoor, "alice"))
+        {
+            Assert.Equal("other", BackendOf(frontDoor, "alice"));
+        }
+
+        var refused = reloader.LastReload;
+        await File.WriteAllTextAsync(frontDoor.ConfigPath, good.Replace(Map, """<map value="mail2.example.com" backend="modern" />""", StringComparison.Ordinal));
+        while (ReferenceEquals(reloader.LastReload, refused) || !reloader.LastReload!.Applied)
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+
+        using var again = await LoginAsync(frontDoor, "alice");
+        Assert.Equal("modern", BackendOf(frontDoor, "alice"));
+    }
 }

@@ -121,4 +121,21 @@ public class RouteCacheTests
         Assert.Equal(("alice", moved), Assert.Single(cache.ByEntry(Found.Dn!)));
         Assert.Equal(1, _lookups);
     }
+
+    [Fact]
+    public async Task Past_its_size_unusable_answers_are_dropped_and_usable_ones_kept()
+    {
+        var cache = Cache(login => Task.FromResult(login.StartsWith("user", StringComparison.Ordinal) ? Found : CachedRoute.NotFound));
+        await cache.GetAsync("user0", default);
+        for (var i = 0; i < RouteCache.SweepAbove; i++)
+        {
+            await cache.GetAsync("random" + i, default);
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(16));
+        await cache.GetAsync("random-last", default);
+        Assert.True(cache.Count < 10, $"{cache.Count} answers kept");
+        await cache.GetAsync("user0", default);
+        Assert.Equal(RouteCache.SweepAbove + 2, _lookups);
+    }
 }
