@@ -149,11 +149,7 @@ internal static class DirectoryBench
         }
         finally
         {
-            foreach (var host in hosts)
-            {
-                await host.StopAsync(TimeSpan.FromSeconds(10));
-                host.Dispose();
-            }
+            await StopAllAsync(hosts);
         }
     }
 
@@ -214,11 +210,7 @@ internal static class DirectoryBench
         }
         finally
         {
-            foreach (var node in nodes)
-            {
-                await node.StopAsync(TimeSpan.FromSeconds(10));
-                node.Dispose();
-            }
+            await StopAllAsync(nodes);
         }
     }
 
@@ -253,6 +245,15 @@ internal static class DirectoryBench
         finally
         {
             await host.StopAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private static async Task StopAllAsync(List<IHost> hosts)
+    {
+        foreach (var host in hosts)
+        {
+            await host.StopAsync(TimeSpan.FromSeconds(10));
+            host.Dispose();
         }
     }
 
