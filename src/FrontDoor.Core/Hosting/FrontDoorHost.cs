@@ -102,7 +102,8 @@ internal static class FrontDoorHost
         services.AddSingleton<ISessionRegistry>(sp => sp.GetRequiredService<SessionRegistry>());
         services.AddSingleton<ICapabilityFilter, ProxyCapabilityFilter>();
         services.AddSingleton<ResiliencePipelines>();
-        services.AddSingleton<BackendConnector>();
+        services.AddSingleton(sp => new BackendConnector(
+            sp.GetRequiredService<ResiliencePipelines>(), sp.GetRequiredService<ILogger<BackendConnector>>(), options.Limits.MaxResponseLineLength, sp.GetRequiredService<FrontDoorMetrics>()));
         services.AddSingleton<RelayCounters>();
         services.AddSingleton<BackendSessionCounter>();
         services.AddSingleton(sp => new CapabilityPipeline(sp.GetServices<ICapabilityFilter>()));

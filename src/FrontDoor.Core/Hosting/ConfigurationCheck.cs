@@ -1,10 +1,12 @@
+using FrontDoor.Core.Diagnostics;
+using FrontDoor.Core.Sessions;
 using System.Globalization;
 using System.Text;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FrontDoor.Core.Diagnostics;
+namespace FrontDoor.Core.Hosting;
 
 /// <summary>
 /// <c>FrontDoor check-config PATH</c>: validates a config exactly as start-up does (the same
