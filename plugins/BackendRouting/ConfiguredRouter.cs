@@ -11,7 +11,7 @@ namespace FrontDoor.Plugins.BackendRouting;
 /// rules run once the host's services are known (<see cref="Start"/>); a reload starts the new ones and
 /// stops the old ones.
 /// </summary>
-internal sealed partial class ConfiguredRouter : IBackendRouter, IDescribeConfiguration, IAsyncDisposable
+internal sealed partial class ConfiguredRouter : IBackendRouter, IDescribeConfiguration, IAsyncDisposable, IDisposable
 {
     private volatile Running _running;
     private DirectoryServices? _services;
@@ -53,6 +53,8 @@ internal sealed partial class ConfiguredRouter : IBackendRouter, IDescribeConfig
     }
 
     public ValueTask DisposeAsync() => _running.Directories.DisposeAsync();
+
+    public void Dispose() => _running.Directories.Dispose();
 
     /// <summary>The table in force now, for check-config.</summary>
     public ConfigurationDescription Describe()

@@ -7,7 +7,7 @@ namespace FrontDoor.Plugins.BackendRouting.Directory;
 internal sealed record DirectoryEntry(string Dn, IReadOnlyList<string> Values, string? ModifyTimestamp);
 
 /// <summary>A directory that can be searched under the rule's base. Thread-safe.</summary>
-internal interface IDirectorySearch : IAsyncDisposable
+internal interface IDirectorySearch : IAsyncDisposable, IDisposable
 {
     /// <summary>
     /// The entries under the base matching <paramref name="filter"/> (already escaped), at most <paramref name="sizeLimit"/> of them. Throws

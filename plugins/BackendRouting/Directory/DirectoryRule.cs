@@ -8,7 +8,7 @@ namespace FrontDoor.Plugins.BackendRouting.Directory;
 /// rule or the default decides). More than one: refused (fail closed). A value nothing maps, or the
 /// directory down with nothing cached: <see cref="RouteResult.Unavailable"/>, never a failed login.
 /// </summary>
-internal sealed partial class DirectoryRule : IAsyncDisposable
+internal sealed partial class DirectoryRule : IAsyncDisposable, IDisposable
 {
     private readonly DirectorySettings _settings;
     private readonly BackendCatalog _backends;
@@ -88,6 +88,8 @@ internal sealed partial class DirectoryRule : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _directory.DisposeAsync();
+
+    public void Dispose() => _directory.Dispose();
 
     private async Task<CachedRoute> FetchAsync(string login)
     {

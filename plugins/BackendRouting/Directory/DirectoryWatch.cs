@@ -45,6 +45,9 @@ internal sealed partial class DirectoryWatch : IAsyncDisposable
 
     private long _applied;
 
+    /// <summary>Stops the polling without waiting for a poll in progress (it ends at its timeout).</summary>
+    public void Stop() => _stop.Cancel();
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);

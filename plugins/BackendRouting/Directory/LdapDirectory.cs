@@ -80,7 +80,7 @@ internal sealed partial class LdapDirectory : IDirectorySearch
         }
     }
 
-    public ValueTask DisposeAsync()
+    public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
@@ -89,7 +89,11 @@ internal sealed partial class LdapDirectory : IDirectorySearch
                 pooled.Connection.Dispose();
             }
         }
+    }
 
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -15,7 +15,7 @@ internal sealed record DirectoryServices(TimeProvider Time, ILoggerFactory Logge
 /// The &lt;directory&gt; rules of one routing table, running: their connections, caches and watches. A reload
 /// starts a new set for the new table and disposes the old one.
 /// </summary>
-internal sealed partial class RunningDirectories : IAsyncDisposable
+internal sealed partial class RunningDirectories : IAsyncDisposable, IDisposable
 {
     private readonly DirectoryWatch[] _watches;
 
@@ -64,6 +64,20 @@ internal sealed partial class RunningDirectories : IAsyncDisposable
         foreach (var rule in Rules)
         {
             await rule.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>For a synchronous container disposal (check-config): stops the watches, closes the connections.</summary>
+    public void Dispose()
+    {
+        foreach (var watch in _watches)
+        {
+            watch.Stop();
+        }
+
+        foreach (var rule in Rules)
+        {
+            rule.Dispose();
         }
     }
 
