@@ -282,4 +282,40 @@ public class DirectoryRoutingTests : IClassFixture<DovecotPairFixture>
         using var again = await LoginAsync(frontDoor, "alice");
         Assert.Equal("modern", BackendOf(frontDoor, "alice"));
     }
+
+    [Fact]
+    public async Task Servers_are_tried_in_order_a_dead_first_one_is_passed_over()
+    {
+        await using var slapd = await SlapdServer.StartAsync(People);
+        var dead = LoopbackPorts.Pick();
+        await using var frontDoor = await TestFrontDoor.StartAsync(Config(slapd).Replace($"server=\"{slapd.Url}\"", $"server=\"ldap://127.0.0.1:{dead} {slapd.Url}\"", StringComparison.Ordinal));
+
+        using var alice = await LoginAsync(frontDoor, "alice");
+        Assert.Equal("other", BackendOf(frontDoor, "alice"));
+    }
+
+    [Fact]
+    public async Task An_unreachable_directory_at_start_up_is_not_fatal_static_routes_serve_and_directory_users_are_unavailable()
+    {
+        var logs = new CapturingLoggerProvider();
+        var dead = LoopbackPorts.Pick();
+        await using var frontDoor = await TestFrontDoor.StartAsync($"""
+            <backends>
+              <backend name="modern" endpoint="127.0.0.1:{_pair.Modern.Port}" literalPlus="passthrough" />
+              <backend name="other" endpoint="127.0.0.1:{_pair.Other.Port}" literalPlus="passthrough" />
+            </backends>
+            <routing default="modern">
+              <route user="alice" backend="other" />
+              <directory server="ldap://127.0.0.1:{dead}" base="{SlapdServer.People}" timeout="1" />
+            </routing>
+            """, "", services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
+
+        using (var alice = await LoginAsync(frontDoor, "alice"))
+        {
+            Assert.Equal("other", BackendOf(frontDoor, "alice"));
+        }
+
+        Assert.StartsWith("a NO [UNAVAILABLE]", await RawLoginAsync(frontDoor, "bob", DovecotPairFixture.Users["bob"]));
+        Assert.Contains(logs.Lines, l => l.Contains("unreachable", StringComparison.Ordinal) && l.Contains($"127.0.0.1:{dead}", StringComparison.Ordinal));
+    }
 }
