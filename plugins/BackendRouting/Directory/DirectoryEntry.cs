@@ -3,7 +3,7 @@ namespace FrontDoor.Plugins.BackendRouting.Directory;
 /// <summary>One entry a search returned: its DN, the routing attribute's values and when it last changed.</summary>
 /// <param name="Dn">The entry's distinguished name.</param>
 /// <param name="Values">The routing attribute's values (normally one).</param>
-/// <param name="ModifyTimestamp">The entry's modifyTimestamp (or AD's whenChanged) as the directory wrote it, or null.</param>
+/// <param name="ModifyTimestamp">The entry's changedAttribute (modifyTimestamp, or AD's whenChanged) as the directory wrote it, or null.</param>
 internal sealed record DirectoryEntry(string Dn, IReadOnlyList<string> Values, string? ModifyTimestamp);
 
 /// <summary>A directory that can be searched under the rule's base. Thread-safe.</summary>

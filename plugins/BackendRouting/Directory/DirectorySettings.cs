@@ -34,6 +34,12 @@ internal sealed record DirectorySettings
 
     public bool Watch { get; init; }
 
+    /// <summary>
+    /// The GeneralizedTime attribute the watch compares: OpenLDAP's operational modifyTimestamp, or Active
+    /// Directory's whenChanged (AD's modifyTimeStamp is constructed and cannot be searched on).
+    /// </summary>
+    public string ChangedAttribute { get; init; } = "modifyTimestamp";
+
     /// <summary>How often a watching node asks for entries changed since its last look.</summary>
     public TimeSpan WatchInterval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -81,13 +87,14 @@ internal sealed record DirectorySettings
             BindPassword = ReadPassword(element, where),
             Base = baseDn.Trim(),
             Filter = filter,
-            Attribute = Blank(element["attribute"]) ?? "mailHost",
+            Attribute = AttributeName(element, "attribute", "mailHost", where),
             CacheTime = cache,
             NegativeCacheTime = ConfigElements.Seconds(element, "directory", "negativeCacheSeconds", TimeSpan.FromSeconds(15)),
             StaleTime = ConfigElements.Seconds(element, "directory", "staleSeconds", TimeSpan.FromHours(1)),
             Timeout = ConfigElements.Seconds(element, "directory", "timeout", TimeSpan.FromSeconds(5)),
             Watch = ConfigElements.Boolean(element["watch"], $"{where} watch", false),
             WatchInterval = ConfigElements.Seconds(element, "directory", "watchSeconds", TimeSpan.FromSeconds(1)),
+            ChangedAttribute = AttributeName(element, "changedAttribute", "modifyTimestamp", where),
             Map = ReadMap(element, backends, where),
         };
     }
@@ -153,6 +160,17 @@ internal sealed record DirectorySettings
         }
 
         return map;
+    }
+
+    /// <summary>An attribute description's name (RFC 4512 section 1.4: a descriptor or a numeric OID), as it goes into filters.</summary>
+    private static string AttributeName(IConfigurationSection element, string attribute, string fallback, string where)
+    {
+        var value = Blank(element[attribute]) ?? fallback;
+        var descriptor = char.IsAsciiLetter(value[0]) && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
+        var oid = char.IsAsciiDigit(value[0]) && value.All(c => char.IsAsciiDigit(c) || c == '.');
+        return descriptor || oid
+            ? value
+            : throw new FrontDoorConfigurationException($"{where} {attribute}=\"{value}\": not an LDAP attribute name");
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

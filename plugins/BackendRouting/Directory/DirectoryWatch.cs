@@ -6,12 +6,13 @@ namespace FrontDoor.Plugins.BackendRouting.Directory;
 
 /// <summary>
 /// Follows changes of the routing attribute (watch="true") by polling: every <c>watchSeconds</c> (default 1)
-/// one search for entries with the attribute whose modifyTimestamp is at or after the newest one seen. The cost
+/// one search for entries with the attribute whose <c>changedAttribute</c> (modifyTimestamp; AD: whenChanged) is
+/// at or after the newest one seen. The cost
 /// to the directory is one indexed search per node per interval, answering only the entries changed since.
 /// For each changed entry, the logins cached from it get the new answer, and their sessions on a backend the
 /// new route does not lead to are ended (<see cref="ISessionRegistry.KickAsync"/>, paced), so the clients
-/// reconnect and land on the new backend. Polling works against OpenLDAP and Active Directory alike (AD
-/// computes modifyTimestamp from whenChanged), with no extension or control the server must support.
+/// reconnect and land on the new backend. Polling works against OpenLDAP and Active Directory alike, with
+/// no extension or control the server must support.
 /// </summary>
 internal sealed partial class DirectoryWatch : IAsyncDisposable
 {
@@ -83,7 +84,7 @@ internal sealed partial class DirectoryWatch : IAsyncDisposable
     internal async Task PollAsync()
     {
         var attribute = _rule.Settings.Attribute;
-        var filter = $"(&({attribute}=*)(modifyTimestamp>={_since}))";
+        var filter = $"(&({attribute}=*)({_rule.Settings.ChangedAttribute}>={_since}))";
         _rule.Metrics.WatchPoll();
         var changed = await _rule.Directory.SearchAsync(filter, MaxChangesPerPoll, _stop.Token).ConfigureAwait(false);
         foreach (var entry in changed)

@@ -28,7 +28,7 @@ internal sealed partial class LdapDirectory : IDirectorySearch
         _settings = settings;
         _time = time;
         _logger = logger;
-        _attributes = [settings.Attribute, "modifyTimestamp", "whenChanged"];
+        _attributes = [settings.Attribute, settings.ChangedAttribute];
         _caDirectory = settings.CaFile is null ? null : CaDirectory(settings.CaFile);
     }
 
@@ -222,7 +222,7 @@ internal sealed partial class LdapDirectory : IDirectorySearch
         var values = entry.Attributes[_settings.Attribute] is { } attribute
             ? attribute.GetValues(typeof(string)).Cast<string>().ToArray()
             : [];
-        var changed = entry.Attributes["modifyTimestamp"] ?? entry.Attributes["whenChanged"];
+        var changed = entry.Attributes[_settings.ChangedAttribute];
         var stamp = changed is { Count: > 0 } ? changed.GetValues(typeof(string)).Cast<string>().FirstOrDefault() : null;
         return new DirectoryEntry(entry.DistinguishedName, values, stamp);
     }

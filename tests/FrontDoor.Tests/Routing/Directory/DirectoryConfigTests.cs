@@ -89,6 +89,8 @@ public class DirectoryConfigTests
     [InlineData("""<directory server="ldap://10.0.0.5" base="dc=x" timeout="soon" />""", "timeout=\"soon\"")]
     [InlineData("""<directory server="ldap://10.0.0.5" base="dc=x" watch="maybe" />""", "watch=\"maybe\"")]
     [InlineData("""<directory server="ldap://10.0.0.5" base="dc=x" caFile="/nonexistent/ca.pem" />""", "/nonexistent/ca.pem")]
+    [InlineData("""<directory server="ldap://10.0.0.5" base="dc=x" attribute="mail host" />""", "attribute=\"mail host\"")]
+    [InlineData("""<directory server="ldap://10.0.0.5" base="dc=x" changedAttribute="x)(y" />""", "changedAttribute=\"x)(y\"")]
     [InlineData("""<directory server="ldap://10.0.0.5" base="dc=x" bindPassword="a" bindPasswordFile="/etc/hostname" />""", "not both")]
     public void A_bad_directory_is_refused_with_one_line_naming_it(string directory, string named)
     {
