@@ -62,7 +62,7 @@ internal sealed partial class ConfiguredRouter : IBackendRouter, IDescribeConfig
         var table = _running.Table;
         var routes = table.Steps.Select(step => step.Route is { } r
             ? new RouteDescription(r.Kind.ToString().ToLowerInvariant(), r.Value, r.Backend, r.Referral)
-            : new RouteDescription("directory", table.Directories[step.Directory].Describe(), null, null));
+            : new RouteDescription("directory", table.Directories[step.Directory].Describe(), $"the entry's {table.Directories[step.Directory].Attribute}", null));
         return new ConfigurationDescription
         {
             Source = "BackendRouting",
