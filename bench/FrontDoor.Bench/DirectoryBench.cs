@@ -11,7 +11,7 @@ using Microsoft.Extensions.Hosting;
 namespace FrontDoor.Bench;
 
 /// <summary>
-/// Scenario 6: routing from a directory. A private slapd (scripts/slapd-instance.sh) holds the bench user's
+/// Scenario 7: routing from a directory. A private slapd (scripts/slapd-instance.sh) holds the bench user's
 /// mailHost; FrontDoor hosts run in this process, on the same Dovecot as the other scenarios.
 /// (a) login latency (connect, greeting, LOGIN, tagged OK) with a static route, a cached directory route and
 /// an uncached one (cacheSeconds so short that every login searches); (b) re-route propagation over three
@@ -51,7 +51,7 @@ internal static class DirectoryBench
         {
             var url = $"ldap://127.0.0.1:{port}";
             var md = new StringBuilder();
-            md.AppendLine("### 6. Directory routing (slapd)");
+            md.AppendLine("### 7. Directory routing (slapd)");
             md.AppendLine();
             await LoginLatencyAsync(context, url, logins, md);
             await ReRoutesAsync(context, url, reroutes, md);

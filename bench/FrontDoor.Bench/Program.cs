@@ -7,7 +7,7 @@ using FrontDoor.Bench;
 //
 //   FrontDoor.Bench --repo DIR --work DIR --frontdoor BIN --out FILE [--smoke]
 //                   [--nginx BIN] [--nginx-module SO] [--file-limit N] [--preauth N] [--auth N] [--no-micro]
-//                   [--only fetch,append,noop,pipelined,memory,memory-preauth,memory-auth,alloc,micro,directory]
+//                   [--only fetch,append,noop,pipelined,memory,memory-preauth,memory-auth,compress,alloc,micro,directory]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -154,6 +154,29 @@ try
         report.Memory.Add((state, count, samples));
     }
 
+    if (Want("compress"))
+    {
+        Step($"6. COMPRESS=DEFLATE: FETCH of {CompressionBench.Messages} text messages and idle compressed sessions, per window / memLevel");
+        CompressionBench.Prepare(context);
+        var sessions = settingsUsed.Smoke ? 10 : 300;
+        var variant = 0;
+        foreach (var v in CompressionBench.Variants)
+        {
+            using (var frontDoor = FrontDoorProcess.Start(context, $"compress{variant}", v.ListenerAttributes))
+            {
+                var fetches = settingsUsed.Smoke ? 1 : 3;
+                CompressionBench.Fetch(frontDoor, v.Compress, 1);
+                var samples = Enumerable.Range(0, settingsUsed.Runs).Select(_ => CompressionBench.Fetch(frontDoor, v.Compress, fetches)).ToList();
+                report.CompressFetch[v] = samples;
+            }
+
+            report.CompressIdle[v] = [.. Enumerable.Range(0, settingsUsed.MemoryRuns).Select(run =>
+                CompressionBench.IdleBytesPerSession(() => FrontDoorProcess.Start(context, $"compress{variant}-mem{run}", v.ListenerAttributes), v.Compress, sessions, settingsUsed.MemorySettleMs))];
+            report.CompressSessions = sessions;
+            variant++;
+        }
+    }
+
     if (Want("alloc"))
     {
         Step("5b. allocations per relayed command, FrontDoor in-process");
@@ -162,7 +185,7 @@ try
 
     if (Want("directory"))
     {
-        Step("6. directory routing: login latency, re-route propagation over 3 nodes, idle queries (slapd)");
+        Step("7. directory routing: login latency, re-route propagation over 3 nodes, idle queries (slapd)");
         report.Directory = await DirectoryBench.MeasureAsync(context, settingsUsed.Smoke ? 10 : 300, settingsUsed.Smoke ? 3 : 60, TimeSpan.FromSeconds(settingsUsed.Smoke ? 2 : 20));
     }
 

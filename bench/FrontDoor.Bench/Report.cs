@@ -28,9 +28,15 @@ internal sealed class Report
 
     public List<AllocationSample> Allocations { get; set; } = [];
 
+    public Dictionary<CompressVariant, List<CompressFetchSample>> CompressFetch { get; } = [];
+
+    public Dictionary<CompressVariant, List<double>> CompressIdle { get; } = [];
+
+    public int CompressSessions { get; set; }
+
     public List<MicroResult> Micro { get; set; } = [];
 
-    /// <summary>Scenario 6's tables, already in markdown (run only with --only directory).</summary>
+    /// <summary>Scenario 7's tables, already in markdown (run only with --only directory).</summary>
     public string? Directory { get; set; }
 
     public static double Median(IEnumerable<double> values)
@@ -223,6 +229,11 @@ internal sealed class Report
         if (Micro.Count > 0)
         {
             targets.Add(("5. framer allocations per frame (goal 0)", $"{framerAlloc:N0} B", framerAlloc == 0));
+        }
+
+        if (CompressFetch.Count > 0)
+        {
+            CompressionReport.Append(md, CompressFetch, CompressIdle, CompressSessions, _settings.Runs, _settings.MemoryRuns);
         }
 
         if (Directory is not null)
