@@ -31,8 +31,9 @@ internal sealed partial class ClientSession
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "User {User} is at the cap of {Max} sessions")]
     private partial void LogUserFull(string user, int max);
 
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Session ended: {End}")]
-    private partial void LogSessionEnded(SessionEnd end);
+    /// <summary>Information for sessions; Debug for probes that never tried to log in (health checks).</summary>
+    [LoggerMessage(EventId = 1006, Message = "Session ended: {End}")]
+    private partial void LogSessionEnded(LogLevel level, SessionEnd end);
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "No backend for {User} now: {Reason}")]
     private partial void LogRouteUnavailable(string user, string reason);
