@@ -31,7 +31,8 @@ public sealed partial class HaProxyServer : ForegroundServer
 
     /// <summary>
     /// The repository's deploy/haproxy.cfg as it is, with its bind address replaced by a loopback port,
-    /// its example servers by <paramref name="nodes"/>, its syslog line dropped and its maxconn lowered to
+    /// its example servers by <paramref name="nodes"/>, its syslog replaced by stderr (notices and up: server state changes, kept in
+    /// <see cref="ForegroundServer.Output"/>) and its maxconn lowered to
     /// what a test machine's file descriptor limit allows.
     /// </summary>
     public static Task<HaProxyServer> StartDeployConfigAsync(IReadOnlyList<IPEndPoint> nodes)
@@ -43,7 +44,7 @@ public sealed partial class HaProxyServer : ForegroundServer
             var text = ServerLine().Replace(deployed, string.Empty).TrimEnd() + "\n" + servers;
             text = BindLine().Replace(text, $"    bind 127.0.0.1:{port}");
             text = MaxConn().Replace(text, "    maxconn 1000");
-            return SyslogLine().Replace(text, string.Empty);
+            return SyslogLine().Replace(text, "    log stderr format short local0 notice\n");
         });
     }
 
