@@ -3,6 +3,8 @@
 #   - Dovecot (dovecot-imapd): the real IMAP backends, run as private instances by
 #     scripts/dovecot-instance.sh. The system-wide Dovecot service is never started: if the package
 #     started it anyway, it is stopped and disabled, so that it holds no port.
+#   - HAProxy and redis-server: the tests run private instances (tests/FrontDoor.IntegrationTests/Servers).
+#     The system-wide redis-server service is stopped and disabled like Dovecot's.
 #   - checks that the .NET SDK (dotnet) is on PATH.
 # Safe to run again: with everything present it changes nothing and needs no network.
 set -euo pipefail
@@ -10,7 +12,7 @@ set -euo pipefail
 log() { echo "install-deps: $*"; }
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
 
-APT_PACKAGES=(dovecot-imapd haproxy)
+APT_PACKAGES=(dovecot-imapd haproxy redis-server)
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
@@ -89,7 +91,19 @@ check_dotnet() {
   esac
 }
 
+stop_system_redis() {
+  # Tests start private redis-server instances on their own ports; the service would hold 6379.
+  local pid
+  as_root systemctl disable --now redis-server.service >/dev/null 2>&1 || true
+  pid=$(cat /run/redis/redis-server.pid 2>/dev/null || true)
+  if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+    log "stopping the system-wide redis-server (pid $pid); the tests run their own"
+    as_root kill -TERM "$pid" || true
+  fi
+}
+
 install_apt_packages
+stop_system_redis
 [[ -x /usr/sbin/dovecot ]] || die "/usr/sbin/dovecot is missing after installing dovecot-imapd"
 stop_system_dovecot
 log "dovecot $(/usr/sbin/dovecot --version 2>/dev/null | cut -d' ' -f1)"
