@@ -21,12 +21,13 @@ internal sealed partial class BackendConnector
     private readonly Diagnostics.FrontDoorMetrics _metrics;
     private readonly int _maxLineLength;
 
-    public BackendConnector(ResiliencePipelines pipelines, ILogger<BackendConnector> logger, Sessions.SessionLimits limits, Diagnostics.FrontDoorMetrics metrics)
+    /// <param name="maxResponseLine">The longest backend response line read before login (the relay's own limit afterwards).</param>
+    public BackendConnector(ResiliencePipelines pipelines, ILogger<BackendConnector> logger, int maxResponseLine, Diagnostics.FrontDoorMetrics metrics)
     {
         _metrics = metrics;
         _pipelines = pipelines;
         _logger = logger;
-        _maxLineLength = limits.MaxResponseLineLength;
+        _maxLineLength = maxResponseLine;
     }
 
     public async Task<BackendLoginResult> LoginAsync(BackendTarget backend, LoginCredentials credentials, ClientOrigin origin, CancellationToken cancellationToken)

@@ -2,7 +2,6 @@ using FrontDoor.Core.Backends;
 using FrontDoor.Core.Diagnostics;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Sessions;
-using FrontDoor.Core.Throttling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -103,7 +102,8 @@ internal static class FrontDoorHost
         services.AddSingleton<ISessionRegistry>(sp => sp.GetRequiredService<SessionRegistry>());
         services.AddSingleton<ICapabilityFilter, ProxyCapabilityFilter>();
         services.AddSingleton<ResiliencePipelines>();
-        services.AddSingleton<BackendConnector>();
+        services.AddSingleton(sp => new BackendConnector(
+            sp.GetRequiredService<ResiliencePipelines>(), sp.GetRequiredService<ILogger<BackendConnector>>(), options.Limits.MaxResponseLineLength, sp.GetRequiredService<FrontDoorMetrics>()));
         services.AddSingleton<RelayCounters>();
         services.AddSingleton<BackendSessionCounter>();
         services.AddSingleton(sp => new CapabilityPipeline(sp.GetServices<ICapabilityFilter>()));

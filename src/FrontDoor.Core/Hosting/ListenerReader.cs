@@ -1,3 +1,4 @@
+using FrontDoor.Core.Sessions;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using FrontDoor.Core.Throttling;
 
 namespace FrontDoor.Core.Sessions;
 

@@ -1,6 +1,5 @@
 using FrontDoor.Core.Diagnostics;
 using FrontDoor.Core.Backends;
-using FrontDoor.Core.Throttling;
 using Microsoft.Extensions.Logging;
 
 namespace FrontDoor.Core.Sessions;

@@ -1,7 +1,6 @@
 using System.Net;
-using FrontDoor.Core.Sessions;
 
-namespace FrontDoor.Core.Throttling;
+namespace FrontDoor.Core.Sessions;
 
 /// <summary>
 /// Counts failed logins and says how long to wait before answering one: per node

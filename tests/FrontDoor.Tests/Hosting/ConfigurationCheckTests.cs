@@ -1,8 +1,9 @@
+using FrontDoor.Core.Hosting;
 using FrontDoor.Core.Diagnostics;
 using FrontDoor.Testing;
 using Xunit;
 
-namespace FrontDoor.Tests.Diagnostics;
+namespace FrontDoor.Tests.Hosting;
 
 /// <summary>
 /// <c>FrontDoor check-config PATH</c>: the same validation as start-up (the real plugins from the plugin

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 
-namespace FrontDoor.Core.Hosting;
+namespace FrontDoor.Core.Sessions;
 
 internal enum ListenerTls
 {

@@ -1,6 +1,4 @@
-using FrontDoor.Core.Sessions;
-
-namespace FrontDoor.Core.Throttling;
+namespace FrontDoor.Core.Sessions;
 
 /// <summary>The delay before answering the n-th failed login in a row: authFailureDelay, doubled per failure, up to maxAuthFailureDelay.</summary>
 internal static class FailureDelay

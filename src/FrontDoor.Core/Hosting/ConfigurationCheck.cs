@@ -1,10 +1,12 @@
+using FrontDoor.Core.Diagnostics;
+using FrontDoor.Core.Sessions;
 using System.Globalization;
 using System.Text;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FrontDoor.Core.Diagnostics;
+namespace FrontDoor.Core.Hosting;
 
 /// <summary>
 /// <c>FrontDoor check-config PATH</c>: validates a config exactly as start-up does (the same
@@ -93,7 +95,7 @@ internal static class ConfigurationCheck
         output.WriteLine(setup.Metrics.ScrapeUrl is { } url
             ? $"metrics: Prometheus endpoint {url} (listening on {setup.Metrics.Prometheus})"
             : "metrics: no Prometheus endpoint (<metrics prometheus=\"...\" /> not set)");
-        var throttle = Throttling.ThrottleOptions.Read(setup.Configuration);
+        var throttle = ThrottleOptions.Read(setup.Configuration);
         output.WriteLine(throttle.Redis is { } redis
             ? $"throttle: failed logins counted in Redis at {redis.Host}:{redis.Port} for all nodes, per node while it does not answer"
             : "throttle: failed logins counted per node (<throttle redis=\"...\" /> not set)");

@@ -1,7 +1,7 @@
 using FrontDoor.Core.Hooks;
 using Microsoft.Extensions.Configuration;
 
-namespace FrontDoor.Core.Throttling;
+namespace FrontDoor.Core.Sessions;
 
 /// <summary>
 /// <c>&lt;throttle redis="host:port" forget="600" /&gt;</c> under <c>&lt;frontDoor&gt;</c>: where the failed-login

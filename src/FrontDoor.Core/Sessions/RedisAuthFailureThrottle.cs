@@ -2,11 +2,10 @@ using System.Globalization;
 using System.IO.Hashing;
 using System.Net;
 using System.Text;
-using FrontDoor.Core.Sessions;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
-namespace FrontDoor.Core.Throttling;
+namespace FrontDoor.Core.Sessions;
 
 /// <summary>
 /// Failed logins counted in Redis, so that every node sees the same counts: a brute force that a load
