@@ -66,7 +66,7 @@ public partial class ThrottleTests
     }
 
     [Fact]
-    public async Task Redis_going_down_falls_back_to_each_node_and_good_logins_still_work()
+    public async Task Redis_going_down_falls_back_to_each_node_good_logins_still_work_and_it_comes_back()
     {
         await using var dovecot = await DovecotServer.StartAsync(DovecotPairFixture.Users);
         await using var redis = await RedisServer.StartAsync();
@@ -89,6 +89,17 @@ public partial class ThrottleTests
         // Said once, not per login; never an error.
         Assert.Single(nodes.Logs[0].Lines, l => l.Contains("[4001]", StringComparison.Ordinal));
         Assert.DoesNotContain(nodes.Logs[0].Lines, l => l.StartsWith("Error ", StringComparison.Ordinal));
+
+        // Redis back on its port: the node reconnects by itself, says so once, and counts in Redis again.
+        await using var back = await RedisServer.StartAsync(redis.Port);
+        for (var attempt = 0; attempt < 120 && !nodes.Logs[0].Lines.Any(l => l.Contains("[4002]", StringComparison.Ordinal)); attempt++)
+        {
+            await Task.Delay(250);
+            await Nodes.FailLoginAsync(node.Endpoint, "bob", IPAddress.Parse("127.0.0.12"));
+        }
+
+        Assert.Single(nodes.Logs[0].Lines, l => l.Contains("[4002]", StringComparison.Ordinal));
+        Assert.NotEmpty(Counted(nodes.Logs[0], "127.0.0.12"));
     }
 
     [Fact]

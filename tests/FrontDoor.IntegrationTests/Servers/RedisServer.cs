@@ -10,15 +10,16 @@ public sealed class RedisServer : ForegroundServer
     {
     }
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>Starts a server on a new port, or on <paramref name="port"/> (to bring one back after a kill).</summary>
+    public static async Task<RedisServer> StartAsync(int? port = null)
     {
-        var port = LoopbackPorts.Pick();
+        var chosen = port ?? LoopbackPorts.Pick();
         var directory = System.IO.Directory.CreateTempSubdirectory("fd-redis-").FullName;
         var server = new RedisServer(
-            Launch("/usr/bin/redis-server", "redis-server", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+            Launch("/usr/bin/redis-server", "redis-server", "--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
                 "--save", string.Empty, "--appendonly", "no", "--dir", directory, "--daemonize", "no"),
             directory,
-            port);
+            chosen);
         await server.WaitListeningAsync();
         return server;
     }
