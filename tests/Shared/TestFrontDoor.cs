@@ -41,7 +41,7 @@ internal sealed class TestFrontDoor : IAsyncDisposable
     public static Task<TestFrontDoor> StartWithListenerAsync(string listenerElement, string frontDoorBody, string appSettings = "") =>
         StartAsync(listenerElement, frontDoorBody, appSettings, configureHost: null, []);
 
-    /// <summary>As above, with a chance to replace services (a log capture) and extra command-line arguments.</summary>
+    /// <summary>A listener of its own, and a chance to replace services (a log capture) before the host is built.</summary>
     public static Task<TestFrontDoor> StartWithListenerAsync(string listenerElement, string frontDoorBody, Action<IServiceCollection>? configureHost, params string[] extraArgs) =>
         StartAsync(listenerElement, frontDoorBody, string.Empty, configureHost, extraArgs);
 

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Sasl;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -30,7 +31,8 @@ internal sealed partial class BackendConnector
         _maxLineLength = maxResponseLine;
     }
 
-    public async Task<BackendLoginResult> LoginAsync(BackendTarget backend, LoginCredentials credentials, ClientOrigin origin, CancellationToken cancellationToken)
+    /// <param name="clientChallenge">Relays a challenge the backend sends during a token login to the client and back.</param>
+    public async Task<BackendLoginResult> LoginAsync(BackendTarget backend, ClientCredentials credentials, ClientOrigin origin, ClientChallenge clientChallenge, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(backend.LoginTimeout);
@@ -42,7 +44,7 @@ internal sealed partial class BackendConnector
                 await client.SendClientAddressAsync(origin, deadline.Token).ConfigureAwait(false);
             }
 
-            var response = await client.LoginAsync(credentials, deadline.Token).ConfigureAwait(false);
+            var response = await client.LoginAsync(credentials, clientChallenge, deadline.Token).ConfigureAwait(false);
             if (!response.IsOk)
             {
                 await client.Connection.DisposeAsync().ConfigureAwait(false);

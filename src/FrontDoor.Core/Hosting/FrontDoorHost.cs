@@ -136,6 +136,7 @@ internal static class FrontDoorHost
         });
         AddThrottle(services, ThrottleOptions.Read(configuration), options.Limits);
         services.AddFrontDoorMetrics(metrics);
+        services.AddSingleton<TokenIntrospections>();
         services.AddSingleton<ListenerService>();
         services.AddHostedService(sp =>
         {

@@ -45,7 +45,7 @@ internal sealed class AuthFailureTracker : IAuthFailureThrottle
         return FailureDelay.For(entry.Count, _limits);
     }
 
-    public ValueTask<TimeSpan> FailedAsync(IPAddress? address, string user, CancellationToken cancellationToken) => ValueTask.FromResult(Failed(address));
+    public ValueTask<TimeSpan> FailedAsync(IPAddress? address, string? user, CancellationToken cancellationToken) => ValueTask.FromResult(Failed(address));
 
     public void Succeeded(IPAddress? address, string user) => Succeeded(address);
 

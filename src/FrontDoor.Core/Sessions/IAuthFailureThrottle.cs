@@ -10,8 +10,8 @@ namespace FrontDoor.Core.Sessions;
 /// </summary>
 internal interface IAuthFailureThrottle
 {
-    /// <summary>Records a failed login of <paramref name="user"/> from <paramref name="address"/>; the delay before its answer.</summary>
-    ValueTask<TimeSpan> FailedAsync(IPAddress? address, string user, CancellationToken cancellationToken);
+    /// <summary>Records a failed login of <paramref name="user"/> (null when refused before a name was read) from <paramref name="address"/>; the delay before its answer.</summary>
+    ValueTask<TimeSpan> FailedAsync(IPAddress? address, string? user, CancellationToken cancellationToken);
 
     /// <summary>A good login: the address and the user start afresh. Never delays the login.</summary>
     void Succeeded(IPAddress? address, string user);

@@ -18,12 +18,15 @@ namespace FrontDoor.Core.Sessions;
 /// </summary>
 internal sealed partial class RedisAuthFailureThrottle : IAuthFailureThrottle, IAsyncDisposable
 {
-    // One round trip, atomic: both counters up by one, both forgotten after the same quiet time.
+    // One round trip, atomic: both counters up by one (the user's only when known), both forgotten after the same quiet time.
     private const string CountScript = """
         local a = redis.call('INCR', KEYS[1])
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        local u = redis.call('INCR', KEYS[2])
-        redis.call('PEXPIRE', KEYS[2], ARGV[1])
+        local u = 0
+        if KEYS[2] then
+          u = redis.call('INCR', KEYS[2])
+          redis.call('PEXPIRE', KEYS[2], ARGV[1])
+        end
         return {a, u}
         """;
 
@@ -62,7 +65,7 @@ internal sealed partial class RedisAuthFailureThrottle : IAuthFailureThrottle, I
 
     private string Endpoint => $"{_options.Redis!.Host}:{_options.Redis.Port}";
 
-    public async ValueTask<TimeSpan> FailedAsync(IPAddress? address, string user, CancellationToken cancellationToken)
+    public async ValueTask<TimeSpan> FailedAsync(IPAddress? address, string? user, CancellationToken cancellationToken)
     {
         if (!_connection.IsCompleted)
         {
@@ -74,7 +77,7 @@ internal sealed partial class RedisAuthFailureThrottle : IAuthFailureThrottle, I
         {
             try
             {
-                var counts = (long[]?)await database.ScriptEvaluateAsync(CountScript, [AddressKey(address), UserKey(user)], _forget)
+                var counts = (long[]?)await database.ScriptEvaluateAsync(CountScript, user is null ? [AddressKey(address)] : [AddressKey(address), UserKey(user)], _forget)
                     .WaitAsync(cancellationToken).ConfigureAwait(false);
                 if (counts is [var fromAddress, var forUser])
                 {
