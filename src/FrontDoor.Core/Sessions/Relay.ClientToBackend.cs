@@ -14,16 +14,18 @@ internal sealed partial class Relay
         Reply,
         ProtocolError,
         PluginFailed,
+        Compress,
     }
 
     private async Task<SessionEnd> PumpClientToBackendAsync(CancellationToken cancellationToken)
     {
-        var input = _client.Input;
         var output = _backend.Output;
         try
         {
             while (true)
             {
+                // Read each time: COMPRESS puts new pipes under the client connection.
+                var input = _client.Input;
                 var result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
                 if (result.IsCanceled)
                 {
@@ -57,6 +59,13 @@ internal sealed partial class Relay
                         return SessionEnd.ClientProtocolError;
                     case ClientStep.PluginFailed:
                         return SessionEnd.PluginFailed;
+                    case ClientStep.Compress:
+                        if (await StartClientCompressionAsync(cancellationToken).ConfigureAwait(false) is { } ended)
+                        {
+                            return ended;
+                        }
+
+                        break;
                 }
 
                 if (step == ClientStep.NeedMore && result.IsCompleted)
@@ -68,6 +77,10 @@ internal sealed partial class Relay
         catch (OperationCanceledException)
         {
             return SessionEnd.Shutdown;
+        }
+        catch (Protocol.Compression.InvalidCompressedDataException ex)
+        {
+            return OnClientStreamNotInflating(ex);
         }
         catch (IOException)
         {
@@ -143,6 +156,10 @@ internal sealed partial class Relay
         {
             var tag = ImapSyntax.NextWord(line, out var rest);
             _command.Start(tag, ImapSyntax.NextWord(rest, out _));
+            if (Protocol.Compression.CompressCommand.Is(_command.Name))
+            {
+                return OnCompress(frame, line);
+            }
         }
 
         var literal = frame.Literal;

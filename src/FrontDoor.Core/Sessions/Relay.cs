@@ -143,6 +143,7 @@ internal sealed partial class Relay
         }
 
         await SayGoodbyeAsync(end).ConfigureAwait(false);
+        LogCompressionTotals();
         _clientLine.Dispose();
         _backendLine.Dispose();
         _clientRewrite.Dispose();
@@ -224,6 +225,7 @@ internal sealed partial class Relay
         {
             if (client)
             {
+                _clientStopped = true;
                 _client.Input.CancelPendingRead();
             }
 
