@@ -9,14 +9,14 @@ namespace FrontDoor.Core.Sessions;
 /// COMPRESS=DEFLATE (RFC 4978) for the client, ended at FrontDoor: the relay answers COMPRESS itself and
 /// puts compression under the client connection's pipes, so both pumps go on reading plain IMAP.
 /// </summary>
-internal sealed partial class Relay
+internal sealed partial class ClientPump
 {
     // Set when the client pump is told to stop: a stop that lands while COMPRESS swaps the pipes would cancel
     // the old reader only.
     private volatile bool _clientStopped;
 
     /// <summary>How FrontDoor compresses for this listener's clients; null when COMPRESS is not offered.</summary>
-    public DeflateSettings? ClientCompression { get; init; }
+    private DeflateSettings? ClientCompression { get; }
 
     /// <summary>A COMPRESS command: refused like a rewriter's reply, or accepted (<see cref="ClientStep.Compress"/>).</summary>
     private ClientStep OnCompress(in Frame frame, ReadOnlySpan<byte> line)
@@ -48,33 +48,24 @@ internal sealed partial class Relay
             lease.Replace(_client.Output);
         }
 
-        LogCompressionStarted();
+        RelayLog.CompressionStarted(_logger);
         return _clientStopped ? SessionEnd.Shutdown : null;
     }
 
     /// <summary>The client's stream did not inflate: the session ends with a BYE (written compressed) and this line.</summary>
     private SessionEnd OnClientStreamNotInflating(InvalidCompressedDataException ex)
     {
-        LogClientStreamNotInflating(ex.Message);
+        RelayLog.ClientStreamNotInflating(_logger, ex.Message);
         _protocolError = "Compressed data from the client is not valid DEFLATE";
         return SessionEnd.ClientProtocolError;
     }
 
     /// <summary>At the end of a compressed session: what compression saved, and what the client made FrontDoor inflate.</summary>
-    private void LogCompressionTotals()
+    public void LogCompressionTotals()
     {
         if (_client.CompressionLayer is { } layer)
         {
-            LogCompressionTotals(layer.BytesReceived, layer.BytesInflated, layer.BytesDeflated, layer.BytesSent);
+            RelayLog.CompressionTotals(_logger, layer.BytesReceived, layer.BytesInflated, layer.BytesDeflated, layer.BytesSent);
         }
     }
-
-    [LoggerMessage(EventId = 1112, Level = LogLevel.Debug, Message = "COMPRESS totals: {Received} octets from the client inflated to {Inflated}; {Deflated} octets to the client sent as {Sent}")]
-    private partial void LogCompressionTotals(long received, long inflated, long deflated, long sent);
-
-    [LoggerMessage(EventId = 1110, Level = LogLevel.Debug, Message = "COMPRESS=DEFLATE active with the client")]
-    private partial void LogCompressionStarted();
-
-    [LoggerMessage(EventId = 1111, Level = LogLevel.Warning, Message = "The client's compressed stream does not inflate ({Reason}); ending the session")]
-    private partial void LogClientStreamNotInflating(string reason);
 }
