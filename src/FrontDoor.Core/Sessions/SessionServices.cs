@@ -16,8 +16,8 @@ internal sealed record SessionServices(
     FrontDoorMetrics Metrics,
     ProtocolTraceFactory Traces)
 {
-    /// <summary>Failed logins per client address, for the growing delay.</summary>
-    public AuthFailureTracker Failures { get; } = new(Relay.Time, Relay.Limits);
+    /// <summary>Failed logins per client address (and per user, with Redis), for the growing delay.</summary>
+    public IAuthFailureThrottle Failures { get; init; } = new AuthFailureTracker(Relay.Time, Relay.Limits);
 
     /// <summary>Logged-in sessions per user (lower case), for maxConnectionsPerUser.</summary>
     public KeyedCounter<string> Users { get; } = new(StringComparer.OrdinalIgnoreCase);
