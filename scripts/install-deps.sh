@@ -4,6 +4,8 @@
 #     scripts/dovecot-instance.sh. The system-wide Dovecot service is never started: if the package
 #     started it anyway, it is stopped and disabled, so that it holds no port.
 #   - isync (mbsync): a real client that compresses (COMPRESS=DEFLATE) in the compression tests; no service.
+#   - HAProxy and redis-server: the tests run private instances (tests/FrontDoor.IntegrationTests/Servers).
+#     The system-wide redis-server service is stopped and disabled like Dovecot's.
 #   - checks that the .NET SDK (dotnet) is on PATH.
 # Safe to run again: with everything present it changes nothing and needs no network.
 set -euo pipefail
@@ -11,7 +13,10 @@ set -euo pipefail
 log() { echo "install-deps: $*"; }
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
 
-APT_PACKAGES=(dovecot-imapd haproxy isync)
+APT_PACKAGES=(dovecot-imapd haproxy isync redis-server)
+# Directory routing: System.DirectoryServices.Protocols loads libldap on Linux; the tests run a private
+# slapd (scripts/slapd-instance.sh) and use ldap-utils; the system slapd service is stopped below.
+APT_PACKAGES+=(libldap-2.5-0 slapd ldap-utils)
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
@@ -45,6 +50,20 @@ stop_system_dovecot() {
     if kill -0 "$pid" 2>/dev/null; then
       as_root /usr/sbin/dovecot -c /etc/dovecot/dovecot.conf stop >/dev/null 2>&1 || as_root kill -TERM "$pid" || true
     fi
+  fi
+}
+
+stop_system_slapd() {
+  # Tests run private slapd instances on loopback ports; the distribution's service would hold 389.
+  as_root systemctl disable --now slapd.service >/dev/null 2>&1 || true
+  if [[ -x /etc/init.d/slapd ]]; then
+    as_root update-rc.d slapd disable >/dev/null 2>&1 || true
+  fi
+  local pid
+  pid=$(cat /run/slapd/slapd.pid 2>/dev/null || true)
+  if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+    log "stopping the system-wide slapd (pid $pid); tests run their own private instances"
+    as_root kill -TERM "$pid" || true
   fi
 }
 
@@ -90,10 +109,23 @@ check_dotnet() {
   esac
 }
 
+stop_system_redis() {
+  # Tests start private redis-server instances on their own ports; the service would hold 6379.
+  local pid
+  as_root systemctl disable --now redis-server.service >/dev/null 2>&1 || true
+  pid=$(cat /run/redis/redis-server.pid 2>/dev/null || true)
+  if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+    log "stopping the system-wide redis-server (pid $pid); the tests run their own"
+    as_root kill -TERM "$pid" || true
+  fi
+}
+
 install_apt_packages
+stop_system_redis
 [[ -x /usr/sbin/dovecot ]] || die "/usr/sbin/dovecot is missing after installing dovecot-imapd"
 stop_system_dovecot
 log "dovecot $(/usr/sbin/dovecot --version 2>/dev/null | cut -d' ' -f1)"
+stop_system_slapd
 check_dotnet
 # Courier-IMAP, the real legacy backend (no LITERAL+): unpacked beside Dovecot, never apt-installed.
 "$(dirname "${BASH_SOURCE[0]}")/install-courier.sh" >/dev/null || die "could not unpack Courier-IMAP (scripts/install-courier.sh)"

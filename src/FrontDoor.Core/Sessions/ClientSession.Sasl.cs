@@ -70,7 +70,7 @@ internal sealed partial class ClientSession
             return ClientLeft ?? SessionEnd.ClientClosed;
         }
 
-        return await RefuseLoginAsync(tag, "NO [AUTHENTICATIONFAILED] Authentication failed.", shutdown).ConfigureAwait(false);
+        return await RefuseLoginAsync(tag, token.User, "NO [AUTHENTICATIONFAILED] Authentication failed.", shutdown).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -117,7 +117,7 @@ internal sealed partial class ClientSession
                         continue;
                     case SaslStatus.No:
                         LogSaslRefused(mechanism.Name, result.Text);
-                        return (null, await RefuseLoginAsync(tag, $"NO {result.Text}", shutdown).ConfigureAwait(false));
+                        return (null, await RefuseLoginAsync(tag, user: null, $"NO {result.Text}", shutdown).ConfigureAwait(false));
                     default:
                         await WriteAsync($"{tag} BAD {result.Text}\r\n", shutdown).ConfigureAwait(false);
                         return default;

@@ -16,11 +16,16 @@ internal sealed record SessionServices(
     FrontDoorMetrics Metrics,
     ProtocolTraceFactory Traces)
 {
-    /// <summary>Failed logins per client address, for the growing delay.</summary>
-    public AuthFailureTracker Failures { get; } = new(Relay.Time, Relay.Limits);
+    /// <summary>Failed logins per client address (and per user, with Redis), for the growing delay.</summary>
+    public IAuthFailureThrottle Failures { get; init; } = new AuthFailureTracker(Relay.Time, Relay.Limits);
 
     /// <summary>Logged-in sessions per user (lower case), for maxConnectionsPerUser.</summary>
     public KeyedCounter<string> Users { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Route, caps, connect and log in: one flow for every login, whatever the mechanism.</summary>
+    public LoginFlow Login => _login ??= new LoginFlow(this);
+
+    private LoginFlow? _login;
 
     /// <summary>One logger for every session: each session's own wrapper was memory for its whole life.</summary>
     public ILogger SessionLogger { get; } = LoggerFactory.CreateLogger<ClientSession>();

@@ -26,8 +26,14 @@ public class ResiliencePipelinesTests
         BreakDuration = TimeSpan.FromSeconds(30),
     };
 
-    private readonly FakeTimeProvider _time = new();
-    private readonly BackendHealth _health = new();
+    private readonly FakeTimeProvider _time;
+    private readonly BackendHealth _health;
+
+    public ResiliencePipelinesTests()
+    {
+        _time = new FakeTimeProvider();
+        _health = new BackendHealth(_time);
+    }
 
     /// <summary>Runs one login's attempts on <paramref name="endpoint"/>; returns how many attempts reached the callback.</summary>
     private async Task<(int Attempts, Exception? Error)> AttemptAsync(ResiliencePipelines pipelines, BackendEndpoint endpoint, Func<Exception?> outcome)
