@@ -42,7 +42,8 @@ struct conn {
     long long literal_skip;  /* octets of a client literal still to swallow */
     long long body_left;     /* octets of a FETCH body still to send */
     char tag[32];            /* the tag to answer once a FETCH body, an APPEND literal or an IDLE ends */
-    unsigned char idling, appending, closing, want_out;
+    char cmd[16];            /* the command whose line goes on after a literal (APPEND, LOGIN from nginx) */
+    unsigned char idling, in_command, closing, want_out;
     char in[IN_SIZE];
     char out[OUT_SIZE];
 };
@@ -135,28 +136,46 @@ static void command(struct conn *c, char *line, size_t len) {
     int plus;
     long long literal = literal_at_end(line, len, &plus);
     if (literal >= 0) {
-        /* APPEND mailbox [flags] {N}: swallow the literal, then the rest of the command line. */
+        /* A command with literals (APPEND, nginx's LOGIN {N}): swallow each, dispatch at the last line. */
         c->literal_skip = literal;
         if (!plus) reply(c, "+ Ready for literal data\r\n");
-        char *sp = memchr(line, ' ', len);
-        save_tag(c, line, sp ? (size_t)(sp - line) : 0);
-        c->appending = 1;
+        if (!c->in_command) {
+            char *sp = memchr(line, ' ', len);
+            size_t tl = sp ? (size_t)(sp - line) : 0;
+            save_tag(c, line, tl);
+            char *name = sp ? sp + 1 : line + len, *end = memchr(name, ' ', (size_t)(line + len - name));
+            size_t nl = end ? (size_t)(end - name) : 0;
+            if (nl >= sizeof c->cmd) nl = sizeof c->cmd - 1;
+            memcpy(c->cmd, name, nl);
+            c->cmd[nl] = 0;
+            c->in_command = 1;
+        }
         return;
     }
-    if (c->appending) { /* the rest of the APPEND line after its literal (normally empty) */
-        reply(c, "%s OK [APPENDUID 1 2] APPEND completed\r\n", c->tag);
-        c->appending = 0;
-        return;
+    char *tag, *cmd, *args;
+    char saved_tag[sizeof c->tag], saved_cmd[sizeof c->cmd];
+    if (c->in_command) { /* the last line of a command with literals */
+        c->in_command = 0;
+        memcpy(saved_tag, c->tag, sizeof saved_tag);
+        memcpy(saved_cmd, c->cmd, sizeof saved_cmd);
+        tag = saved_tag;
+        cmd = saved_cmd;
+        args = "";
+    } else {
+        line[len] = 0;
+        tag = line;
+        char *rest = strchr(line, ' ');
+        if (!rest) { reply(c, "* BAD missing command\r\n"); return; }
+        *rest++ = 0;
+        cmd = rest;
+        args = strchr(rest, ' ');
+        if (args) *args++ = 0; else args = "";
     }
-    line[len] = 0;
-    char *tag = line, *rest = strchr(line, ' ');
-    if (!rest) { reply(c, "* BAD missing command\r\n"); return; }
-    *rest++ = 0;
-    char *cmd = rest, *args = strchr(rest, ' ');
-    if (args) *args++ = 0; else args = "";
     if (!strcasecmp(cmd, "UID")) { cmd = args; args = strchr(args, ' '); if (args) *args++ = 0; else args = ""; }
 
-    if (!strcasecmp(cmd, "CAPABILITY")) {
+    if (!strcasecmp(cmd, "APPEND")) {
+        reply(c, "%s OK [APPENDUID 1 2] APPEND completed\r\n", tag);
+    } else if (!strcasecmp(cmd, "CAPABILITY")) {
         reply(c, "* CAPABILITY " CAPS "\r\n%s OK CAPABILITY completed\r\n", tag);
     } else if (!strcasecmp(cmd, "LOGIN") || !strcasecmp(cmd, "AUTHENTICATE")) {
         reply(c, "%s OK [CAPABILITY " CAPS "] Logged in\r\n", tag);
