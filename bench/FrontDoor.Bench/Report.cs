@@ -30,6 +30,9 @@ internal sealed class Report
 
     public List<MicroResult> Micro { get; set; } = [];
 
+    /// <summary>Sections rendered by their scenarios (3c, 6, 7), placed before the targets.</summary>
+    public List<string> Sections { get; } = [];
+
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.OrderBy(v => v).ToArray();
@@ -220,6 +223,11 @@ internal sealed class Report
         if (Micro.Count > 0)
         {
             targets.Add(("5. framer allocations per frame (goal 0)", $"{framerAlloc:N0} B", framerAlloc == 0));
+        }
+
+        foreach (var section in Sections)
+        {
+            md.Append(section);
         }
 
         // Targets
