@@ -185,7 +185,10 @@ internal sealed partial class Relay
     }
 
     /// <summary>Traffic either way (IDLE's keep-alives included) keeps the session; silence ends it (checked by <see cref="IdleSweeper"/>).</summary>
-    internal bool IdleTimedOut() => _time.GetElapsedTime(_info.LastActivityTimestamp) >= _session.Backend.IdleTimeout;
+    internal TimeSpan IdleRemaining() => _session.Backend.IdleTimeout - _time.GetElapsedTime(_info.LastActivityTimestamp);
+
+    /// <summary>The <see cref="IdleSweeper"/> slot this relay waits in (-1: none); read and written under the sweeper's lock.</summary>
+    internal int IdleSlot { get; set; } = -1;
 
     /// <summary>Called once by the sweeper, on its own thread: the pumps stop and the session says why.</summary>
     internal void EndIdle()
