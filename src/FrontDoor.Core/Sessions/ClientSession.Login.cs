@@ -264,7 +264,7 @@ internal sealed partial class ClientSession
         });
         var trace = _services.Traces.Open(credentials.User, backend.Name, Id);
         var info = new SessionInfo(session, login.Endpoint, _services.Time);
-        var relay = new Relay(_client, _output, login.Connection, info, _services.Relay, _logger, trace);
+        var relay = new Relay(_client, Output, login.Connection, info, _services.Relay, _logger, trace);
         var loggedIn = new LoggedInSession(relay, login.Connection, trace, slots);
         try
         {

@@ -12,7 +12,7 @@ namespace FrontDoor.Core.Sessions;
 /// the command rewriters, response lines through the response rewriters (capability lists among them);
 /// a line that passes is copied as it came (docs/ARCHITECTURE.md, "The relay").
 /// </summary>
-internal sealed partial class Relay
+internal sealed partial class Relay : IDeadlineEntry
 {
     private readonly ImapConnection _client;
     private readonly SerializedWriter _clientOutput;
@@ -47,6 +47,7 @@ internal sealed partial class Relay
     private long _lastBackendActivity;
     private volatile bool _idleExpired;
     private readonly IdleSweeper _idle;
+    private int _wheelSlot = -1;
     private CancellationTokenSource? _stop;
 
     public Relay(
@@ -185,10 +186,11 @@ internal sealed partial class Relay
     }
 
     /// <summary>Traffic either way (IDLE's keep-alives included) keeps the session; silence ends it (checked by <see cref="IdleSweeper"/>).</summary>
-    internal TimeSpan IdleRemaining() => _session.Backend.IdleTimeout - _time.GetElapsedTime(_info.LastActivityTimestamp);
+    TimeSpan IDeadlineEntry.Remaining() => _session.Backend.IdleTimeout - _time.GetElapsedTime(_info.LastActivityTimestamp);
 
-    /// <summary>The <see cref="IdleSweeper"/> slot this relay waits in (-1: none); read and written under the sweeper's lock.</summary>
-    internal int IdleSlot { get; set; } = -1;
+    int IDeadlineEntry.WheelSlot { get => _wheelSlot; set => _wheelSlot = value; }
+
+    void IDeadlineEntry.Expire() => EndIdle();
 
     /// <summary>Called once by the sweeper, on its own thread: the pumps stop and the session says why.</summary>
     internal void EndIdle()

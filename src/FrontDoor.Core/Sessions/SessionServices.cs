@@ -14,7 +14,8 @@ internal sealed record SessionServices(
     RelayServices Relay,
     ILoggerFactory LoggerFactory,
     FrontDoorMetrics Metrics,
-    ProtocolTraceFactory Traces)
+    ProtocolTraceFactory Traces,
+    PreAuthDeadlines PreAuthDeadlines)
 {
     /// <summary>Failed logins per client address, for the growing delay.</summary>
     public AuthFailureTracker Failures { get; } = new(Relay.Time, Relay.Limits);
