@@ -307,9 +307,17 @@ internal sealed partial class ClientSession : IDeadlineEntry
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), _services.Time);
+            if (_output is null)
+            {
+                // Silent since its greeting: no pipes to make for a last word (and once the pre-auth
+                // timeout has stopped reads, the socket no longer takes a new stream).
+                await _client.SendAsync(System.Text.Encoding.UTF8.GetBytes(text), timeout.Token).ConfigureAwait(false);
+                return;
+            }
+
             await WriteCoreAsync(text, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
             // Nothing more to tell a client that does not listen.
         }
