@@ -3,6 +3,7 @@
 #   - Dovecot (dovecot-imapd): the real IMAP backends, run as private instances by
 #     scripts/dovecot-instance.sh. The system-wide Dovecot service is never started: if the package
 #     started it anyway, it is stopped and disabled, so that it holds no port.
+#   - isync (mbsync): a real client that compresses (COMPRESS=DEFLATE) in the compression tests; no service.
 #   - checks that the .NET SDK (dotnet) is on PATH.
 # Safe to run again: with everything present it changes nothing and needs no network.
 set -euo pipefail
@@ -10,7 +11,7 @@ set -euo pipefail
 log() { echo "install-deps: $*"; }
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
 
-APT_PACKAGES=(dovecot-imapd haproxy)
+APT_PACKAGES=(dovecot-imapd haproxy isync)
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 

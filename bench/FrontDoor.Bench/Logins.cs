@@ -60,7 +60,7 @@ internal static class Logins
     public static string ToMarkdown(Dictionary<string, List<double>> rates, List<AllocationSample> allocations, BenchSettings settings)
     {
         var md = new StringBuilder();
-        md.AppendLine("### 7. Logins per second");
+        md.AppendLine("### 8. Logins per second");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"{Clients(settings)} clients at once, each connecting, logging in (LOGIN) and logging out (LOGOUT) in a loop for {Duration(settings).TotalSeconds:0.#} s, against minimap: direct, through FrontDoor, through nginx, runs alternating; median of the runs.");
         md.AppendLine();

@@ -8,7 +8,7 @@ using FrontDoor.Bench;
 //   FrontDoor.Bench --repo DIR --work DIR --frontdoor BIN --out FILE [--smoke]
 //                   [--nginx BIN] [--nginx-module SO] [--file-limit N] [--preauth N] [--auth N] [--no-micro]
 //                   [--minimap BIN]
-//                   [--only fetch,append,noop,pynoop,pipelined,memory,memory-preauth,memory-auth,alloc,micro,
+//                   [--only fetch,append,noop,pynoop,pipelined,memory,memory-preauth,memory-auth,compress,alloc,micro,
 //                           scale,scale-preauth,scale-auth,logins]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -164,6 +164,29 @@ try
         report.Memory.Add((state, count, samples));
     }
 
+    if (Want("compress"))
+    {
+        Step($"6. COMPRESS=DEFLATE: FETCH of {CompressionBench.Messages} text messages and idle compressed sessions, per window / memLevel");
+        CompressionBench.Prepare(context);
+        var sessions = settingsUsed.Smoke ? 10 : 300;
+        var variant = 0;
+        foreach (var v in CompressionBench.Variants)
+        {
+            using (var frontDoor = FrontDoorProcess.Start(context, $"compress{variant}", v.ListenerAttributes))
+            {
+                var fetches = settingsUsed.Smoke ? 1 : 3;
+                CompressionBench.Fetch(frontDoor, v.Compress, 1);
+                var samples = Enumerable.Range(0, settingsUsed.Runs).Select(_ => CompressionBench.Fetch(frontDoor, v.Compress, fetches)).ToList();
+                report.CompressFetch[v] = samples;
+            }
+
+            report.CompressIdle[v] = [.. Enumerable.Range(0, settingsUsed.MemoryRuns).Select(run =>
+                CompressionBench.IdleBytesPerSession(() => FrontDoorProcess.Start(context, $"compress{variant}-mem{run}", v.ListenerAttributes), v.Compress, sessions, settingsUsed.MemorySettleMs))];
+            report.CompressSessions = sessions;
+            variant++;
+        }
+    }
+
     foreach (var login in new[] { false, true })
     {
         if (!Want("scale") && !Want(login ? "scale-auth" : "scale-preauth"))
@@ -172,7 +195,7 @@ try
         }
 
         var cuts = Scale.Counts(context, login);
-        Step($"6. {(login ? "logged-in sessions" : "pre-auth connections")} in front of minimap: {string.Join(", ", cuts.Select(c => c.Run))}");
+        Step($"7. {(login ? "logged-in sessions" : "pre-auth connections")} in front of minimap: {string.Join(", ", cuts.Select(c => c.Run))}");
         var samples = new List<ScaleSample>();
         foreach (var (_, count) in cuts)
         {
@@ -189,9 +212,9 @@ try
     var loginRates = new Dictionary<string, List<double>>();
     if (Want("logins"))
     {
-        Step($"7. logins per second, {Logins.Clients(settingsUsed)} clients logging in and out, against minimap");
+        Step($"8. logins per second, {Logins.Clients(settingsUsed)} clients logging in and out, against minimap");
         using var minimap = MinimapProcess.Start(context, "logins", 4);
-        using var frontDoor = FrontDoorProcess.Start(context, "logins", listen => minimap.FrontDoorConfig(context, listen));
+        using var frontDoor = FrontDoorProcess.Start(context, "logins", config: listen => minimap.FrontDoorConfig(context, listen));
         using var nginx = NginxProcess.Start(context, "logins", minimap.Ports[0]);
         var loginPaths = new (string Name, System.Net.IPEndPoint Endpoint)[] { ("direct", minimap.Endpoint), ("FrontDoor", frontDoor.Endpoint), ("nginx mail proxy", nginx.Endpoint) };
         var rates = Scenarios.Alternate(loginPaths.Select(p => p.Name).ToArray(), settingsUsed.Smoke ? 0 : 1, settingsUsed.Smoke ? 1 : 3, "logins",

@@ -58,7 +58,7 @@ internal static class Scale
         var settings = context.Settings;
         using var minimap = MinimapProcess.Start(context, $"scale{run}", 4);
         using ServerProcess server = proxy == "FrontDoor"
-            ? FrontDoorProcess.Start(context, $"scale{run}", listen => minimap.FrontDoorConfig(context, listen))
+            ? FrontDoorProcess.Start(context, $"scale{run}", config: listen => minimap.FrontDoorConfig(context, listen))
             : NginxProcess.Start(context, $"scale{run}", minimap.Ports[0]);
         var endpoint = server.Endpoint;
         Memory.Open(endpoint, Math.Min(50, count), login, User).ForEach(Memory.Abort);
@@ -148,7 +148,7 @@ internal static class Scale
     public static string ToMarkdown(List<ScaleSample> samples, List<(bool Login, int Asked, int Run)> cuts, int fileLimit, string messageSize)
     {
         var md = new StringBuilder();
-        md.AppendLine("### 6. Many idle connections, in front of minimap");
+        md.AppendLine("### 7. Many idle connections, in front of minimap");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"A fresh minimap (bench/minimap: a single-threaded C backend, four ports) and a fresh proxy per row; FrontDoor routes to a pool of the four ports, nginx to the first. RSS before and after opening the connections (greeted, or logged in as distinct users), a few seconds after; CPU of the proxy over 10 s of idle (percent of one core; on a shared machine it includes noise); one more client's FETCH BODY[] and APPEND {{N+}} of {messageSize} (median of 3, ms) on the empty proxy and with the connections open.");
         md.AppendLine();

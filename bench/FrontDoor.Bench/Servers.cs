@@ -24,6 +24,16 @@ internal static partial class Os
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
+    /// <summary>User plus system CPU time of a process so far, in seconds (/proc/PID/stat, clock ticks of 1/100 s).</summary>
+    public static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+
+        // After the command: state is field 3, utime field 14 and stime field 15 (proc(5)).
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
     /// <summary>VmRSS of a process in bytes (0 when it is gone).</summary>
     public static long Rss(int pid)
     {
@@ -229,12 +239,12 @@ internal sealed class FrontDoorProcess : ServerProcess
 
     public override long Rss() => Os.Rss(Pid);
 
-    /// <param name="config">The config for a listen address; the Dovecot config (<see cref="Config"/>) when null.</param>
-    public static FrontDoorProcess Start(BenchContext context, string name, Func<string, string>? config = null)
+    /// <param name="config">The whole config for a listen address; the Dovecot config (<see cref="Config"/>) when null.</param>
+    public static FrontDoorProcess Start(BenchContext context, string name, string listenerAttributes = "", Func<string, string>? config = null)
     {
         var port = Os.FreePort();
         var configPath = Path.Combine(context.Work, $"frontdoor-{name}.config");
-        File.WriteAllText(configPath, config is null ? Config(context, $"127.0.0.1:{port}") : config($"127.0.0.1:{port}"));
+        File.WriteAllText(configPath, config is null ? Config(context, $"127.0.0.1:{port}", listenerAttributes) : config($"127.0.0.1:{port}"));
         var server = new FrontDoorProcess(Path.Combine(context.Work, $"frontdoor-{name}.log"), new IPEndPoint(IPAddress.Loopback, port));
         server.StartProcess(context.FrontDoorBinary, ["--config", configPath, "--Logging:LogLevel:Default", "Warning"], "FrontDoor",
             Environment.GetEnvironmentVariable("FRONTDOOR_BENCH_FRONTDOOR_ENV"));
@@ -245,7 +255,7 @@ internal sealed class FrontDoorProcess : ServerProcess
     /// Two backends on the same Dovecot: "pass" relays {N+} as sent (the default route), "sync" turns every
     /// {N+} into {N} (user benchsync).
     /// </summary>
-    public static string Config(BenchContext context, string listen) => $"""
+    public static string Config(BenchContext context, string listen, string listenerAttributes = "") => $"""
         <?xml version="1.0" encoding="utf-8"?>
         <configuration>
           <appSettings>
@@ -253,7 +263,7 @@ internal sealed class FrontDoorProcess : ServerProcess
           </appSettings>
           <frontDoor>
             <listeners>
-              <listener name="imap" endpoint="{listen}" tls="none" />
+              <listener name="imap" endpoint="{listen}" tls="none" {listenerAttributes} />
             </listeners>
             <plugins directory="{context.PluginDirectory}" />
             <backends>

@@ -27,7 +27,9 @@ internal sealed class TestFrontDoor : IAsyncDisposable
 
     public string ConfigPath => Path.Combine(_directory, "FrontDoor.config");
 
-    private const string PlainListener = """<listener name="imap" endpoint="127.0.0.1:0" tls="none" />""";
+    // COMPRESS=DEFLATE is on by default; it is off here so that capability lists in wire tests stay those
+    // of the backend. Compression tests name their listener (CompressionTests).
+    private const string PlainListener = """<listener name="imap" endpoint="127.0.0.1:0" tls="none" compress="false" />""";
 
     /// <summary>Starts FrontDoor with a config whose &lt;frontDoor&gt; body is <paramref name="frontDoorBody"/>.</summary>
     public static Task<TestFrontDoor> StartAsync(string frontDoorBody, string appSettings = "", params string[] extraArgs) =>
@@ -40,6 +42,10 @@ internal sealed class TestFrontDoor : IAsyncDisposable
     /// <summary>Starts FrontDoor with its "imap" listener written as <paramref name="listenerElement"/> (TLS, PROXY, limits).</summary>
     public static Task<TestFrontDoor> StartWithListenerAsync(string listenerElement, string frontDoorBody, string appSettings = "") =>
         StartAsync(listenerElement, frontDoorBody, appSettings, configureHost: null, []);
+
+    /// <summary>A named listener, and a chance to replace services (a log capture), with extra command-line settings.</summary>
+    public static Task<TestFrontDoor> StartWithListenerAsync(string listenerElement, string frontDoorBody, Action<IServiceCollection>? configureHost, params string[] extraArgs) =>
+        StartAsync(listenerElement, frontDoorBody, string.Empty, configureHost, extraArgs);
 
     private static async Task<TestFrontDoor> StartAsync(string listenerElement, string frontDoorBody, string appSettings, Action<IServiceCollection>? configureHost, string[] extraArgs)
     {

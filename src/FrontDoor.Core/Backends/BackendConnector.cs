@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Sasl;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -30,7 +31,8 @@ internal sealed partial class BackendConnector
         _maxLineLength = maxResponseLine;
     }
 
-    public async Task<BackendLoginResult> LoginAsync(BackendTarget backend, LoginCredentials credentials, ClientOrigin origin, CancellationToken cancellationToken)
+    /// <param name="clientChallenge">Relays a challenge the backend sends during a token login to the client and back.</param>
+    public async Task<BackendLoginResult> LoginAsync(BackendTarget backend, ClientCredentials credentials, ClientOrigin origin, ClientChallenge clientChallenge, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(backend.LoginTimeout);
@@ -42,7 +44,7 @@ internal sealed partial class BackendConnector
                 await client.SendClientAddressAsync(origin, deadline.Token).ConfigureAwait(false);
             }
 
-            var response = await client.LoginAsync(credentials, deadline.Token).ConfigureAwait(false);
+            var response = await client.LoginAsync(credentials, clientChallenge, deadline.Token).ConfigureAwait(false);
             if (!response.IsOk)
             {
                 await client.Connection.DisposeAsync().ConfigureAwait(false);
@@ -53,6 +55,12 @@ internal sealed partial class BackendConnector
             {
                 // The login OK did not say what is on offer now; ask, since it usually differs from before login.
                 await client.RefreshCapabilitiesAsync(deadline.Token).ConfigureAwait(false);
+            }
+
+            if (backend.CompressBackend && Protocol.Compression.ZLibNative.IsAvailable)
+            {
+                var compressed = await client.CompressAsync(deadline.Token).ConfigureAwait(false);
+                LogBackendCompression(backend.Name, compressed);
             }
 
             return new BackendLoginResult(response, client.Connection, client.Capabilities, endpoint);
@@ -151,6 +159,9 @@ internal sealed partial class BackendConnector
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Backend {Backend} endpoint {Endpoint} failed: {Error}: {Detail}")]
     private partial void LogEndpointFailed(string backend, BackendEndpoint endpoint, string error, string detail);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "compressBackend on backend {Backend}: COMPRESS=DEFLATE active {Active}")]
+    private partial void LogBackendCompression(string backend, bool active);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Login on backend {Backend} at {Endpoint} failed: {Error}")]
     private partial void LogLoginFailed(string backend, BackendEndpoint endpoint, string error);

@@ -153,6 +153,16 @@ internal static class ConfigurationCheck
             text.Append(CultureInfo.InvariantCulture, $", maxConnectionsPerAddress {listener.MaxConnectionsPerAddress}");
         }
 
+        if (!listener.SaslMechanisms.SequenceEqual(Protocol.Sasl.SaslMechanisms.Default))
+        {
+            text.Append(CultureInfo.InvariantCulture, $", SASL {(listener.SaslMechanisms.Count == 0 ? "none" : string.Join(" ", listener.SaslMechanisms))}");
+        }
+
+        if (listener.OAuthIntrospection is { } introspection)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", tokens checked at {introspection.Endpoint}");
+        }
+
         return text.ToString();
     }
 

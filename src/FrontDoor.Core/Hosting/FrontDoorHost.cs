@@ -100,7 +100,7 @@ internal static class FrontDoorHost
         services.AddSingleton<BackendResolver>();
         services.AddSingleton(sp => new SessionRegistry(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ISessionRegistry>(sp => sp.GetRequiredService<SessionRegistry>());
-        services.AddSingleton<ICapabilityFilter, ProxyCapabilityFilter>();
+        services.AddSingleton<ICapabilityFilter>(new ProxyCapabilityFilter(options.Listeners));
         services.AddSingleton<ResiliencePipelines>();
         services.AddSingleton(sp => new BackendConnector(
             sp.GetRequiredService<ResiliencePipelines>(), sp.GetRequiredService<ILogger<BackendConnector>>(), options.Limits.MaxResponseLineLength, sp.GetRequiredService<FrontDoorMetrics>()));
@@ -134,6 +134,7 @@ internal static class FrontDoorHost
             new ProtocolTraceFactory(configuration, sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<PreAuthDeadlines>()));
         services.AddFrontDoorMetrics(metrics);
+        services.AddSingleton<TokenIntrospections>();
         services.AddSingleton<ListenerService>();
         services.AddHostedService(sp =>
         {

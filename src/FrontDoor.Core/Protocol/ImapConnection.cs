@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using FrontDoor.Core.Protocol.Compression;
 
 namespace FrontDoor.Core.Protocol;
 
@@ -9,8 +11,8 @@ namespace FrontDoor.Core.Protocol;
 /// One socket seen as a pair of pipes, over TLS once it is started. Reads use zero-byte reads, so an idle
 /// connection holds no receive buffer. The stream and the pipes are made when first used: a greeted
 /// connection that has not sent a byte yet is the socket and one pending zero-byte receive
-/// (<see cref="WaitForDataAsync"/>), about a kilobyte where the pipes, their state machines and a timer
-/// were five (bench/README.md).
+/// (<see cref="WaitForDataAsync"/>), about a kilobyte of objects where the pipes, their state machines and
+/// a timer were three (bench/README.md).
 /// </summary>
 internal sealed class ImapConnection : IAsyncDisposable
 {
@@ -21,7 +23,9 @@ internal sealed class ImapConnection : IAsyncDisposable
 
     private readonly Socket _socket;
     private NetworkStream? _network;
-    private SslStream? _tls;
+
+    // TLS and/or COMPRESS over the network stream, once started.
+    private Stream? _layered;
     private PipeReader? _input;
     private PipeWriter? _output;
     private int _disposed;
@@ -32,7 +36,7 @@ internal sealed class ImapConnection : IAsyncDisposable
         _socket.NoDelay = true;
     }
 
-    public Stream Stream => (Stream?)_tls ?? NetworkStream;
+    public Stream Stream => _layered ?? NetworkStream;
 
     public PipeReader Input => _input ?? CreatePipes().Input;
 
@@ -44,7 +48,7 @@ internal sealed class ImapConnection : IAsyncDisposable
     /// </summary>
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        if (_output is not null || _tls is not null)
+        if (_output is not null || _layered is not null)
         {
             await Output.WriteAsync(data, cancellationToken).ConfigureAwait(false);
             return;
@@ -63,7 +67,7 @@ internal sealed class ImapConnection : IAsyncDisposable
     /// </summary>
     /// <returns>Nothing of use (the octets are read through <see cref="Input"/>); a ValueTask of the socket's own, so the wait allocates nothing.</returns>
     public ValueTask<int> WaitForDataAsync(CancellationToken cancellationToken) =>
-        _input is not null || _tls is not null
+        _input is not null || _layered is not null
             ? ValueTask.FromResult(0)
             : _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
 
@@ -116,11 +120,37 @@ internal sealed class ImapConnection : IAsyncDisposable
             throw;
         }
 
-        _tls = tls;
+        _layered = tls;
+        IsTls = true;
     }
 
     /// <summary>True once TLS is running on this connection.</summary>
-    public bool IsTls => _tls is not null;
+    public bool IsTls { get; private set; }
+
+    /// <summary>True once COMPRESS=DEFLATE runs on this connection (RFC 4978).</summary>
+    public bool IsCompressed => _layered is CompressedStream;
+
+    /// <summary>The compression layer, when it runs: its byte counts and zlib memory.</summary>
+    internal CompressedStream? CompressionLayer => _layered as CompressedStream;
+
+    /// <summary>
+    /// RFC 4978 section 3: from here on both directions are raw DEFLATE, under new pipes over the current
+    /// stream (TLS included). The caller has flushed the plain-text OK and neither reads nor writes
+    /// meanwhile. Bytes already read past the OK were sent compressed and are inflated first.
+    /// </summary>
+    public async Task StartCompressionAsync(DeflateSettings settings)
+    {
+        byte[] leftover = [];
+        if (Input.TryRead(out var pending))
+        {
+            leftover = pending.Buffer.ToArray();
+            Input.AdvanceTo(pending.Buffer.End);
+        }
+
+        await CompletePipesAsync(forget: true).ConfigureAwait(false);
+        var compressed = new CompressedStream(Stream, settings, leftover, leaveOpen: _layered is null);
+        _layered = compressed;
+    }
 
     /// <summary>The raw socket stream, for a PROXY header read before any pipe reads.</summary>
     public Stream NetworkStream => _network ??= new NetworkStream(_socket, ownsSocket: false);
@@ -151,9 +181,9 @@ internal sealed class ImapConnection : IAsyncDisposable
 
         Abort();
         await CompletePipesAsync(forget: false).ConfigureAwait(false);
-        if (_tls is not null)
+        if (_layered is not null)
         {
-            await _tls.DisposeAsync().ConfigureAwait(false);
+            await _layered.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_network is not null)
@@ -164,7 +194,7 @@ internal sealed class ImapConnection : IAsyncDisposable
         _socket.Dispose();
     }
 
-    /// <param name="forget">True when TLS starts: the next use makes new pipes over the TLS stream.</param>
+    /// <param name="forget">True when a layer starts (TLS, COMPRESS): the next use makes new pipes over it.</param>
     private async ValueTask CompletePipesAsync(bool forget)
     {
         if (_input is not null)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Sasl;
 using Microsoft.Extensions.Logging;
 
 namespace FrontDoor.Core.Sessions;
@@ -13,8 +14,6 @@ namespace FrontDoor.Core.Sessions;
 /// </summary>
 internal sealed partial class ClientSession : IDeadlineEntry
 {
-    private static readonly string[] PreAuthCapabilities = ["IMAP4rev1", "SASL-IR", "LOGIN-REFERRALS", "ID", "LITERAL+", "AUTH=PLAIN", "AUTH=LOGIN"];
-
     private static readonly Func<ILogger, string, IDisposable?> SessionScope = LoggerMessage.DefineScope<string>("session {SessionId}");
 
     private readonly ImapConnection _client;
@@ -228,7 +227,8 @@ internal sealed partial class ClientSession : IDeadlineEntry
             case "AUTHENTICATE":
                 return await AuthenticateAsync(command, shutdown).ConfigureAwait(false);
             case "SELECT" or "EXAMINE" or "CREATE" or "DELETE" or "RENAME" or "SUBSCRIBE" or "UNSUBSCRIBE" or "LIST"
-                or "LSUB" or "STATUS" or "APPEND" or "IDLE" or "ENABLE" or "NAMESPACE" or "GETQUOTA" or "GETQUOTAROOT":
+                or "LSUB" or "STATUS" or "APPEND" or "IDLE" or "ENABLE" or "NAMESPACE" or "GETQUOTA" or "GETQUOTAROOT"
+                or "COMPRESS": // RFC 4978 section 3: only in the authenticated state
                 await WriteAsync($"{tag} BAD Log in first: {command.Name} is not valid before login\r\n", shutdown).ConfigureAwait(false);
                 return null;
             default:
@@ -325,7 +325,7 @@ internal sealed partial class ClientSession : IDeadlineEntry
 
     private CapabilitySet Capabilities(CapabilityStage stage)
     {
-        var offered = new CapabilitySet(PreAuthCapabilities);
+        var offered = new CapabilitySet(_listener.PreAuthCapabilities);
         if (_listener.OffersStartTls && !_client.IsTls)
         {
             offered.Add("STARTTLS");

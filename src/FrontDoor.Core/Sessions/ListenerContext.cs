@@ -6,9 +6,14 @@ namespace FrontDoor.Core.Sessions;
 /// <summary>What a session knows of the listener it came in on; the TLS context is built once per listener.</summary>
 internal sealed class ListenerContext
 {
-    public ListenerContext(ListenerOptions options)
+    private static readonly string[] BaseCapabilities = ["IMAP4rev1", "SASL-IR", "LOGIN-REFERRALS", "ID", "LITERAL+"];
+
+    public ListenerContext(ListenerOptions options, Backends.TokenIntrospection? introspection = null)
     {
         Options = options;
+        Introspection = introspection;
+        PreAuthCapabilities = [.. BaseCapabilities, .. options.SaslMechanisms.Select(m => "AUTH=" + m)];
+        Compression = options.Compress && Protocol.Compression.ZLibNative.IsAvailable ? options.CompressSettings : null;
         if (options.Certificate is { } certificate)
         {
             var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null);
@@ -18,9 +23,18 @@ internal sealed class ListenerContext
 
     public ListenerOptions Options { get; }
 
+    /// <summary>RFC 4978 COMPRESS=DEFLATE for this listener's clients after login; null when off (or no zlib).</summary>
+    public Protocol.Compression.DeflateSettings? Compression { get; }
+
     public string Name => Options.Name;
 
     public SslServerAuthenticationOptions? TlsOptions { get; }
+
+    /// <summary>The listener's own check of OAuth tokens (oauthIntrospection), if it has one.</summary>
+    public Backends.TokenIntrospection? Introspection { get; }
+
+    /// <summary>What FrontDoor offers before login, its AUTH= mechanisms as the listener's saslMechanisms say.</summary>
+    public string[] PreAuthCapabilities { get; }
 
     /// <summary>True on a STARTTLS listener: STARTTLS is offered until TLS runs.</summary>
     public bool OffersStartTls => Options.Tls == ListenerTls.StartTls;

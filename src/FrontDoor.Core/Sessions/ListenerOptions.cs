@@ -24,9 +24,21 @@ internal sealed record ListenerOptions(string Name, IPEndPoint Endpoint, Listene
 
     public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
 
+    /// <summary>Offer COMPRESS=DEFLATE (RFC 4978) after login (default true).</summary>
+    public bool Compress { get; init; } = true;
+
+    /// <summary>How FrontDoor deflates for this listener's compressed sessions (window and memory level).</summary>
+    public Protocol.Compression.DeflateSettings CompressSettings { get; init; } = Protocol.Compression.DeflateSettings.Default;
+
     /// <summary>Open connections on this listener at most; 0 for no cap.</summary>
     public int MaxConnections { get; init; }
 
     /// <summary>Open connections from one client address at most; 0 for no cap.</summary>
     public int MaxConnectionsPerAddress { get; init; }
+
+    /// <summary>The SASL mechanisms offered before login (AUTH=), upper case, in the order written.</summary>
+    public IReadOnlyList<string> SaslMechanisms { get; init; } = Protocol.Sasl.SaslMechanisms.Default;
+
+    /// <summary>RFC 7662 introspection of OAuth tokens before any backend is asked; null: the backend alone checks them.</summary>
+    public Backends.IntrospectionOptions? OAuthIntrospection { get; init; }
 }
