@@ -1,3 +1,4 @@
+using FrontDoor.Admin;
 using FrontDoor.Core.Diagnostics;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Hosting;
@@ -20,6 +21,7 @@ try
         // Each is a no-op unless the process was started by systemd (Type=notify) or the Windows SCM.
         services.AddSystemd();
         services.AddWindowsService(options => options.ServiceName = "FrontDoor");
+        services.AddFrontDoorAdmin();
     });
     await host.RunAsync().ConfigureAwait(false);
     return 0;

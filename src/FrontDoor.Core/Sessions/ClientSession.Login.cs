@@ -154,11 +154,11 @@ internal sealed partial class ClientSession
             case RouteKind.Reject:
                 LogNoRoute(credentials.User, route.Reason ?? "rejected");
                 _services.Metrics.LoginCompleted(null, LoginResults.NoRoute);
-                return await RefuseLoginAsync(tag, $"NO [AUTHENTICATIONFAILED] {route.Reason ?? "Authentication failed."}", shutdown).ConfigureAwait(false);
+                return await RefuseLoginAsync(tag, credentials.User, $"NO [AUTHENTICATIONFAILED] {route.Reason ?? "Authentication failed."}", shutdown).ConfigureAwait(false);
             case RouteKind.NotMine:
                 LogNoRoute(credentials.User, "no router claimed the user");
                 _services.Metrics.LoginCompleted(null, LoginResults.NoRoute);
-                return await RefuseLoginAsync(tag, "NO [AUTHENTICATIONFAILED] Authentication failed.", shutdown).ConfigureAwait(false);
+                return await RefuseLoginAsync(tag, credentials.User, "NO [AUTHENTICATIONFAILED] Authentication failed.", shutdown).ConfigureAwait(false);
             case RouteKind.Unavailable:
                 // The router cannot tell where the mailbox is now (its directory is down): not the user's fault.
                 LogRouteUnavailable(credentials.User, route.Reason ?? "unavailable");
@@ -242,7 +242,7 @@ internal sealed partial class ClientSession
         {
             LogLoginRefused(credentials.User, backend.Name);
             _services.Metrics.LoginCompleted(backend.Name, LoginResults.Refused);
-            return await RefuseLoginAsync(tag, login.Response.StatusAndText, shutdown).ConfigureAwait(false);
+            return await RefuseLoginAsync(tag, credentials.User, login.Response.StatusAndText, shutdown).ConfigureAwait(false);
         }
 
         LogLoggedIn(credentials.User, backend.Name, login.Endpoint);
@@ -282,8 +282,9 @@ internal sealed partial class ClientSession
         return PreAuthOutcome.Relay(loggedIn);
     }
 
-    private async Task<PreAuthOutcome?> RefuseLoginAsync(string tag, string statusAndText, CancellationToken shutdown)
+    private async Task<PreAuthOutcome?> RefuseLoginAsync(string tag, string user, string statusAndText, CancellationToken shutdown)
     {
+        _services.RecentFailures.Add(_origin.Client?.Address, user, statusAndText);
         // Each failure from an address waits longer before it is answered: guessing gets slow.
         await Task.Delay(_services.Failures.Failed(_origin.Client?.Address), _services.Time, shutdown).ConfigureAwait(false);
         _failedLogins++;
