@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using FrontDoor.Core.Hooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -87,6 +88,10 @@ internal sealed partial class AdminEndpointService : IHostedService, IAsyncDispo
         builder.Services.AddSingleton(_services.GetRequiredService<AdminQueries>());
         builder.Services.AddSingleton(new AdminAuthorization(options));
         builder.Services.AddOpenApi();
+
+        // The strict encoder: <, >, &, ' and " inside strings are written as \u003C..., so a login name
+        // in the JSON can never be read as markup, whatever a client does with it.
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = JavaScriptEncoder.Default);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -174,9 +174,11 @@ internal sealed partial class ClientSession
                 ? $"{route.Target} is drained"
                 : $"no backend or pool is named {route.Target}");
             _services.Metrics.LoginCompleted(null, LoginResults.Unavailable);
+            _services.RecentFailures.Add(_origin.Client?.Address, credentials.User, failure == ResolveFailure.Drained ? $"NO [UNAVAILABLE] {route.Target} is drained" : "NO [UNAVAILABLE] no such backend");
             await WriteAsync($"{tag} NO [UNAVAILABLE] The mail server is not available now, try again later\r\n", shutdown).ConfigureAwait(false);
             return null;
         }
+
         var slots = await TakeSlotsAsync(tag, credentials.User, backend, shutdown).ConfigureAwait(false);
         if (slots is null)
         {
@@ -234,6 +236,7 @@ internal sealed partial class ClientSession
         {
             LogBackendUnavailable(credentials.User, backend.Name, ex.Message);
             _services.Metrics.LoginCompleted(backend.Name, LoginResults.Unavailable);
+            _services.RecentFailures.Add(_origin.Client?.Address, credentials.User, $"NO [UNAVAILABLE] {backend.Name} did not complete the login");
             await WriteAsync($"{tag} NO [UNAVAILABLE] The mail server is not available now, try again later\r\n", shutdown).ConfigureAwait(false);
             return null;
         }
