@@ -11,6 +11,12 @@ if (args.Length > 0 && args[0] is "check-config" or "--check-config")
     return ConfigurationCheck.Run(args[1..], Console.Out, Console.Error);
 }
 
+// FrontDoor who | kick USER | drain BACKEND, each --config PATH: ask the running FrontDoor's admin endpoint.
+if (args.Length > 0 && AdminCommands.Handles(args[0]))
+{
+    return await AdminCommands.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+}
+
 // Before anything creates a socket: the runtime reads this once.
 FrontDoor.InlineSocketCompletions.PreferUnlessSet();
 
