@@ -84,7 +84,12 @@ internal sealed partial class AdminEndpointService : IHostedService, IAsyncDispo
             Args = [],
         });
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(_services.GetRequiredService<ILoggerFactory>());
+        builder.Logging.AddProvider(new ForwardingLoggerProvider(_services.GetRequiredService<ILoggerFactory>()));
+
+        // One line per request would flood the journal (the page polls every second); warnings still show.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Services.AddSingleton<IHostLifetime, HostedLifetime>();
         builder.Services.AddSingleton(_services.GetRequiredService<AdminQueries>());
         builder.Services.AddSingleton(new AdminAuthorization(options));
         builder.Services.AddOpenApi();

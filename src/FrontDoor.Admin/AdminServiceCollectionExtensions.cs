@@ -1,4 +1,4 @@
-using FrontDoor.Core.Hosting;
+using FrontDoor.Core.Hooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,6 +13,7 @@ public static class AdminServiceCollectionExtensions
 
         // Read when the host starts, so a bad <admin> stops start-up with its one-line error.
         services.AddSingleton(sp => new AdminOptionsHolder(AdminOptions.Read(sp.GetRequiredService<IConfiguration>(), AppContext.BaseDirectory)));
+        services.AddSingleton<IDescribeConfiguration>(sp => new AdminDescription(sp.GetRequiredService<AdminOptionsHolder>().Options));
         services.AddSingleton<BackendStatistics>();
         services.AddSingleton<AdminQueries>();
         services.AddSingleton<AdminEndpointService>();

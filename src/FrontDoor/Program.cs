@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 // FrontDoor check-config [PATH] [overrides]: validate as start-up would, print what would run, start nothing.
 if (args.Length > 0 && args[0] is "check-config" or "--check-config")
 {
-    return ConfigurationCheck.Run(args[1..], Console.Out, Console.Error);
+    return ConfigurationCheck.Run(args[1..], Console.Out, Console.Error, services => services.AddFrontDoorAdmin());
 }
 
 // FrontDoor who | kick USER | drain BACKEND, each --config PATH: ask the running FrontDoor's admin endpoint.
