@@ -69,6 +69,37 @@ public class DrainTests : IClassFixture<AdminFixture>
     }
 
     [Fact]
+    public async Task A_drain_survives_a_config_reload()
+    {
+        await _fixture.PostJsonAsync("api/backends/other/drain?kick=false");
+        try
+        {
+            var before = (await _fixture.GetJsonAsync("api/status")).GetProperty("lastReload");
+            var config = await File.ReadAllTextAsync(_fixture.ConfigPath);
+            await File.WriteAllTextAsync(_fixture.ConfigPath, config.Replace("</backends>", "<backend name=\"spare\" endpoint=\"127.0.0.1:9\" /></backends>", StringComparison.Ordinal));
+
+            // The reload is applied (the new backend shows), and "other" is still drained.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            System.Text.Json.JsonElement status;
+            while (!((status = await _fixture.GetJsonAsync("api/status")).GetProperty("lastReload") is { ValueKind: System.Text.Json.JsonValueKind.Object } last
+                && last.GetProperty("applied").GetBoolean() && last.ToString() != before.ToString()))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the edit was not reloaded");
+                await Task.Delay(100);
+            }
+
+            var backends = (await _fixture.GetJsonAsync("api/backends")).GetProperty("backends").EnumerateArray().ToList();
+            Assert.Contains(backends, b => b.GetProperty("name").GetString() == "spare");
+            Assert.True(backends.Single(b => b.GetProperty("name").GetString() == "other").GetProperty("drained").GetBoolean());
+            await File.WriteAllTextAsync(_fixture.ConfigPath, config);
+        }
+        finally
+        {
+            await _fixture.PostJsonAsync("api/backends/other/undrain");
+        }
+    }
+
+    [Fact]
     public async Task Draining_an_unknown_backend_is_not_found()
     {
         using var http = _fixture.Http();
