@@ -45,8 +45,9 @@ internal sealed partial class AdminEndpointService : IHostedService, IAsyncDispo
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
+            // Kestrel says "address in use" with an InvalidOperationException, other bind failures with IOException.
             await app.DisposeAsync().ConfigureAwait(false);
             throw new FrontDoorConfigurationException($"<admin> endpoint=\"{_options.Endpoint}\": cannot listen: {ex.Message}", ex);
         }

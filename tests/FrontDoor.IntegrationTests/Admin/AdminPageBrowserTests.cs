@@ -57,6 +57,9 @@ public sealed class AdminPageBrowserTests : IClassFixture<AdminFixture>, IDispos
         // Selenium's calls block their thread: they run on the pool, never on a socket thread that an
         // await resumed on (sockets complete inline here), which the in-process FrontDoor needs.
         var wait = new WebDriverWait(_browser, Bound) { PollingInterval = TimeSpan.FromMilliseconds(100) };
+
+        // The page redraws a table when its data change: an element found a moment ago may be gone; look again.
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
         await Task.Run(() =>
         {
             _browser.Navigate().GoToUrl(new Uri(_fixture.AdminAddress, "/#token=" + Uri.EscapeDataString(AdminFixture.Token)));
@@ -72,10 +75,11 @@ public sealed class AdminPageBrowserTests : IClassFixture<AdminFixture>, IDispos
 
         await Task.Run(() =>
         {
-            var row = wait.Until(d => d.FindElements(By.CssSelector("#sessions tbody tr")).FirstOrDefault(r => Cell(r, "user") == "bob"));
-            var sessionId = row.GetAttribute("data-session");
+            var sessionId = wait.Until(d => d.FindElements(By.CssSelector("#sessions tbody tr"))
+                .Where(r => Cell(r, "user") == "bob" && r.Text.Contains("modern", StringComparison.Ordinal))
+                .Select(r => r.GetAttribute("data-session"))
+                .FirstOrDefault());
             Assert.False(string.IsNullOrEmpty(sessionId));
-            Assert.Contains("modern", row.Text, StringComparison.Ordinal);
 
             var failureNames = _browser.FindElements(By.CssSelector("#failures tbody td.user")).Select(c => c.Text).ToList();
             Assert.Contains(hostile, failureNames);
@@ -84,7 +88,12 @@ public sealed class AdminPageBrowserTests : IClassFixture<AdminFixture>, IDispos
 
             SaveScreenshot("admin-page.png");
 
-            row.FindElement(By.CssSelector("button.kick")).Click();
+            wait.Until(d =>
+            {
+                d.FindElements(By.CssSelector("#sessions tbody tr")).Single(r => r.GetAttribute("data-session") == sessionId)
+                    .FindElement(By.CssSelector("button.kick")).Click();
+                return true;
+            });
             wait.Until(d => !d.FindElements(By.CssSelector("#sessions tbody tr")).Any(r => r.GetAttribute("data-session") == sessionId));
         });
 

@@ -1,0 +1,59 @@
+using FrontDoor.Admin;
+using FrontDoor.Core.Hooks;
+using FrontDoor.Core.Hosting;
+using FrontDoor.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace FrontDoor.IntegrationTests.Admin;
+
+/// <summary>Start-up of the admin endpoint: off without &lt;admin&gt;, one clear line when it cannot listen.</summary>
+public sealed class AdminStartupTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("frontdoor-admin-start-").FullName;
+
+    [Fact]
+    public async Task Without_an_admin_element_there_is_no_endpoint()
+    {
+        await using var frontDoor = await TestFrontDoor.StartAsync(
+            TestFrontDoor.Backends("one", ("one", 9, "")) + "<routing default=\"one\" />",
+            appSettings: "",
+            configureHost: services => services.AddFrontDoorAdmin());
+        Assert.Null(frontDoor.Services.GetRequiredService<AdminEndpointService>().Address);
+    }
+
+    [Fact]
+    public async Task An_endpoint_in_use_stops_start_up_with_one_line_naming_it()
+    {
+        var tokenFile = Path.Combine(_directory, "admin.token");
+        await File.WriteAllTextAsync(tokenFile, "0123456789abcdef0123456789");
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var endpoint = (System.Net.IPEndPoint)taken.LocalEndpoint;
+        var config = Path.Combine(_directory, "FrontDoor.config");
+        await File.WriteAllTextAsync(config, $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration><frontDoor>
+              <listeners><listener name="imap" endpoint="127.0.0.1:0" tls="none" /></listeners>
+              <plugins directory="{RepoPaths.PluginDirectory}" />
+              <backends><backend name="one" endpoint="127.0.0.1:9" /></backends>
+              <routing default="one" />
+              <admin endpoint="{endpoint}" tokenFile="{tokenFile}" />
+            </frontDoor></configuration>
+            """);
+
+        using var host = FrontDoorHost.Build(["--config", config, "--Logging:LogLevel:Default", "None"], services => services.AddFrontDoorAdmin());
+        try
+        {
+            var error = await Assert.ThrowsAsync<FrontDoorConfigurationException>(() => host.StartAsync());
+            Assert.StartsWith($"<admin> endpoint=\"{endpoint}\": cannot listen:", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', error.Message);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
