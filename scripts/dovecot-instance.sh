@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run a private Dovecot IMAP server (Debian's dovecot-imapd, 2.3.x) for tests and the demo.
 #
-#   scripts/dovecot-instance.sh start   DIR PORT USER:PASSWORD...
+#   scripts/dovecot-instance.sh start   [--oauth2 URL] DIR PORT USER:PASSWORD...
 #   scripts/dovecot-instance.sh stop    DIR     (clients get "* BYE"; returns when every process is gone)
 #   scripts/dovecot-instance.sh kill    DIR     (SIGKILL, like a crash: connections just close)
 #   scripts/dovecot-instance.sh destroy DIR     (stop, then delete DIR and its runtime directory)
@@ -9,8 +9,12 @@
 #
 # The instance never reads /etc/dovecot: DIR/dovecot.conf is complete on its own. It listens on
 # 127.0.0.1:PORT only (plain IMAP, no TLS), accepts LOGIN / AUTHENTICATE PLAIN with the passwords of
-# DIR/users, and stores maildirs under DIR/mail/<user>/Maildir. Several instances run side by side as
-# long as DIR and PORT differ. `start` on a running instance restarts it (mail is kept).
+# DIR/users, and stores maildirs under DIR/mail/<user>/Maildir. With --oauth2 URL it also accepts
+# AUTHENTICATE OAUTHBEARER and XOAUTH2 (Dovecot's oauth2 passdb), checking each token by RFC 7662
+# introspection at URL (POST token=...; the answer's "active" must be true and its "username" the user
+# logging in); the URL is kept in DIR/oauth2-url, so a later start without the option keeps it.
+# Several instances run side by side as long as DIR and PORT differ. `start` on a running instance
+# restarts it (mail is kept).
 #
 # Layout:  DIR/dovecot.conf  DIR/users  DIR/dovecot.log  DIR/port
 #          RT/run (base_dir: sockets, master.pid)  RT/state  RT/mail
@@ -29,7 +33,7 @@ STOP_TIMEOUT=10
 
 die() { echo "dovecot-instance: $*" >&2; exit "${EXIT_CODE:-1}"; }
 usage() {
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -131,8 +135,24 @@ do_kill() { # SIGKILL to every process of the instance: a crashed server, connec
   do_kill_group "$pid"
 }
 
+oauth2_passdb() { # the oauth2 passdb block and its settings file, when an introspection URL is set
+  local dir=$1 url=$2
+  [[ -n $url ]] || return 0
+  cat >"$dir/dovecot-oauth2.conf.ext" <<EOC
+# RFC 7662 introspection; the token is valid when active is true and username is the login user.
+introspection_mode = post
+introspection_url = $url
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+EOC
+  printf 'passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = %s\n}\n' "$dir/dovecot-oauth2.conf.ext"
+}
+
 write_config() {
-  local dir=$1 rt=$2 port=$3
+  local dir=$1 rt=$2 port=$3 oauth2_url=''
+  [[ -f $dir/oauth2-url ]] && oauth2_url=$(cat "$dir/oauth2-url")
   local uid gid
   uid=$(id -u "$MAIL_USER")
   gid=$(getent group "$MAIL_GROUP" | cut -d: -f3)
@@ -153,7 +173,7 @@ listen = 127.0.0.1
 ssl = no
 # 2.3 name (2.4: auth_allow_cleartext = yes)
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login$( [[ -n $oauth2_url ]] && echo ' oauthbearer xoauth2' )
 auth_username_format = %u
 auth_verbose = yes
 # tests try wrong passwords on purpose: no 2 s failure delay (Dovecot still batches failures every
@@ -183,7 +203,9 @@ namespace inbox {
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $dir/users
+  mechanisms = plain login
 }
+$(oauth2_passdb "$dir" "$oauth2_url")
 userdb {
   driver = static
   args = uid=$uid gid=$gid home=$rt/mail/%u
@@ -335,5 +357,14 @@ do_destroy() { # stop, then delete DIR and its runtime directory (only a directo
 }
 
 running_pid() { master_pid "$1"; }
+
+if [[ ${1:-} == start && ${2:-} == --oauth2 ]]; then
+  [[ $# -ge 3 && $3 =~ ^https?://[^[:space:]]+$ ]] || die "--oauth2 needs an http(s) URL"
+  OAUTH2_URL=$3
+  set -- start "${@:4}"
+  [[ $# -ge 2 ]] || usage
+  mkdir -p "$(abs_dir "$2")"
+  printf '%s\n' "$OAUTH2_URL" >"$(abs_dir "$2")/oauth2-url"
+fi
 
 run_instance_command "$@"

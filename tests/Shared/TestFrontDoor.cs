@@ -41,6 +41,10 @@ internal sealed class TestFrontDoor : IAsyncDisposable
     public static Task<TestFrontDoor> StartWithListenerAsync(string listenerElement, string frontDoorBody, string appSettings = "") =>
         StartAsync(listenerElement, frontDoorBody, appSettings, configureHost: null, []);
 
+    /// <summary>A listener of its own, and a chance to replace services (a log capture) before the host is built.</summary>
+    public static Task<TestFrontDoor> StartWithListenerAsync(string listenerElement, string frontDoorBody, Action<IServiceCollection>? configureHost, params string[] extraArgs) =>
+        StartAsync(listenerElement, frontDoorBody, string.Empty, configureHost, extraArgs);
+
     private static async Task<TestFrontDoor> StartAsync(string listenerElement, string frontDoorBody, string appSettings, Action<IServiceCollection>? configureHost, string[] extraArgs)
     {
         var directory = Directory.CreateTempSubdirectory("frontdoor-test-").FullName;

@@ -2,14 +2,16 @@ using System.Buffers;
 using System.Text;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Sasl;
 
 namespace FrontDoor.Core.Backends;
 
 /// <summary>
 /// FrontDoor's own conversation with a backend before the relay starts: greeting, CAPABILITY, LOGIN or
-/// AUTHENTICATE PLAIN. Afterwards the connection, with anything it has buffered, belongs to the relay.
+/// AUTHENTICATE PLAIN, or the client's own OAuth mechanism (BackendClient.Token.cs). Afterwards the
+/// connection, with anything it has buffered, belongs to the relay.
 /// </summary>
-internal sealed class BackendClient
+internal sealed partial class BackendClient
 {
     private readonly ImapConnection _connection;
     private ImapFramer _framer;
@@ -101,7 +103,15 @@ internal sealed class BackendClient
     }
 
     /// <summary>Logs in as the client's user; NO and BAD come back as a response, not an exception.</summary>
-    public async Task<BackendResponse> LoginAsync(LoginCredentials credentials, CancellationToken cancellationToken)
+    /// <param name="client">Answers a challenge the backend sends during a token login.</param>
+    public Task<BackendResponse> LoginAsync(ClientCredentials credentials, ClientChallenge client, CancellationToken cancellationToken) => credentials switch
+    {
+        TokenCredentials token => AuthenticateTokenAsync(token, client, cancellationToken),
+        LoginCredentials password => LoginAsync(password, cancellationToken),
+        _ => throw new ArgumentException($"unknown credentials {credentials.GetType().Name}", nameof(credentials)),
+    };
+
+    private async Task<BackendResponse> LoginAsync(LoginCredentials credentials, CancellationToken cancellationToken)
     {
         if (Capabilities.Contains("LOGINDISABLED") && !Capabilities.Contains("AUTH=PLAIN"))
         {
@@ -220,12 +230,19 @@ internal sealed class BackendClient
         }
     }
 
-    private async Task<BackendResponse> SendAndReadTaggedAsync(string tag, CancellationToken cancellationToken)
+    /// <param name="onContinuation">Answers a "+" from the backend; without it, continuations are passed over.</param>
+    private async Task<BackendResponse> SendAndReadTaggedAsync(string tag, CancellationToken cancellationToken, Func<BackendResponse, CancellationToken, Task>? onContinuation = null)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
             var response = await ReadResponseAsync(cancellationToken).ConfigureAwait(false);
+            if (response.Tag == "+" && onContinuation is not null)
+            {
+                await onContinuation(response, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (response.Tag == "*" && string.Equals(response.Status, "BYE", StringComparison.OrdinalIgnoreCase))
             {
                 throw new BackendProtocolException("the backend said BYE");

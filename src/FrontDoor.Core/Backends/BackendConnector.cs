@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Sasl;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -21,15 +22,17 @@ internal sealed partial class BackendConnector
     private readonly Diagnostics.FrontDoorMetrics _metrics;
     private readonly int _maxLineLength;
 
-    public BackendConnector(ResiliencePipelines pipelines, ILogger<BackendConnector> logger, Sessions.SessionLimits limits, Diagnostics.FrontDoorMetrics metrics)
+    /// <param name="maxResponseLine">The longest backend response line read before login (the relay's own limit afterwards).</param>
+    public BackendConnector(ResiliencePipelines pipelines, ILogger<BackendConnector> logger, int maxResponseLine, Diagnostics.FrontDoorMetrics metrics)
     {
         _metrics = metrics;
         _pipelines = pipelines;
         _logger = logger;
-        _maxLineLength = limits.MaxResponseLineLength;
+        _maxLineLength = maxResponseLine;
     }
 
-    public async Task<BackendLoginResult> LoginAsync(BackendTarget backend, LoginCredentials credentials, ClientOrigin origin, CancellationToken cancellationToken)
+    /// <param name="clientChallenge">Relays a challenge the backend sends during a token login to the client and back.</param>
+    public async Task<BackendLoginResult> LoginAsync(BackendTarget backend, ClientCredentials credentials, ClientOrigin origin, ClientChallenge clientChallenge, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(backend.LoginTimeout);
@@ -41,7 +44,7 @@ internal sealed partial class BackendConnector
                 await client.SendClientAddressAsync(origin, deadline.Token).ConfigureAwait(false);
             }
 
-            var response = await client.LoginAsync(credentials, deadline.Token).ConfigureAwait(false);
+            var response = await client.LoginAsync(credentials, clientChallenge, deadline.Token).ConfigureAwait(false);
             if (!response.IsOk)
             {
                 await client.Connection.DisposeAsync().ConfigureAwait(false);

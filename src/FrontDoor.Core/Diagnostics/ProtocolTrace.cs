@@ -56,6 +56,9 @@ internal sealed class ProtocolTrace : IDisposable
         Write("C: ", text);
     }
 
+    /// <summary>The login that started the session, as <see cref="Backends.ClientCredentials.TraceText"/> shows it: no secret.</summary>
+    public void Login(string tag, string redacted) => Write("C: ", $"{tag} {redacted}");
+
     public void Server(ReadOnlySpan<byte> line) => Write("S: ", Encoding.UTF8.GetString(line));
 
     /// <summary>Literal octets are never written, only how many there were.</summary>

@@ -9,7 +9,7 @@ namespace FrontDoor.Core.Hosting;
 internal sealed record PluginReload(string Plugin, string SectionPath, Func<PluginConfiguration, Action> Prepare);
 
 /// <summary>How the last edit of FrontDoor.config went: applied, or refused and why.</summary>
-public sealed record ReloadStatus(DateTimeOffset At, bool Applied, string? Error);
+internal sealed record ReloadStatus(DateTimeOffset At, bool Applied, string? Error);
 
 /// <summary>
 /// Owns the backend catalog and applies edits of FrontDoor.config as one transaction: the new backends are

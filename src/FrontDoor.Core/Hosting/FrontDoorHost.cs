@@ -103,7 +103,8 @@ internal static class FrontDoorHost
         services.AddSingleton<ISessionRegistry>(sp => sp.GetRequiredService<SessionRegistry>());
         services.AddSingleton<ICapabilityFilter, ProxyCapabilityFilter>();
         services.AddSingleton<ResiliencePipelines>();
-        services.AddSingleton<BackendConnector>();
+        services.AddSingleton(sp => new BackendConnector(
+            sp.GetRequiredService<ResiliencePipelines>(), sp.GetRequiredService<ILogger<BackendConnector>>(), options.Limits.MaxResponseLineLength, sp.GetRequiredService<FrontDoorMetrics>()));
         services.AddSingleton<RelayCounters>();
         services.AddSingleton<BackendSessionCounter>();
         services.AddSingleton(sp => new CapabilityPipeline(sp.GetServices<ICapabilityFilter>()));
@@ -132,6 +133,7 @@ internal static class FrontDoorHost
             sp.GetRequiredService<FrontDoorMetrics>(),
             new ProtocolTraceFactory(configuration, sp.GetRequiredService<TimeProvider>())));
         services.AddFrontDoorMetrics(metrics);
+        services.AddSingleton<TokenIntrospections>();
         services.AddSingleton<ListenerService>();
         services.AddHostedService(sp =>
         {

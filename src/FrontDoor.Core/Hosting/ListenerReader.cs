@@ -1,3 +1,4 @@
+using FrontDoor.Core.Sessions;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
@@ -52,6 +53,8 @@ internal static class ListenerReader
             TrustedProxies = ParseNetworks(element["trustedProxies"], $"{where} trustedProxies"),
             MaxConnections = Count(element, "maxConnections", where),
             MaxConnectionsPerAddress = Count(element, "maxConnectionsPerAddress", where),
+            SaslMechanisms = SaslMechanismsReader.Read(element["saslMechanisms"], where),
+            OAuthIntrospection = IntrospectionOptionsReader.Read(element, where),
         };
     }
 

@@ -28,9 +28,11 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
     private readonly Dictionary<string, IPEndPoint> _endpoints = new(StringComparer.OrdinalIgnoreCase);
     private readonly KeyedCounter<string> _perListener = new(StringComparer.OrdinalIgnoreCase);
     private readonly KeyedCounter<IPAddress> _perAddress = new();
+    private readonly TokenIntrospections _introspections;
 
-    public ListenerService(FrontDoorOptions options, SessionServices services, ILogger<ListenerService> logger)
+    public ListenerService(FrontDoorOptions options, SessionServices services, TokenIntrospections introspections, ILogger<ListenerService> logger)
     {
+        _introspections = introspections;
         _options = options;
         _services = services;
         _logger = logger;
@@ -62,7 +64,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
             var bound = (IPEndPoint)socket.LocalEndPoint!;
             _endpoints[listener.Name] = bound;
             LogListening(listener.Name, bound);
-            _listeners.Add((socket, AcceptLoopAsync(socket, new ListenerContext(listener))));
+            _listeners.Add((socket, AcceptLoopAsync(socket, new ListenerContext(listener, _introspections.For(listener.Name)))));
         }
 
         return Task.CompletedTask;

@@ -1,146 +1,16 @@
-using FrontDoor.Core.Diagnostics;
 using System.Text;
 using FrontDoor.Core.Backends;
+using FrontDoor.Core.Diagnostics;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Sasl;
 
 namespace FrontDoor.Core.Sessions;
 
 internal sealed partial class ClientSession
 {
-    private async Task<PreAuthOutcome?> AuthenticateAsync(PreAuthCommand command, CancellationToken shutdown)
-    {
-        var args = command.Arguments;
-        if (args.Count is < 1 or > 2 || !args.All(a => a.Kind == ArgumentKind.Atom))
-        {
-            await WriteAsync($"{command.Tag} BAD AUTHENTICATE expects a mechanism\r\n", shutdown).ConfigureAwait(false);
-            return null;
-        }
-
-        var mechanism = args[0].Text.ToUpperInvariant();
-        var initial = args.Count == 2 ? args[1].Text : null;
-        var credentials = mechanism switch
-        {
-            "PLAIN" => await ReadPlainAsync(command.Tag, initial, shutdown).ConfigureAwait(false),
-            "LOGIN" => await ReadLoginMechanismAsync(command.Tag, initial, shutdown).ConfigureAwait(false),
-            _ => await RefuseMechanismAsync(command.Tag, shutdown).ConfigureAwait(false),
-        };
-
-        if (credentials is null)
-        {
-            return _clientGone ? SessionEnd.ClientClosed : null;
-        }
-
-        using (credentials)
-        {
-            return await LoginAsync(command.Tag, credentials, shutdown).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<LoginCredentials?> RefuseMechanismAsync(string tag, CancellationToken shutdown)
-    {
-        await WriteAsync($"{tag} NO Unsupported authentication mechanism\r\n", shutdown).ConfigureAwait(false);
-        return null;
-    }
-
-    /// <summary>SASL PLAIN (RFC 4616), with or without an initial response (RFC 4959).</summary>
-    private async Task<LoginCredentials?> ReadPlainAsync(string tag, string? initial, CancellationToken shutdown)
-    {
-        var response = initial ?? await ChallengeAsync(tag, string.Empty, shutdown).ConfigureAwait(false);
-        if (response is null)
-        {
-            return null;
-        }
-
-        var decoded = await DecodeAsync(tag, response, shutdown).ConfigureAwait(false);
-        if (decoded is null)
-        {
-            return null;
-        }
-
-        var first = Array.IndexOf(decoded, (byte)0);
-        var second = first < 0 ? -1 : Array.IndexOf(decoded, (byte)0, first + 1);
-        if (second < 0)
-        {
-            await WriteAsync($"{tag} BAD Malformed PLAIN response\r\n", shutdown).ConfigureAwait(false);
-            return null;
-        }
-
-        var authzid = Encoding.UTF8.GetString(decoded, 0, first);
-        var user = Encoding.UTF8.GetString(decoded, first + 1, second - first - 1);
-        var password = decoded[(second + 1)..];
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(decoded);
-        return new LoginCredentials(user, password, authzid == user ? null : authzid);
-    }
-
-    /// <summary>The LOGIN SASL mechanism: user name, then password, each base64 after its prompt.</summary>
-    private async Task<LoginCredentials?> ReadLoginMechanismAsync(string tag, string? initial, CancellationToken shutdown)
-    {
-        var userResponse = initial ?? await ChallengeAsync(tag, "VXNlcm5hbWU6", shutdown).ConfigureAwait(false);
-        if (userResponse is null)
-        {
-            return null;
-        }
-
-        var user = await DecodeAsync(tag, userResponse, shutdown).ConfigureAwait(false);
-        if (user is null)
-        {
-            return null;
-        }
-
-        var passwordResponse = await ChallengeAsync(tag, "UGFzc3dvcmQ6", shutdown).ConfigureAwait(false);
-        if (passwordResponse is null)
-        {
-            return null;
-        }
-
-        var password = await DecodeAsync(tag, passwordResponse, shutdown).ConfigureAwait(false);
-        return password is null ? null : new LoginCredentials(Encoding.UTF8.GetString(user), password, authorizationId: null);
-    }
-
-    /// <summary>Sends "+ challenge" and reads the client's line; null (answered) when cancelled with "*".</summary>
-    private async Task<string?> ChallengeAsync(string tag, string challenge, CancellationToken shutdown)
-    {
-        await WriteAsync($"+ {challenge}\r\n", shutdown).ConfigureAwait(false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
-        timeout.CancelAfter(_services.Limits.PreAuthTimeout);
-        var line = await Reader.ReadLineAsync(timeout.Token).ConfigureAwait(false);
-        if (line is null)
-        {
-            _clientGone = true;
-            return null;
-        }
-
-        var text = Encoding.ASCII.GetString(line);
-        if (text == "*")
-        {
-            await WriteAsync($"{tag} BAD Authentication cancelled\r\n", shutdown).ConfigureAwait(false);
-            return null;
-        }
-
-        return text;
-    }
-
-    private async Task<byte[]?> DecodeAsync(string tag, string base64, CancellationToken shutdown)
-    {
-        if (base64 == "=")
-        {
-            return [];
-        }
-
-        try
-        {
-            return Convert.FromBase64String(base64);
-        }
-        catch (FormatException)
-        {
-            await WriteAsync($"{tag} BAD Invalid base64 in authentication response\r\n", shutdown).ConfigureAwait(false);
-            return null;
-        }
-    }
-
     /// <summary>Routes the user and logs in on the backend; on success the session goes on to relay.</summary>
-    private async Task<PreAuthOutcome?> LoginAsync(string tag, LoginCredentials credentials, CancellationToken shutdown)
+    private async Task<PreAuthOutcome?> LoginAsync(string tag, ClientCredentials credentials, CancellationToken shutdown)
     {
         var route = await _services.Routers.RouteAsync(new RouteRequest(credentials.User, _origin.Client, _listener.Name), shutdown).ConfigureAwait(false);
         switch (route.Kind)
@@ -225,12 +95,12 @@ internal sealed partial class ClientSession
         return new SessionSlots(_services.Users, key, _services.Sessions, backend);
     }
 
-    private async Task<PreAuthOutcome?> ProxyAsync(string tag, LoginCredentials credentials, BackendTarget backend, SessionSlots slots, CancellationToken shutdown)
+    private async Task<PreAuthOutcome?> ProxyAsync(string tag, ClientCredentials credentials, BackendTarget backend, SessionSlots slots, CancellationToken shutdown)
     {
         BackendLoginResult login;
         try
         {
-            login = await _services.Connector.LoginAsync(backend, credentials, _origin, shutdown).ConfigureAwait(false);
+            login = await _services.Connector.LoginAsync(backend, credentials, _origin, RelayChallengeAsync, shutdown).ConfigureAwait(false);
         }
         catch (BackendUnavailableException ex)
         {
@@ -243,6 +113,12 @@ internal sealed partial class ClientSession
 
         if (login.Connection is null)
         {
+            if (ClientLeft is { } end)
+            {
+                // The client left during the backend's challenge (a token login's error exchange).
+                return end;
+            }
+
             LogLoginRefused(credentials.User, backend.Name);
             _services.Metrics.LoginCompleted(backend.Name, LoginResults.Refused);
             return await RefuseLoginAsync(tag, credentials.User, login.Response.StatusAndText, shutdown).ConfigureAwait(false);
@@ -273,7 +149,7 @@ internal sealed partial class ClientSession
         {
             var text = login.Response.TextWithoutCapabilityCode();
             await WriteAsync($"{tag} OK [CAPABILITY {shown}] {(text.Length == 0 ? "Logged in" : text)}\r\n", shutdown).ConfigureAwait(false);
-            trace?.Client(Encoding.UTF8.GetBytes($"{tag} LOGIN"), isCommandStart: true);
+            trace?.Login(tag, credentials.TraceText);
             trace?.Note($"{tag} OK [CAPABILITY {shown}] (backend {backend.Name} at {login.Endpoint})");
         }
         catch

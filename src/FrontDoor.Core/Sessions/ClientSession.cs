@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Sasl;
 using Microsoft.Extensions.Logging;
 
 namespace FrontDoor.Core.Sessions;
@@ -13,8 +14,6 @@ namespace FrontDoor.Core.Sessions;
 /// </summary>
 internal sealed partial class ClientSession
 {
-    private static readonly string[] PreAuthCapabilities = ["IMAP4rev1", "SASL-IR", "LOGIN-REFERRALS", "ID", "LITERAL+", "AUTH=PLAIN", "AUTH=LOGIN"];
-
     private static readonly Func<ILogger, string, IDisposable?> SessionScope = LoggerMessage.DefineScope<string>("session {SessionId}");
 
     private readonly ImapConnection _client;
@@ -246,7 +245,7 @@ internal sealed partial class ClientSession
 
     private CapabilitySet Capabilities(CapabilityStage stage)
     {
-        var offered = new CapabilitySet(PreAuthCapabilities);
+        var offered = new CapabilitySet(_listener.PreAuthCapabilities);
         if (_listener.OffersStartTls && !_client.IsTls)
         {
             offered.Add("STARTTLS");

@@ -6,9 +6,13 @@ namespace FrontDoor.Core.Sessions;
 /// <summary>What a session knows of the listener it came in on; the TLS context is built once per listener.</summary>
 internal sealed class ListenerContext
 {
-    public ListenerContext(ListenerOptions options)
+    private static readonly string[] BaseCapabilities = ["IMAP4rev1", "SASL-IR", "LOGIN-REFERRALS", "ID", "LITERAL+"];
+
+    public ListenerContext(ListenerOptions options, Backends.TokenIntrospection? introspection = null)
     {
         Options = options;
+        Introspection = introspection;
+        PreAuthCapabilities = [.. BaseCapabilities, .. options.SaslMechanisms.Select(m => "AUTH=" + m)];
         if (options.Certificate is { } certificate)
         {
             var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null);
@@ -21,6 +25,12 @@ internal sealed class ListenerContext
     public string Name => Options.Name;
 
     public SslServerAuthenticationOptions? TlsOptions { get; }
+
+    /// <summary>The listener's own check of OAuth tokens (oauthIntrospection), if it has one.</summary>
+    public Backends.TokenIntrospection? Introspection { get; }
+
+    /// <summary>What FrontDoor offers before login, its AUTH= mechanisms as the listener's saslMechanisms say.</summary>
+    public string[] PreAuthCapabilities { get; }
 
     /// <summary>True on a STARTTLS listener: STARTTLS is offered until TLS runs.</summary>
     public bool OffersStartTls => Options.Tls == ListenerTls.StartTls;

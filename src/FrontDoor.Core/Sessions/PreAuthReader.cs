@@ -87,7 +87,10 @@ internal sealed class PreAuthReader
         }
     }
 
-    /// <summary>Reads one line, e.g. a SASL response; null when the client closed.</summary>
+    /// <summary>After <see cref="ReadLineAsync"/> gave null: the line was longer than maxCommandLine (else the client closed).</summary>
+    public bool LineTooLong { get; private set; }
+
+    /// <summary>Reads one line, e.g. a SASL response; null when the client closed or the line is too long to follow.</summary>
     public async ValueTask<byte[]?> ReadLineAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -102,6 +105,7 @@ internal sealed class PreAuthReader
 
             if (tooLong || result.IsCompleted)
             {
+                LineTooLong = tooLong;
                 return null;
             }
         }

@@ -25,7 +25,14 @@ public sealed class DovecotServer : InstanceServer
         StartAsync(users, extraConfig: null, ct);
 
     /// <summary>As <see cref="StartAsync(IReadOnlyDictionary{string, string}, CancellationToken)"/>, with Dovecot settings that override the defaults (e.g. TLS).</summary>
-    public static Task<DovecotServer> StartAsync(IReadOnlyDictionary<string, string> users, string? extraConfig, CancellationToken ct = default)
+    public static Task<DovecotServer> StartAsync(IReadOnlyDictionary<string, string> users, string? extraConfig, CancellationToken ct = default) =>
+        StartAsync(users, extraConfig, oauth2Introspection: null, ct);
+
+    /// <summary>
+    /// With <paramref name="oauth2Introspection"/>, the server also takes AUTHENTICATE OAUTHBEARER and XOAUTH2
+    /// (Dovecot's oauth2 passdb, scripts/dovecot-instance.sh --oauth2), checking tokens at that RFC 7662 URL.
+    /// </summary>
+    public static Task<DovecotServer> StartAsync(IReadOnlyDictionary<string, string> users, string? extraConfig, Uri? oauth2Introspection, CancellationToken ct = default)
     {
         if (!OperatingSystem.IsLinux() || !File.Exists(DovecotBinary))
         {
@@ -38,7 +45,19 @@ public sealed class DovecotServer : InstanceServer
             InstanceScript.Dovecot,
             "fd-dovecot-",
             users,
-            extraConfig is null ? null : directory => File.WriteAllTextAsync(Path.Combine(directory, "extra.conf"), extraConfig, ct),
+            extraConfig is null && oauth2Introspection is null ? null : async directory =>
+            {
+                if (extraConfig is not null)
+                {
+                    await File.WriteAllTextAsync(Path.Combine(directory, "extra.conf"), extraConfig, ct);
+                }
+
+                if (oauth2Introspection is not null)
+                {
+                    // What "start --oauth2 URL" keeps for every later start of the instance.
+                    await File.WriteAllTextAsync(Path.Combine(directory, "oauth2-url"), oauth2Introspection.AbsoluteUri + "\n", ct);
+                }
+            },
             (directory, port, copy, specs) => new DovecotServer(directory, port, copy, specs),
             ct);
     }

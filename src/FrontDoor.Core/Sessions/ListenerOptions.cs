@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 
-namespace FrontDoor.Core.Hosting;
+namespace FrontDoor.Core.Sessions;
 
 internal enum ListenerTls
 {
@@ -29,4 +29,10 @@ internal sealed record ListenerOptions(string Name, IPEndPoint Endpoint, Listene
 
     /// <summary>Open connections from one client address at most; 0 for no cap.</summary>
     public int MaxConnectionsPerAddress { get; init; }
+
+    /// <summary>The SASL mechanisms offered before login (AUTH=), upper case, in the order written.</summary>
+    public IReadOnlyList<string> SaslMechanisms { get; init; } = Protocol.Sasl.SaslMechanisms.Default;
+
+    /// <summary>RFC 7662 introspection of OAuth tokens before any backend is asked; null: the backend alone checks them.</summary>
+    public Backends.IntrospectionOptions? OAuthIntrospection { get; init; }
 }

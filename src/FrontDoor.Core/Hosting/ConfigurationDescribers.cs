@@ -1,7 +1,7 @@
 using FrontDoor.Core.Hooks;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FrontDoor.Core.Diagnostics;
+namespace FrontDoor.Core.Hosting;
 
 /// <summary>Finds every plugin service that can describe its configuration (<see cref="IDescribeConfiguration"/>).</summary>
 internal static class ConfigurationDescribers

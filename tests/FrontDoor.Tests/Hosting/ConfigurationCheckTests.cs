@@ -1,8 +1,9 @@
+using FrontDoor.Core.Hosting;
 using FrontDoor.Core.Diagnostics;
 using FrontDoor.Testing;
 using Xunit;
 
-namespace FrontDoor.Tests.Diagnostics;
+namespace FrontDoor.Tests.Hosting;
 
 /// <summary>
 /// <c>FrontDoor check-config PATH</c>: the same validation as start-up (the real plugins from the plugin
@@ -138,6 +139,33 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Equal(string.Empty, output);
         Assert.Equal(expected + Environment.NewLine, error);
+    }
+
+    [Theory]
+    [InlineData("saslMechanisms", "PLAIN SCRAM-SHA-1", """FrontDoor: configuration error: <listener name="imap"> saslMechanisms="PLAIN SCRAM-SHA-1": "SCRAM-SHA-1" is not one of PLAIN, LOGIN, OAUTHBEARER, XOAUTH2""")]
+    [InlineData("oauthIntrospection", "http://idp.example.com/introspect", """FrontDoor: configuration error: <listener name="imap"> oauthIntrospection="http://idp.example.com/introspect": expected an https:// URL (http:// only on loopback)""")]
+    [InlineData("oauthClientId", "frontdoor", """FrontDoor: configuration error: <listener name="imap">: oauthClientId and oauthClientSecret need oauthIntrospection="https://..." """)]
+    public void A_bad_oauth_listener_attribute_exits_2_naming_it(string attribute, string value, string expected)
+    {
+        var path = Write(GoodBody);
+
+        var (exit, _, error) = Check(path, $"--frontDoor:listeners:listener:imap:{attribute}", value);
+
+        Assert.Equal(2, exit);
+        Assert.Equal(expected.TrimEnd() + Environment.NewLine, error);
+    }
+
+    [Fact]
+    public void A_listener_may_offer_the_oauth_mechanisms()
+    {
+        var path = Write(GoodBody);
+
+        var (exit, output, error) = Check(path, "--frontDoor:listeners:listener:imap:saslMechanisms", "plain login oauthbearer xoauth2",
+            "--frontDoor:listeners:listener:imap:oauthIntrospection", "https://idp.example.com/introspect");
+
+        Assert.Equal(string.Empty, error);
+        Assert.Equal(0, exit);
+        Assert.Contains("  imap on 127.0.0.1:1143, tls none, SASL PLAIN LOGIN OAUTHBEARER XOAUTH2, tokens checked at https://idp.example.com/introspect", output, StringComparison.Ordinal);
     }
 
     [Fact]

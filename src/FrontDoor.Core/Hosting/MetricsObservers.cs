@@ -1,3 +1,4 @@
+using FrontDoor.Core.Diagnostics;
 using System.Diagnostics.Metrics;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Hosting;
@@ -5,7 +6,7 @@ using FrontDoor.Core.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace FrontDoor.Core.Diagnostics;
+namespace FrontDoor.Core.Hosting;
 
 /// <summary>
 /// The observable instruments of the "FrontDoor" meter: each reads a counter the sessions keep anyway

@@ -1,31 +1,28 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace FrontDoor.Core.Backends;
+namespace FrontDoor.Core.Protocol.Sasl;
 
-/// <summary>
-/// A user's credentials on their way to the backend. The password stays in bytes so it can be wiped, and
-/// <see cref="ToString"/> never shows it, so it cannot reach a log by accident.
-/// </summary>
-internal sealed class LoginCredentials : IDisposable
+/// <summary>A user name and password (LOGIN, AUTHENTICATE PLAIN or LOGIN).</summary>
+internal sealed class LoginCredentials : ClientCredentials
 {
     public LoginCredentials(string user, byte[] password, string? authorizationId)
+        : base(user)
     {
-        User = user;
         Password = password;
         AuthorizationId = string.IsNullOrEmpty(authorizationId) ? null : authorizationId;
     }
-
-    public string User { get; }
 
     public byte[] Password { get; }
 
     /// <summary>SASL PLAIN authzid (act as this user), when the client gave one.</summary>
     public string? AuthorizationId { get; }
 
+    public override string TraceText => "LOGIN <hidden>";
+
     public byte[] UserBytes() => Encoding.UTF8.GetBytes(User);
 
-    public void Dispose() => CryptographicOperations.ZeroMemory(Password);
+    public override void Dispose() => CryptographicOperations.ZeroMemory(Password);
 
     public override string ToString() => $"{User} (password hidden)";
 }

@@ -1,3 +1,4 @@
+using FrontDoor.Core.Diagnostics;
 using System.Net;
 using System.Reflection;
 using FrontDoor.Core.Hooks;
@@ -8,7 +9,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
-namespace FrontDoor.Core.Diagnostics;
+namespace FrontDoor.Core.Hosting;
 
 /// <summary>Registers the "FrontDoor" meter, its observers, and the Prometheus endpoint when configured.</summary>
 internal static class MetricsServiceCollectionExtensions

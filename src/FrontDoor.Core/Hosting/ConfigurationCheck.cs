@@ -1,10 +1,12 @@
+using FrontDoor.Core.Diagnostics;
+using FrontDoor.Core.Sessions;
 using System.Globalization;
 using System.Text;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FrontDoor.Core.Diagnostics;
+namespace FrontDoor.Core.Hosting;
 
 /// <summary>
 /// <c>FrontDoor check-config PATH</c>: validates a config exactly as start-up does (the same
@@ -152,6 +154,16 @@ internal static class ConfigurationCheck
         if (listener.MaxConnectionsPerAddress > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $", maxConnectionsPerAddress {listener.MaxConnectionsPerAddress}");
+        }
+
+        if (!listener.SaslMechanisms.SequenceEqual(Protocol.Sasl.SaslMechanisms.Default))
+        {
+            text.Append(CultureInfo.InvariantCulture, $", SASL {(listener.SaslMechanisms.Count == 0 ? "none" : string.Join(" ", listener.SaslMechanisms))}");
+        }
+
+        if (listener.OAuthIntrospection is { } introspection)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", tokens checked at {introspection.Endpoint}");
         }
 
         return text.ToString();
