@@ -55,5 +55,34 @@ public sealed class AdminStartupTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task With_a_certificate_the_endpoint_serves_HTTPS_and_the_commands_trust_exactly_that_certificate()
+    {
+        using var certificates = new FrontDoor.IntegrationTests.Security.TestCertificates();
+        var tokenFile = Path.Combine(_directory, "admin.token");
+        await File.WriteAllTextAsync(tokenFile, "0123456789abcdef0123456789");
+        var port = LoopbackPorts.Pick();
+        await using var frontDoor = await TestFrontDoor.StartAsync(
+            TestFrontDoor.Backends("one", ("one", 9, "")) + "<routing default=\"one\" />" +
+            $"<admin endpoint=\"127.0.0.1:{port}\" tokenFile=\"{tokenFile}\" certificate=\"{certificates.CertificatePem}\" certificateKey=\"{certificates.KeyPem}\" />",
+            appSettings: "",
+            configureHost: services => services.AddFrontDoorAdmin());
+        var address = frontDoor.Services.GetRequiredService<AdminEndpointService>().Address!;
+        Assert.Equal("https", address.Scheme);
+
+        // A client that trusts only the system store refuses the test certificate: it is TLS, not plain HTTP.
+        using (var strict = new HttpClient { BaseAddress = address })
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(() => strict.GetAsync(new Uri("api/status", UriKind.Relative)));
+        }
+
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await AdminCommands.RunAsync(["who", "--config", frontDoor.ConfigPath], output, error);
+        Assert.Equal(AdminCommands.NothingMatched, exit);
+        Assert.Equal("no sessions match", output.ToString().Trim());
+        Assert.Equal(string.Empty, error.ToString());
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
