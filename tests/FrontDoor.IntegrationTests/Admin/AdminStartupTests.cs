@@ -84,5 +84,25 @@ public sealed class AdminStartupTests : IDisposable
         Assert.Equal(string.Empty, error.ToString());
     }
 
+    [Fact]
+    public async Task With_anonymous_read_reading_is_open_and_changes_still_need_the_token()
+    {
+        var tokenFile = Path.Combine(_directory, "admin.token");
+        await File.WriteAllTextAsync(tokenFile, "0123456789abcdef0123456789");
+        await using var frontDoor = await TestFrontDoor.StartAsync(
+            TestFrontDoor.Backends("one", ("one", 9, "")) + "<routing default=\"one\" />" +
+            $"<admin endpoint=\"127.0.0.1:0\" tokenFile=\"{tokenFile}\" anonymousRead=\"true\" />",
+            appSettings: "",
+            configureHost: services => services.AddFrontDoorAdmin());
+        using var http = new HttpClient { BaseAddress = frontDoor.Services.GetRequiredService<AdminEndpointService>().Address };
+
+        using var read = await http.GetAsync(new Uri("api/backends", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.OK, read.StatusCode);
+        using var drain = await http.PostAsync(new Uri("api/backends/one/drain", UriKind.Relative), null);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, drain.StatusCode);
+        using var kick = await http.PostAsync(new Uri("api/sessions/kick?user=x", UriKind.Relative), null);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, kick.StatusCode);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
