@@ -3,6 +3,7 @@
 #   - Dovecot (dovecot-imapd): the real IMAP backends, run as private instances by
 #     scripts/dovecot-instance.sh. The system-wide Dovecot service is never started: if the package
 #     started it anyway, it is stopped and disabled, so that it holds no port.
+#   - isync (mbsync): a real client that compresses (COMPRESS=DEFLATE) in the compression tests; no service.
 #   - Chromium (chromium, chromium-driver): the admin status page's browser test drives the system
 #     browser headless through chromedriver; nothing is downloaded at test time.
 #   - checks that the .NET SDK (dotnet) is on PATH.
@@ -12,7 +13,7 @@ set -euo pipefail
 log() { echo "install-deps: $*"; }
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
 
-APT_PACKAGES=(dovecot-imapd haproxy chromium chromium-driver)
+APT_PACKAGES=(dovecot-imapd haproxy isync chromium chromium-driver)
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 

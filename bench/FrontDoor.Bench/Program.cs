@@ -7,7 +7,7 @@ using FrontDoor.Bench;
 //
 //   FrontDoor.Bench --repo DIR --work DIR --frontdoor BIN --out FILE [--smoke]
 //                   [--nginx BIN] [--nginx-module SO] [--file-limit N] [--preauth N] [--auth N] [--no-micro]
-//                   [--only fetch,append,noop,pipelined,memory,memory-preauth,memory-auth,alloc,micro]
+//                   [--only fetch,append,noop,pipelined,memory,memory-preauth,memory-auth,compress,alloc,micro]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -152,6 +152,29 @@ try
             return Memory.Measure(proxies.First(p => p.Name == name).Start, count, login, settingsUsed.MemorySettleMs, settingsUsed.MemoryIdleMs);
         });
         report.Memory.Add((state, count, samples));
+    }
+
+    if (Want("compress"))
+    {
+        Step($"6. COMPRESS=DEFLATE: FETCH of {CompressionBench.Messages} text messages and idle compressed sessions, per window / memLevel");
+        CompressionBench.Prepare(context);
+        var sessions = settingsUsed.Smoke ? 10 : 300;
+        var variant = 0;
+        foreach (var v in CompressionBench.Variants)
+        {
+            using (var frontDoor = FrontDoorProcess.Start(context, $"compress{variant}", v.ListenerAttributes))
+            {
+                var fetches = settingsUsed.Smoke ? 1 : 3;
+                CompressionBench.Fetch(frontDoor, v.Compress, 1);
+                var samples = Enumerable.Range(0, settingsUsed.Runs).Select(_ => CompressionBench.Fetch(frontDoor, v.Compress, fetches)).ToList();
+                report.CompressFetch[v] = samples;
+            }
+
+            report.CompressIdle[v] = [.. Enumerable.Range(0, settingsUsed.MemoryRuns).Select(run =>
+                CompressionBench.IdleBytesPerSession(() => FrontDoorProcess.Start(context, $"compress{variant}-mem{run}", v.ListenerAttributes), v.Compress, sessions, settingsUsed.MemorySettleMs))];
+            report.CompressSessions = sessions;
+            variant++;
+        }
     }
 
     if (Want("alloc"))

@@ -28,6 +28,12 @@ internal sealed class Report
 
     public List<AllocationSample> Allocations { get; set; } = [];
 
+    public Dictionary<CompressVariant, List<CompressFetchSample>> CompressFetch { get; } = [];
+
+    public Dictionary<CompressVariant, List<double>> CompressIdle { get; } = [];
+
+    public int CompressSessions { get; set; }
+
     public List<MicroResult> Micro { get; set; } = [];
 
     public static double Median(IEnumerable<double> values)
@@ -220,6 +226,11 @@ internal sealed class Report
         if (Micro.Count > 0)
         {
             targets.Add(("5. framer allocations per frame (goal 0)", $"{framerAlloc:N0} B", framerAlloc == 0));
+        }
+
+        if (CompressFetch.Count > 0)
+        {
+            CompressionReport.Append(md, CompressFetch, CompressIdle, CompressSessions, _settings.Runs, _settings.MemoryRuns);
         }
 
         // Targets

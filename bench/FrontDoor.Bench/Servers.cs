@@ -24,6 +24,16 @@ internal static partial class Os
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
+    /// <summary>User plus system CPU time of a process so far, in seconds (/proc/PID/stat, clock ticks of 1/100 s).</summary>
+    public static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+
+        // After the command: state is field 3, utime field 14 and stime field 15 (proc(5)).
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
     /// <summary>VmRSS of a process in bytes (0 when it is gone).</summary>
     public static long Rss(int pid)
     {
@@ -229,11 +239,12 @@ internal sealed class FrontDoorProcess : ServerProcess
 
     public override long Rss() => Os.Rss(Pid);
 
-    public static FrontDoorProcess Start(BenchContext context, string name)
+    public static FrontDoorProcess Start(BenchContext context, string name, string listenerAttributes = "")
     {
         var port = Os.FreePort();
         var configPath = Path.Combine(context.Work, $"frontdoor-{name}.config");
-        File.WriteAllText(configPath, Config(context, $"127.0.0.1:{port}", Environment.GetEnvironmentVariable("FRONTDOOR_BENCH_NO_ADMIN") is null ? $"127.0.0.1:{Os.FreePort()}" : null));
+        var admin = Environment.GetEnvironmentVariable("FRONTDOOR_BENCH_NO_ADMIN") is null ? $"127.0.0.1:{Os.FreePort()}" : null;
+        File.WriteAllText(configPath, Config(context, $"127.0.0.1:{port}", listenerAttributes, admin));
         var server = new FrontDoorProcess(Path.Combine(context.Work, $"frontdoor-{name}.log"), new IPEndPoint(IPAddress.Loopback, port));
         server.StartProcess(context.FrontDoorBinary, ["--config", configPath, "--Logging:LogLevel:Default", "Warning"], "FrontDoor",
             Environment.GetEnvironmentVariable("FRONTDOOR_BENCH_FRONTDOOR_ENV"));
@@ -252,7 +263,7 @@ internal sealed class FrontDoorProcess : ServerProcess
     /// {N+} into {N} (user benchsync).
     /// </summary>
     /// <remarks>With <paramref name="admin"/>, the admin endpoint runs too (as operators run it), so the figures include its cost.</remarks>
-    public static string Config(BenchContext context, string listen, string? admin = null) => $"""
+    public static string Config(BenchContext context, string listen, string listenerAttributes = "", string? admin = null) => $"""
         <?xml version="1.0" encoding="utf-8"?>
         <configuration>
           <appSettings>
@@ -260,7 +271,7 @@ internal sealed class FrontDoorProcess : ServerProcess
           </appSettings>
           <frontDoor>
             <listeners>
-              <listener name="imap" endpoint="{listen}" tls="none" />
+              <listener name="imap" endpoint="{listen}" tls="none" {listenerAttributes} />
             </listeners>
             <plugins directory="{context.PluginDirectory}" />
             <backends>

@@ -12,7 +12,7 @@ internal sealed class RawImapClient : IAsyncDisposable
 {
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(15);
     private readonly TcpClient _tcp;
-    private readonly NetworkStream _stream;
+    private Stream _stream;
     private readonly List<byte> _buffer = [];
 
     private readonly MemoryStream _received = new();
@@ -45,6 +45,9 @@ internal sealed class RawImapClient : IAsyncDisposable
     public Task SendAsync(string text) => SendAsync(Encoding.Latin1.GetBytes(text));
 
     public async Task SendAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
+
+    /// <summary>Writes octets to the socket itself, under any compression: a hostile peer's own bytes.</summary>
+    public async Task SendRawAsync(byte[] bytes) => await _tcp.GetStream().WriteAsync(bytes);
 
     /// <summary>Reads one line without its CRLF; null when the server closed.</summary>
     public async Task<string?> ReadLineAsync()
@@ -142,6 +145,20 @@ internal sealed class RawImapClient : IAsyncDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// RFC 4978: after the server's COMPRESS OK, both ways are raw DEFLATE from the next octet. With
+    /// <paramref name="oneOctetPerWrite"/>, each compressed octet goes out in its own socket write.
+    /// </summary>
+    public void StartCompression(bool oneOctetPerWrite = false)
+    {
+        if (_buffer.Count > 0)
+        {
+            throw new InvalidOperationException("octets after the COMPRESS OK were read as plain text");
+        }
+
+        _stream = new DeflateDuplex(_tcp.GetStream(), oneOctetPerWrite);
     }
 
     public ValueTask DisposeAsync()

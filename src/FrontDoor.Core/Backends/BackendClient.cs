@@ -102,6 +102,28 @@ internal sealed partial class BackendClient
         }
     }
 
+    /// <summary>
+    /// RFC 4978: asks the logged-in backend for COMPRESS=DEFLATE when it offers it; on its OK the connection
+    /// compresses both ways from the next byte. A refusal leaves the connection plain. True when compressed.
+    /// </summary>
+    public async Task<bool> CompressAsync(CancellationToken cancellationToken)
+    {
+        if (!Capabilities.Contains(Protocol.Compression.CompressCommand.Capability))
+        {
+            return false;
+        }
+
+        var tag = NextTag();
+        WriteAscii($"{tag} COMPRESS DEFLATE\r\n");
+        var done = await SendAndReadTaggedAsync(tag, cancellationToken).ConfigureAwait(false);
+        if (done.IsOk)
+        {
+            await _connection.StartCompressionAsync(Protocol.Compression.DeflateSettings.Default).ConfigureAwait(false);
+        }
+
+        return done.IsOk;
+    }
+
     /// <summary>Logs in as the client's user; NO and BAD come back as a response, not an exception.</summary>
     /// <param name="client">Answers a challenge the backend sends during a token login.</param>
     public Task<BackendResponse> LoginAsync(ClientCredentials credentials, ClientChallenge client, CancellationToken cancellationToken) => credentials switch

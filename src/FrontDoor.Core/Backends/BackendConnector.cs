@@ -57,6 +57,12 @@ internal sealed partial class BackendConnector
                 await client.RefreshCapabilitiesAsync(deadline.Token).ConfigureAwait(false);
             }
 
+            if (backend.CompressBackend && Protocol.Compression.ZLibNative.IsAvailable)
+            {
+                var compressed = await client.CompressAsync(deadline.Token).ConfigureAwait(false);
+                LogBackendCompression(backend.Name, compressed);
+            }
+
             return new BackendLoginResult(response, client.Connection, client.Capabilities, endpoint);
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or BackendProtocolException)
@@ -153,6 +159,9 @@ internal sealed partial class BackendConnector
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Backend {Backend} endpoint {Endpoint} failed: {Error}: {Detail}")]
     private partial void LogEndpointFailed(string backend, BackendEndpoint endpoint, string error, string detail);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "compressBackend on backend {Backend}: COMPRESS=DEFLATE active {Active}")]
+    private partial void LogBackendCompression(string backend, bool active);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Login on backend {Backend} at {Endpoint} failed: {Error}")]
     private partial void LogLoginFailed(string backend, BackendEndpoint endpoint, string error);

@@ -65,6 +65,9 @@ public sealed record BackendTarget
     /// <summary>How long an open breaker sends logins straight to the next endpoint before it tries this one again.</summary>
     public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Compress the FrontDoor-to-backend leg with COMPRESS=DEFLATE (RFC 4978) when the backend offers it (for backends across a WAN).</summary>
+    public bool CompressBackend { get; init; }
+
     /// <summary>Every attribute of the <c>&lt;backend&gt;</c> element, so plugins read their own policy (e.g. literalPlus).</summary>
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 

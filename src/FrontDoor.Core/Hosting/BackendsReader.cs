@@ -113,6 +113,7 @@ internal static class BackendsReader
             BreakerFailures = Count(element, "breakerFailures", 5, where),
             MaxSessions = Count(element, "maxSessions", 0, where),
             MaxLiteralSize = element["maxLiteralSize"] is null ? null : Count(element, "maxLiteralSize", 0, where),
+            CompressBackend = ConfigElements.Boolean(element["compressBackend"], $"{where} compressBackend", fallback: false),
             ForwardClientAddress = ConfigElements.OneOf(element, "backend", "forwardClientAddress", "none", "none", "id", "proxy") switch
             {
                 "id" => ClientAddressForwarding.Id,

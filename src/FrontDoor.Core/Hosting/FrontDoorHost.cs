@@ -101,7 +101,7 @@ internal static class FrontDoorHost
         services.AddSingleton<BackendResolver>();
         services.AddSingleton(sp => new SessionRegistry(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ISessionRegistry>(sp => sp.GetRequiredService<SessionRegistry>());
-        services.AddSingleton<ICapabilityFilter, ProxyCapabilityFilter>();
+        services.AddSingleton<ICapabilityFilter>(new ProxyCapabilityFilter(options.Listeners));
         services.AddSingleton<ResiliencePipelines>();
         services.AddSingleton(sp => new BackendConnector(
             sp.GetRequiredService<ResiliencePipelines>(), sp.GetRequiredService<ILogger<BackendConnector>>(), options.Limits.MaxResponseLineLength, sp.GetRequiredService<FrontDoorMetrics>()));

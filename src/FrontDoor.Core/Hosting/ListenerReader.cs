@@ -55,6 +55,8 @@ internal static class ListenerReader
             MaxConnectionsPerAddress = Count(element, "maxConnectionsPerAddress", where),
             SaslMechanisms = SaslMechanismsReader.Read(element["saslMechanisms"], where),
             OAuthIntrospection = IntrospectionOptionsReader.Read(element, where),
+            Compress = ConfigElements.Boolean(element["compress"], $"{where} compress", fallback: true),
+            CompressSettings = ReadDeflateSettings(element, where),
         };
     }
 
@@ -111,6 +113,31 @@ internal static class ListenerReader
         }
 
         return networks;
+    }
+
+    /// <summary>zlib's deflate window (9-15; 8 is refused for raw DEFLATE) and memory level (1-9).</summary>
+    private static Protocol.Compression.DeflateSettings ReadDeflateSettings(IConfigurationSection element, string where)
+    {
+        var defaults = Protocol.Compression.DeflateSettings.Default;
+        return defaults with
+        {
+            WindowBits = InRange(element, "compressWindowBits", where, 9, 15, defaults.WindowBits),
+            MemoryLevel = InRange(element, "compressMemLevel", where, 1, 9, defaults.MemoryLevel),
+            KeepBetweenFlushes = ConfigElements.OneOf(element, "listener", "compressDictionary", defaults.KeepBetweenFlushes ? "session" : "flush", "session", "flush") == "session",
+        };
+    }
+
+    private static int InRange(IConfigurationSection element, string attribute, string where, int min, int max, int fallback)
+    {
+        var value = element[attribute];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max
+            ? number
+            : throw new FrontDoorConfigurationException($"{where} {attribute}=\"{value}\": expected a whole number from {min} to {max}");
     }
 
     private static int Count(IConfigurationSection element, string attribute, string where)

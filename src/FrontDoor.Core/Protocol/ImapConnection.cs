@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using FrontDoor.Core.Protocol.Compression;
 
 namespace FrontDoor.Core.Protocol;
 
@@ -73,11 +75,39 @@ internal sealed class ImapConnection : IAsyncDisposable
         }
 
         Stream = tls;
+        IsTls = true;
         (Input, Output) = CreatePipes(tls);
     }
 
     /// <summary>True once TLS is running on this connection.</summary>
-    public bool IsTls => Stream is SslStream;
+    public bool IsTls { get; private set; }
+
+    /// <summary>True once COMPRESS=DEFLATE runs on this connection (RFC 4978).</summary>
+    public bool IsCompressed => Stream is CompressedStream;
+
+    /// <summary>The compression layer, when it runs: its byte counts and zlib memory.</summary>
+    internal CompressedStream? CompressionLayer => Stream as CompressedStream;
+
+    /// <summary>
+    /// RFC 4978 section 3: from here on both directions are raw DEFLATE, under new pipes over the current
+    /// stream (TLS included). The caller has flushed the plain-text OK and neither reads nor writes
+    /// meanwhile. Bytes already read past the OK were sent compressed and are inflated first.
+    /// </summary>
+    public async Task StartCompressionAsync(DeflateSettings settings)
+    {
+        byte[] leftover = [];
+        if (Input.TryRead(out var pending))
+        {
+            leftover = pending.Buffer.ToArray();
+            Input.AdvanceTo(pending.Buffer.End);
+        }
+
+        await Input.CompleteAsync().ConfigureAwait(false);
+        await Output.CompleteAsync().ConfigureAwait(false);
+        var compressed = new CompressedStream(Stream, settings, leftover, leaveOpen: ReferenceEquals(Stream, _network));
+        Stream = compressed;
+        (Input, Output) = CreatePipes(compressed);
+    }
 
     /// <summary>The raw socket stream, for a PROXY header read before any pipe reads.</summary>
     public Stream NetworkStream => _network;

@@ -16,7 +16,7 @@ internal sealed class SerializedWriter
         Writer = writer;
     }
 
-    public PipeWriter Writer { get; }
+    public PipeWriter Writer { get; private set; }
 
     public async ValueTask<Lease> AcquireAsync(CancellationToken cancellationToken)
     {
@@ -35,6 +35,9 @@ internal sealed class SerializedWriter
         }
 
         public PipeWriter Writer => _owner.Writer;
+
+        /// <summary>From now on the client's output is <paramref name="writer"/> (new pipes under COMPRESS).</summary>
+        public void Replace(PipeWriter writer) => _owner.Writer = writer;
 
         public void Dispose() => _owner._lock.Release();
     }

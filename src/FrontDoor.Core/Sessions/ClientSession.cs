@@ -156,7 +156,8 @@ internal sealed partial class ClientSession
             case "AUTHENTICATE":
                 return await AuthenticateAsync(command, shutdown).ConfigureAwait(false);
             case "SELECT" or "EXAMINE" or "CREATE" or "DELETE" or "RENAME" or "SUBSCRIBE" or "UNSUBSCRIBE" or "LIST"
-                or "LSUB" or "STATUS" or "APPEND" or "IDLE" or "ENABLE" or "NAMESPACE" or "GETQUOTA" or "GETQUOTAROOT":
+                or "LSUB" or "STATUS" or "APPEND" or "IDLE" or "ENABLE" or "NAMESPACE" or "GETQUOTA" or "GETQUOTAROOT"
+                or "COMPRESS": // RFC 4978 section 3: only in the authenticated state
                 await WriteAsync($"{tag} BAD Log in first: {command.Name} is not valid before login\r\n", shutdown).ConfigureAwait(false);
                 return null;
             default:

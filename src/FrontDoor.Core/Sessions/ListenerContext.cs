@@ -13,6 +13,7 @@ internal sealed class ListenerContext
         Options = options;
         Introspection = introspection;
         PreAuthCapabilities = [.. BaseCapabilities, .. options.SaslMechanisms.Select(m => "AUTH=" + m)];
+        Compression = options.Compress && Protocol.Compression.ZLibNative.IsAvailable ? options.CompressSettings : null;
         if (options.Certificate is { } certificate)
         {
             var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null);
@@ -21,6 +22,9 @@ internal sealed class ListenerContext
     }
 
     public ListenerOptions Options { get; }
+
+    /// <summary>RFC 4978 COMPRESS=DEFLATE for this listener's clients after login; null when off (or no zlib).</summary>
+    public Protocol.Compression.DeflateSettings? Compression { get; }
 
     public string Name => Options.Name;
 

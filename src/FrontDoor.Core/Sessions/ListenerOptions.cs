@@ -24,6 +24,12 @@ internal sealed record ListenerOptions(string Name, IPEndPoint Endpoint, Listene
 
     public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
 
+    /// <summary>Offer COMPRESS=DEFLATE (RFC 4978) after login (default true).</summary>
+    public bool Compress { get; init; } = true;
+
+    /// <summary>How FrontDoor deflates for this listener's compressed sessions (window and memory level).</summary>
+    public Protocol.Compression.DeflateSettings CompressSettings { get; init; } = Protocol.Compression.DeflateSettings.Default;
+
     /// <summary>Open connections on this listener at most; 0 for no cap.</summary>
     public int MaxConnections { get; init; }
 

@@ -1,8 +1,5 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
-using Microsoft.Extensions.Logging;
 
 namespace FrontDoor.Core.Sessions;
 
@@ -12,70 +9,33 @@ namespace FrontDoor.Core.Sessions;
 /// the command rewriters, response lines through the response rewriters (capability lists among them);
 /// a line that passes is copied as it came (docs/ARCHITECTURE.md, "The relay").
 /// </summary>
-internal sealed partial class Relay
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A relay runs once; RunAsync disposes its pumps when it ends.")]
+internal sealed class Relay
 {
-    private readonly ImapConnection _client;
-    private readonly SerializedWriter _clientOutput;
-    private readonly ImapConnection _backend;
-    private readonly SessionContext _session;
-    private readonly SessionInfo _info;
-    private readonly SessionRegistry _registry;
-    private readonly CommandRewriterChain _rewriters;
-    private readonly ResponseRewriterChain _responses;
-    private readonly BackendCounters _counters;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
+    private readonly RelayContext _link;
     private readonly LiteralGate _gate = new();
-    private readonly Diagnostics.ProtocolTrace? _trace;
-
-    private readonly ClientCommandState _command = new();
-    private ImapFramer _clientFramer;
-    private ImapFramer _backendFramer;
-    private LineBuffer _clientLine;
-    private LineBuffer _backendLine;
-    private RewriteBuffer _clientRewrite;
-    private RewriteBuffer _backendRewrite;
-    private long _literalToTrace;
-    private ResponseKind _responseKind;
-    private volatile string? _kickReason;
-    private bool _backendSaidBye;
-    private string? _pendingReply;
-    private string? _protocolError;
-    private Task<GateOutcome>? _gateWait;
-    private readonly long _maxLiteral;
-    private readonly TimeSpan _graceTime;
-    private long _lastBackendActivity;
-    private volatile bool _idleExpired;
+    private readonly ClientPump _clientPump;
+    private readonly BackendPump _backendPump;
+    private readonly SessionRegistry _registry;
     private readonly IdleSweeper _idle;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _graceTime;
+    private volatile string? _kickReason;
+    private volatile bool _idleExpired;
     private CancellationTokenSource? _stop;
 
-    public Relay(
-        ImapConnection client,
-        SerializedWriter clientOutput,
-        ImapConnection backend,
-        SessionInfo session,
-        RelayServices services,
-        ILogger logger,
-        Diagnostics.ProtocolTrace? trace)
+    public Relay(RelayContext link)
     {
-        _trace = trace;
-        _client = client;
-        _clientOutput = clientOutput;
-        _backend = backend;
-        _info = session;
-        _session = session.Context;
-        _registry = services.Registry;
-        _rewriters = services.Rewriters;
-        _responses = services.Responses;
-        _counters = services.Counters.For(_session.Backend.Name);
-        _time = services.Time;
-        _logger = logger;
-        _graceTime = services.Limits.ShutdownGrace;
-        _idle = services.Idle;
-        _maxLiteral = _session.Backend.MaxLiteralSize ?? AppendLimit(_session.BackendCapabilities) ?? long.MaxValue;
-        _clientFramer = new ImapFramer(services.Limits.MaxCommandLineLength);
-        _backendFramer = new ImapFramer(services.Limits.MaxResponseLineLength);
+        _link = link;
+        _registry = link.Services.Registry;
+        _idle = link.Services.Idle;
+        _time = link.Services.Time;
+        _graceTime = link.Services.Limits.ShutdownGrace;
+        _clientPump = new ClientPump(link, _gate);
+        _backendPump = new BackendPump(link, _gate);
     }
+
+    private SessionInfo Info => _link.Info;
 
     public async Task<SessionEnd> RunAsync(CancellationToken shutdown)
     {
@@ -84,28 +44,29 @@ internal sealed partial class Relay
         // CancelPendingRead rather than a token: an idle session then holds no token registration per read.
         using var stop = new CancellationTokenSource();
         _stop = stop;
-        _info.Touch();
-        _lastBackendActivity = _time.GetTimestamp();
-        _info.OnKick(Kick);
-        _registry.Add(_info);
+        Info.Touch();
+        Info.OnKick(Kick);
+        _registry.Add(Info);
         try
         {
             return await RelayAsync(stop, shutdown).ConfigureAwait(false);
         }
         finally
         {
-            _registry.Remove(_info);
+            _registry.Remove(Info);
+            _clientPump.Dispose();
+            _backendPump.Dispose();
         }
     }
 
     private async Task<SessionEnd> RelayAsync(CancellationTokenSource stop, CancellationToken shutdown)
     {
         using var watched = _idle.Watch(this);
-        using var onShutdown = shutdown.UnsafeRegister(static relay => ((Relay)relay!).StopReading(client: true, backend: false), this);
-        var toBackend = PumpClientToBackendAsync(stop.Token);
-        var toClient = PumpBackendToClientAsync(stop.Token);
+        using var onShutdown = shutdown.UnsafeRegister(static relay => ((Relay)relay!)._clientPump.Stop(), this);
+        var toBackend = _clientPump.RunAsync(stop.Token);
+        var toClient = _backendPump.RunAsync(stop.Token);
         var first = await Task.WhenAny(toBackend, toClient).ConfigureAwait(false);
-        var end = await first.ConfigureAwait(false);
+        var firstEnd = await first.ConfigureAwait(false);
         if (first == toBackend && shutdown.IsCancellationRequested && !_idleExpired)
         {
             await DrainAsync(toClient).ConfigureAwait(false);
@@ -114,11 +75,11 @@ internal sealed partial class Relay
         // One side is done: stop the other, then say goodbye if the client can still hear a whole line.
         _idle.Forget(this);
         await stop.CancelAsync().ConfigureAwait(false);
-        StopReading(client: true, backend: true);
-        _backend.Abort();
+        StopBoth();
+        _link.Backend.Abort();
         _gate.Disarm();
-        var other = first == toBackend ? toClient : toBackend;
-        var otherEnd = await other.ConfigureAwait(false);
+        var otherEnd = await (first == toBackend ? toClient : toBackend).ConfigureAwait(false);
+        var end = firstEnd.End;
         if (_idleExpired)
         {
             end = SessionEnd.IdleTimeout;
@@ -133,20 +94,17 @@ internal sealed partial class Relay
         }
         else if (end == SessionEnd.Shutdown)
         {
-            end = otherEnd;
+            end = otherEnd.End;
         }
 
         // The backend's BYE answered the client's own LOGOUT: an orderly end, whoever closed first.
-        if (end is (SessionEnd.BackendClosed or SessionEnd.ClientClosed) && _backendSaidBye && ImapSyntax.EqualsIgnoreCase(_command.Name, "LOGOUT"))
+        if (end is (SessionEnd.BackendClosed or SessionEnd.ClientClosed) && _backendPump.SaidBye && _clientPump.LastCommandWasLogout)
         {
             end = SessionEnd.ClientLoggedOut;
         }
 
-        await SayGoodbyeAsync(end).ConfigureAwait(false);
-        _clientLine.Dispose();
-        _backendLine.Dispose();
-        _clientRewrite.Dispose();
-        _backendRewrite.Dispose();
+        await SayGoodbyeAsync(end, firstEnd.Bye ?? otherEnd.Bye).ConfigureAwait(false);
+        _clientPump.LogCompressionTotals();
         return end;
     }
 
@@ -160,7 +118,7 @@ internal sealed partial class Relay
         var started = _time.GetTimestamp();
         while (!backendPump.IsCompleted && _time.GetElapsedTime(started) < _graceTime)
         {
-            if (_time.GetElapsedTime(Volatile.Read(ref _lastBackendActivity)) >= quiet && _backendFramer.AtMessageStart)
+            if (_time.GetElapsedTime(_backendPump.LastActivity) >= quiet && _backendPump.AtMessageStart)
             {
                 return;
             }
@@ -169,92 +127,58 @@ internal sealed partial class Relay
         }
     }
 
-    /// <summary>RFC 7889: the backend's APPENDLIMIT=N, the default for the literal size cap.</summary>
-    private static long? AppendLimit(CapabilitySet capabilities)
-    {
-        foreach (var token in capabilities)
-        {
-            if (token.StartsWith("APPENDLIMIT=", StringComparison.OrdinalIgnoreCase)
-                && long.TryParse(token.AsSpan("APPENDLIMIT=".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit))
-            {
-                return limit;
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>Traffic either way (IDLE's keep-alives included) keeps the session; silence ends it (checked by <see cref="IdleSweeper"/>).</summary>
-    internal bool IdleTimedOut() => _time.GetElapsedTime(_info.LastActivityTimestamp) >= _session.Backend.IdleTimeout;
+    internal bool IdleTimedOut() => _time.GetElapsedTime(Info.LastActivityTimestamp) >= _link.Session.Backend.IdleTimeout;
 
     /// <summary>Called once by the sweeper, on its own thread: the pumps stop and the session says why.</summary>
     internal void EndIdle()
     {
         _idleExpired = true;
-        StopReading(client: true, backend: true);
-        try
-        {
-            _stop?.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The session ended while the sweep was on its way.
-        }
+        StopBoth();
+        CancelStop();
     }
 
     /// <summary>Called by the registry on any thread (an operator's kick, a drain, a re-route): the session ends with BYE and the reason.</summary>
     private void Kick(string reason)
     {
         _kickReason = reason;
-        StopReading(client: true, backend: true);
+        StopBoth();
+        CancelStop();
+    }
+
+    private void CancelStop()
+    {
         try
         {
             _stop?.Cancel();
         }
         catch (ObjectDisposedException)
         {
-            // The session is ending anyway.
+            // The session ended while the call was on its way.
         }
     }
 
-    /// <summary>Ends the pumps' pending (and next) reads: they see a cancelled result and stop.</summary>
-    private void StopReading(bool client, bool backend)
+    private void StopBoth()
     {
-        try
-        {
-            if (client)
-            {
-                _client.Input.CancelPendingRead();
-            }
-
-            if (backend)
-            {
-                _backend.Input.CancelPendingRead();
-            }
-        }
-        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
-        {
-            // The connection is already closed: nothing is reading.
-        }
+        _clientPump.Stop();
+        _backendPump.Stop();
     }
 
-    private void Touch() => _info.Touch();
-
-    private async Task SayGoodbyeAsync(SessionEnd end)
+    private async Task SayGoodbyeAsync(SessionEnd end, string? pumpBye)
     {
         var text = end switch
         {
-            SessionEnd.BackendClosed when !_backendSaidBye => "* BYE [UNAVAILABLE] Connection to the mail server was lost\r\n",
+            SessionEnd.BackendClosed when !_backendPump.SaidBye => "* BYE [UNAVAILABLE] Connection to the mail server was lost\r\n",
             SessionEnd.Shutdown => "* BYE [UNAVAILABLE] FrontDoor is shutting down, please reconnect\r\n",
             SessionEnd.BackendTimeout => "* BYE [UNAVAILABLE] The mail server did not answer in time\r\n",
             SessionEnd.IdleTimeout => "* BYE Autologout; idle for too long\r\n",
             SessionEnd.Kicked => $"* BYE [UNAVAILABLE] {_kickReason}\r\n",
-            SessionEnd.ClientProtocolError or SessionEnd.BackendProtocolError or SessionEnd.PluginFailed => $"* BYE {_protocolError ?? "Protocol error"}\r\n",
+            SessionEnd.ClientProtocolError or SessionEnd.BackendProtocolError or SessionEnd.PluginFailed => $"* BYE {pumpBye ?? "Protocol error"}\r\n",
             _ => null,
         };
 
         // A BYE in the middle of a literal would be read as message data; then the close says it all.
-        if (text is null || !_backendFramer.AtMessageStart)
+        if (text is null || !_backendPump.AtMessageStart)
         {
             return;
         }
@@ -263,7 +187,7 @@ internal sealed partial class Relay
         {
             // A guard against a client that does not read, not a protocol time: wall-clock on purpose.
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            using var lease = await _clientOutput.AcquireAsync(cts.Token).ConfigureAwait(false);
+            using var lease = await _link.ClientOutput.AcquireAsync(cts.Token).ConfigureAwait(false);
             lease.Writer.WriteAscii(text);
             await lease.Writer.FlushSurelyAsync(cts.Token).ConfigureAwait(false);
         }

@@ -41,7 +41,7 @@ public class ProxyProtocolTests
         var seen = new TaskCompletionSource<string>();
         await using var backend = BackendExpectingIdFrom("127.0.0.2", seen);
         await using var frontDoor = await TestFrontDoor.StartWithListenerAsync(
-            """<listener name="imap" endpoint="127.0.0.1:0" proxyProtocol="true" trustedProxies="127.0.0.1/32" />""",
+            """<listener name="imap" endpoint="127.0.0.1:0" proxyProtocol="true" trustedProxies="127.0.0.1/32" compress="false" />""",
             $"""<backends><backend name="b" endpoint="127.0.0.1:{backend.Port}" forwardClientAddress="id" /></backends><routing default="b" />""");
         await using var haproxy = await HaProxy.StartAsync(frontDoor.Endpoint);
 

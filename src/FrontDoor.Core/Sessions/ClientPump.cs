@@ -2,11 +2,101 @@ using System.Buffers;
 using System.IO.Pipelines;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace FrontDoor.Core.Sessions;
 
-internal sealed partial class Relay
+/// <summary>
+/// The client-to-backend half of the relay: frames the client's commands, runs the command rewriters, and
+/// streams literal octets to the backend untouched. It shares one thing with <see cref="BackendPump"/>: the
+/// <see cref="LiteralGate"/>, where it waits for the backend's verdict on a literal it announced.
+/// </summary>
+internal sealed partial class ClientPump : IDisposable
 {
+    private readonly ImapConnection _client;
+    private readonly SerializedWriter _clientOutput;
+    private readonly ImapConnection _backend;
+    private readonly SessionContext _session;
+    private readonly SessionInfo _info;
+    private readonly BackendCounters _counters;
+    private readonly CommandRewriterChain _rewriters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Diagnostics.ProtocolTrace? _trace;
+    private readonly LiteralGate _gate;
+    private readonly long _maxLiteral;
+    private readonly ClientCommandState _command = new();
+    private ImapFramer _clientFramer;
+    private LineBuffer _clientLine;
+    private RewriteBuffer _clientRewrite;
+    private long _literalToTrace;
+    private string? _pendingReply;
+    private string? _protocolError;
+    private Task<GateOutcome>? _gateWait;
+
+    public ClientPump(RelayContext link, LiteralGate gate)
+    {
+        _client = link.Client;
+        _clientOutput = link.ClientOutput;
+        _backend = link.Backend;
+        _session = link.Session;
+        _info = link.Info;
+        _counters = link.Counters;
+        _rewriters = link.Services.Rewriters;
+        _time = link.Services.Time;
+        _logger = link.Logger;
+        _trace = link.Trace;
+        _gate = gate;
+        ClientCompression = link.ClientCompression;
+        _maxLiteral = _session.Backend.MaxLiteralSize ?? AppendLimit(_session.BackendCapabilities) ?? long.MaxValue;
+        _clientFramer = new ImapFramer(link.Services.Limits.MaxCommandLineLength);
+    }
+
+    /// <summary>True when the last command the client sent was LOGOUT: a close after it is an orderly end.</summary>
+    public bool LastCommandWasLogout => ImapSyntax.EqualsIgnoreCase(_command.Name, "LOGOUT");
+
+    /// <summary>Runs until the client closes, a command ends the session, or <see cref="Stop"/>.</summary>
+    public async Task<PumpEnd> RunAsync(CancellationToken cancellationToken)
+    {
+        var end = await PumpAsync(cancellationToken).ConfigureAwait(false);
+        return new PumpEnd(end, _protocolError);
+    }
+
+    /// <summary>Ends the pending (and next) read; safe from any thread.</summary>
+    public void Stop()
+    {
+        _clientStopped = true;
+        try
+        {
+            _client.Input.CancelPendingRead();
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection is already closed: nothing is reading.
+        }
+    }
+
+    public void Dispose()
+    {
+        _clientLine.Dispose();
+        _clientRewrite.Dispose();
+    }
+
+    /// <summary>RFC 7889: the backend's APPENDLIMIT=N, the default for the literal size cap.</summary>
+    private static long? AppendLimit(CapabilitySet capabilities)
+    {
+        foreach (var token in capabilities)
+        {
+            if (token.StartsWith("APPENDLIMIT=", StringComparison.OrdinalIgnoreCase)
+                && long.TryParse(token.AsSpan("APPENDLIMIT=".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit))
+            {
+                return limit;
+            }
+        }
+
+        return null;
+    }
+
     private enum ClientStep
     {
         NeedMore,
@@ -14,23 +104,25 @@ internal sealed partial class Relay
         Reply,
         ProtocolError,
         PluginFailed,
+        Compress,
     }
 
-    private async Task<SessionEnd> PumpClientToBackendAsync(CancellationToken cancellationToken)
+    private async Task<SessionEnd> PumpAsync(CancellationToken cancellationToken)
     {
-        var input = _client.Input;
         var output = _backend.Output;
         try
         {
             while (true)
             {
+                // Read each time: COMPRESS puts new pipes under the client connection.
+                var input = _client.Input;
                 var result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
                 if (result.IsCanceled)
                 {
                     return SessionEnd.Shutdown;
                 }
 
-                Touch();
+                _info.Touch();
                 var buffer = result.Buffer;
                 var step = ProcessClient(buffer, output, out var consumed);
 
@@ -57,6 +149,13 @@ internal sealed partial class Relay
                         return SessionEnd.ClientProtocolError;
                     case ClientStep.PluginFailed:
                         return SessionEnd.PluginFailed;
+                    case ClientStep.Compress:
+                        if (await StartClientCompressionAsync(cancellationToken).ConfigureAwait(false) is { } ended)
+                        {
+                            return ended;
+                        }
+
+                        break;
                 }
 
                 if (step == ClientStep.NeedMore && result.IsCompleted)
@@ -68,6 +167,10 @@ internal sealed partial class Relay
         catch (OperationCanceledException)
         {
             return SessionEnd.Shutdown;
+        }
+        catch (Protocol.Compression.InvalidCompressedDataException ex)
+        {
+            return OnClientStreamNotInflating(ex);
         }
         catch (IOException)
         {
@@ -143,6 +246,10 @@ internal sealed partial class Relay
         {
             var tag = ImapSyntax.NextWord(line, out var rest);
             _command.Start(tag, ImapSyntax.NextWord(rest, out _));
+            if (Protocol.Compression.CompressCommand.Is(_command.Name))
+            {
+                return OnCompress(frame, line);
+            }
         }
 
         var literal = frame.Literal;
@@ -213,7 +320,7 @@ internal sealed partial class Relay
             Sent(line.Length + 1);
             _counters.LiteralSynchronized();
             _info.LiteralConverted();
-            LogLiteralSynchronized(converted.Length);
+            RelayLog.LiteralSynchronized(_logger, converted.Length);
             return ClientStep.AwaitGate;
         }
 
@@ -259,7 +366,7 @@ internal sealed partial class Relay
 
     private ClientStep PluginFailed(HookFailureException ex)
     {
-        LogPluginFailed(ex.Plugin, ex.Hook, ex.Message);
+        RelayLog.PluginFailed(_logger, ex.Plugin, ex.Hook, ex.Message);
         _protocolError = "[UNAVAILABLE] FrontDoor failed to process the command; please reconnect";
         return ClientStep.PluginFailed;
     }
@@ -315,7 +422,7 @@ internal sealed partial class Relay
         }
         catch (TimeoutException)
         {
-            LogContinuationTimeout(_gate.WaitingTag);
+            RelayLog.ContinuationTimeout(_logger, _gate.WaitingTag);
             _gate.Disarm();
             return false;
         }
@@ -327,7 +434,7 @@ internal sealed partial class Relay
                 // The client sent the octets without waiting: read and drop them, and the rest of the command.
                 _command.Discarding = true;
                 _counters.CommandDrained();
-                LogLiteralDrained(_clientFramer.LiteralRemaining);
+                RelayLog.LiteralDrained(_logger, _clientFramer.LiteralRemaining);
             }
             else
             {

@@ -2,12 +2,87 @@ using System.Buffers;
 using System.IO.Pipelines;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace FrontDoor.Core.Sessions;
 
-internal sealed partial class Relay
+/// <summary>
+/// The backend-to-client half of the relay: frames the backend's responses, runs the response rewriters
+/// (capability lists among them), and streams literal octets to the client untouched. It resolves the
+/// <see cref="LiteralGate"/> the client pump waits at: a continuation opens it, the command's completion
+/// closes it.
+/// </summary>
+internal sealed class BackendPump : IDisposable
 {
-    private async Task<SessionEnd> PumpBackendToClientAsync(CancellationToken cancellationToken)
+    private readonly SerializedWriter _clientOutput;
+    private readonly ImapConnection _backend;
+    private readonly SessionContext _session;
+    private readonly SessionInfo _info;
+    private readonly BackendCounters _counters;
+    private readonly ResponseRewriterChain _responses;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Diagnostics.ProtocolTrace? _trace;
+    private readonly LiteralGate _gate;
+    private ImapFramer _backendFramer;
+    private LineBuffer _backendLine;
+    private RewriteBuffer _backendRewrite;
+    private ResponseKind _responseKind;
+    private string? _protocolError;
+    private long _lastActivity;
+
+    public BackendPump(RelayContext link, LiteralGate gate)
+    {
+        _clientOutput = link.ClientOutput;
+        _backend = link.Backend;
+        _session = link.Session;
+        _info = link.Info;
+        _counters = link.Counters;
+        _responses = link.Services.Responses;
+        _time = link.Services.Time;
+        _logger = link.Logger;
+        _trace = link.Trace;
+        _gate = gate;
+        _backendFramer = new ImapFramer(link.Services.Limits.MaxResponseLineLength);
+        _lastActivity = _time.GetTimestamp();
+    }
+
+    /// <summary>True once the backend said BYE.</summary>
+    public bool SaidBye { get; private set; }
+
+    /// <summary>When the backend last sent anything (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long LastActivity => Volatile.Read(ref _lastActivity);
+
+    /// <summary>True between responses: a BYE written now would not land inside a literal.</summary>
+    public bool AtMessageStart => _backendFramer.AtMessageStart;
+
+    /// <summary>Runs until the backend closes, sends what cannot be relayed, or <see cref="Stop"/>.</summary>
+    public async Task<PumpEnd> RunAsync(CancellationToken cancellationToken)
+    {
+        var end = await PumpAsync(cancellationToken).ConfigureAwait(false);
+        return new PumpEnd(end, _protocolError);
+    }
+
+    /// <summary>Ends the pending (and next) read; safe from any thread.</summary>
+    public void Stop()
+    {
+        try
+        {
+            _backend.Input.CancelPendingRead();
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection is already closed: nothing is reading.
+        }
+    }
+
+    public void Dispose()
+    {
+        _backendLine.Dispose();
+        _backendRewrite.Dispose();
+    }
+
+    private async Task<SessionEnd> PumpAsync(CancellationToken cancellationToken)
     {
         var input = _backend.Input;
         try
@@ -20,8 +95,8 @@ internal sealed partial class Relay
                     return SessionEnd.Shutdown;
                 }
 
-                Touch();
-                Volatile.Write(ref _lastBackendActivity, _time.GetTimestamp());
+                _info.Touch();
+                Volatile.Write(ref _lastActivity, _time.GetTimestamp());
                 var buffer = result.Buffer;
                 BackendStep step;
                 SequencePosition consumed;
@@ -146,7 +221,7 @@ internal sealed partial class Relay
                     var untagged = ImapSyntax.NextWord(line[1..].TrimStart((byte)' '), out _);
                     if (ImapSyntax.EqualsIgnoreCase(untagged, "BYE"))
                     {
-                        _backendSaidBye = true;
+                        SaidBye = true;
                     }
 
                     break;
@@ -165,7 +240,7 @@ internal sealed partial class Relay
         }
         catch (HookFailureException ex)
         {
-            LogPluginFailed(ex.Plugin, ex.Hook, ex.Message);
+            RelayLog.PluginFailed(_logger, ex.Plugin, ex.Hook, ex.Message);
             _protocolError = "[UNAVAILABLE] FrontDoor failed to process the mail server's response; please reconnect";
             return false;
         }
