@@ -294,24 +294,32 @@ internal sealed partial class BackendClient
     /// <summary>Reads one whole response; literal octets in it (not expected before login) are skipped.</summary>
     private async Task<BackendResponse> ReadResponseAsync(CancellationToken cancellationToken)
     {
-        var input = _connection.Input;
-        BackendResponse? response = null;
+        _response = null;
         while (true)
         {
-            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var consumed = TryFrameResponse(result.Buffer, ref response, out var complete);
-            input.AdvanceTo(consumed, complete ? consumed : result.Buffer.End);
-            if (complete)
+            var read = await _connection.Input.ReadStepAsync(this, ExamineResponse, cancellationToken).ConfigureAwait(false);
+            if (!read.NeedMore)
             {
-                return response!;
+                return _response!;
             }
 
-            if (result.IsCompleted)
+            if (read.IsCompleted)
             {
                 throw new IOException("the backend closed the connection");
             }
         }
     }
+
+    // The response being framed; a response spans reads when it carries literals.
+    private BackendResponse? _response;
+
+    private static readonly BufferExaminer<BackendClient, bool> ExamineResponse =
+        static (BackendClient client, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out bool needMore) =>
+        {
+            consumed = client.TryFrameResponse(buffer, ref client._response, out var complete);
+            needMore = !complete;
+            return complete;
+        };
 
     private SequencePosition TryFrameResponse(in ReadOnlySequence<byte> buffer, ref BackendResponse? response, out bool complete)
     {

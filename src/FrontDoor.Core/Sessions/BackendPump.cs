@@ -97,19 +97,18 @@ internal sealed class BackendPump : IDisposable
 
                 _info.Touch();
                 Volatile.Write(ref _lastActivity, _time.GetTimestamp());
-                var buffer = result.Buffer;
                 BackendStep step;
-                SequencePosition consumed;
+
+                // The client's output is taken only once there is something to relay, never while waiting.
                 using (var lease = await _clientOutput.AcquireAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    step = ProcessBackend(buffer, lease.Writer, out consumed);
+                    step = input.Examine(result, (this, lease.Writer), Examine).Step;
                     if (!await FlushToClientAsync(lease.Writer, cancellationToken).ConfigureAwait(false))
                     {
                         return SessionEnd.ClientClosed;
                     }
                 }
 
-                input.AdvanceTo(consumed, buffer.End);
                 switch (step)
                 {
                     case BackendStep.Unrelayable:
@@ -141,6 +140,14 @@ internal sealed class BackendPump : IDisposable
         Unrelayable,
         PluginFailed,
     }
+
+    // Every whole frame is relayed, so all that is left is examined; a failed line stays unconsumed.
+    private static readonly BufferExaminer<(BackendPump Pump, PipeWriter Output), BackendStep> Examine =
+        static ((BackendPump Pump, PipeWriter Output) state, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out bool needMore) =>
+        {
+            needMore = true;
+            return state.Pump.ProcessBackend(buffer, state.Output, out consumed);
+        };
 
     /// <summary>False when the client is gone: a failed write to it is the client's end, not the backend's.</summary>
     private static async ValueTask<bool> FlushToClientAsync(PipeWriter output, CancellationToken cancellationToken)

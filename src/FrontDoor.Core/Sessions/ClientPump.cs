@@ -115,19 +115,14 @@ internal sealed partial class ClientPump : IDisposable
             while (true)
             {
                 // Read each time: COMPRESS puts new pipes under the client connection.
-                var input = _client.Input;
-                var result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
-                if (result.IsCanceled)
+                // On NeedMore everything was examined; otherwise the rest is processed after the step.
+                var read = await _client.Input.ReadStepAsync(this, Examine, CancellationToken.None).ConfigureAwait(false);
+                if (read.IsCanceled)
                 {
                     return SessionEnd.Shutdown;
                 }
 
-                _info.Touch();
-                var buffer = result.Buffer;
-                var step = ProcessClient(buffer, output, out var consumed);
-
-                // On NeedMore everything was examined; otherwise the rest is processed after the step.
-                input.AdvanceTo(consumed, step == ClientStep.NeedMore ? buffer.End : consumed);
+                var step = read.Step;
                 if (!await FlushToBackendAsync(output, cancellationToken).ConfigureAwait(false))
                 {
                     return SessionEnd.BackendClosed;
@@ -158,7 +153,7 @@ internal sealed partial class ClientPump : IDisposable
                         break;
                 }
 
-                if (step == ClientStep.NeedMore && result.IsCompleted)
+                if (step == ClientStep.NeedMore && read.IsCompleted)
                 {
                     return SessionEnd.ClientClosed;
                 }
@@ -177,6 +172,15 @@ internal sealed partial class ClientPump : IDisposable
             return SessionEnd.ClientClosed;
         }
     }
+
+    private static readonly BufferExaminer<ClientPump, ClientStep> Examine =
+        static (ClientPump pump, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out bool needMore) =>
+        {
+            pump._info.Touch();
+            var step = pump.ProcessClient(buffer, pump._backend.Output, out consumed);
+            needMore = step == ClientStep.NeedMore;
+            return step;
+        };
 
     /// <summary>False when the backend is gone: a failed write to it is the backend's end, not the client's.</summary>
     private static async ValueTask<bool> FlushToBackendAsync(PipeWriter output, CancellationToken cancellationToken)

@@ -56,17 +56,38 @@ internal sealed class PreAuthReader
         Done,
     }
 
+    // What the examiners leave for the loop that called them (the read loop hands back one value).
+    private PreAuthRead _outcome;
+    private bool _lineTooLong;
+
+    private static readonly BufferExaminer<PreAuthReader, Step> ExamineCommand =
+        static (PreAuthReader reader, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out bool needMore) =>
+        {
+            var step = reader.Process(buffer, out consumed, out reader._outcome);
+            needMore = step == Step.NeedMore;
+            return step;
+        };
+
+    private static readonly BufferExaminer<PreAuthReader, byte[]?> ExamineLine =
+        static (PreAuthReader reader, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out bool needMore) =>
+        {
+            var line = reader.TryReadLine(buffer, out consumed, out reader._lineTooLong);
+            needMore = line is null;
+            return line;
+        };
+
     public async ValueTask<PreAuthRead> ReadCommandAsync(CancellationToken cancellationToken)
     {
         Reset();
         while (true)
         {
-            var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var step = Process(result.Buffer, out var consumed, out var outcome);
-            _input.AdvanceTo(consumed, step == Step.NeedMore ? result.Buffer.End : consumed);
-            switch (step)
+            var read = await _input.ReadStepAsync(this, ExamineCommand, cancellationToken).ConfigureAwait(false);
+            switch (read.Step)
             {
                 case Step.Done:
+                    // Not kept: a LOGIN's arguments hold the password.
+                    var outcome = _outcome;
+                    _outcome = default;
                     return outcome;
                 case Step.SendContinuation:
                     using (var lease = await _output.AcquireAsync(cancellationToken).ConfigureAwait(false))
@@ -77,7 +98,7 @@ internal sealed class PreAuthReader
 
                     break;
                 default:
-                    if (result.IsCompleted)
+                    if (read.IsCompleted)
                     {
                         return new PreAuthRead(PreAuthReadKind.Closed, null, _tag, string.Empty);
                     }
@@ -95,17 +116,15 @@ internal sealed class PreAuthReader
     {
         while (true)
         {
-            var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var line = TryReadLine(result.Buffer, out var consumed, out var tooLong);
-            _input.AdvanceTo(consumed, line is null ? result.Buffer.End : consumed);
-            if (line is not null)
+            var read = await _input.ReadStepAsync(this, ExamineLine, cancellationToken).ConfigureAwait(false);
+            if (read.Step is { } line)
             {
                 return line;
             }
 
-            if (tooLong || result.IsCompleted)
+            if (_lineTooLong || read.IsCompleted)
             {
-                LineTooLong = tooLong;
+                LineTooLong = _lineTooLong;
                 return null;
             }
         }

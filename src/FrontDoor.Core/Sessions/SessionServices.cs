@@ -25,6 +25,11 @@ internal sealed record SessionServices(
     /// <summary>Logged-in sessions per user (lower case), for maxConnectionsPerUser.</summary>
     public KeyedCounter<string> Users { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Route, caps, connect and log in: one flow for every login, whatever the mechanism.</summary>
+    public LoginFlow Login => _login ??= new LoginFlow(this);
+
+    private LoginFlow? _login;
+
     /// <summary>One logger for every session: each session's own wrapper was memory for its whole life.</summary>
     public ILogger SessionLogger { get; } = LoggerFactory.CreateLogger<ClientSession>();
 

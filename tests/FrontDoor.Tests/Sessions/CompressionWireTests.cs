@@ -185,6 +185,9 @@ public class CompressionWireTests
 
         Assert.Equal("* BYE [TOOBIG] Command line too long", await client.ReadLineAsync());
         await backend.Completion;
+
+        // The totals are logged as the session ends, before its connection is closed.
+        Assert.True(await client.IsClosedAsync());
         var totals = Assert.Single(capture.Lines, l => l.Contains("[1112]", StringComparison.Ordinal));
         var inflated = long.Parse(totals.Split("Inflated=")[1].Split(';')[0], System.Globalization.CultureInfo.InvariantCulture);
 
