@@ -56,6 +56,8 @@ install_missing() {
   [[ -x /usr/sbin/dovecot && -x /usr/lib/dovecot/imap ]] || pkgs+=(dovecot-imapd)
   [[ -x $NGINX ]] || pkgs+=(nginx)
   [[ -f $NGINX_MAIL_MODULE ]] || pkgs+=(libnginx-mod-mail)
+  [[ -x /usr/sbin/slapd ]] || pkgs+=(slapd)
+  command -v ldapmodify >/dev/null || pkgs+=(ldap-utils)
   ((${#pkgs[@]} == 0)) && return 0
   [[ $(id -u) -eq 0 ]] || die "missing packages: ${pkgs[*]} (run as root, or: sudo apt-get install ${pkgs[*]})"
   echo "bench: installing ${pkgs[*]}" >&2
@@ -70,6 +72,7 @@ install_missing() {
     case "$pkg" in
       dovecot-imapd) stop_system_service dovecot ;;
       nginx) stop_system_service nginx ;;
+      slapd) stop_system_service slapd ;;
     esac
   done
 }

@@ -13,7 +13,12 @@ set -euo pipefail
 log() { echo "install-deps: $*"; }
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
 
-APT_PACKAGES=(dovecot-imapd haproxy isync chromium chromium-driver)
+APT_PACKAGES=(dovecot-imapd haproxy isync)
+# Directory routing: System.DirectoryServices.Protocols loads libldap on Linux; the tests run a private
+# slapd (scripts/slapd-instance.sh) and use ldap-utils; the system slapd service is stopped below.
+APT_PACKAGES+=(libldap-2.5-0 slapd ldap-utils)
+# The admin status page's browser test: headless Chromium driven through chromedriver.
+APT_PACKAGES+=(chromium chromium-driver)
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
@@ -47,6 +52,20 @@ stop_system_dovecot() {
     if kill -0 "$pid" 2>/dev/null; then
       as_root /usr/sbin/dovecot -c /etc/dovecot/dovecot.conf stop >/dev/null 2>&1 || as_root kill -TERM "$pid" || true
     fi
+  fi
+}
+
+stop_system_slapd() {
+  # Tests run private slapd instances on loopback ports; the distribution's service would hold 389.
+  as_root systemctl disable --now slapd.service >/dev/null 2>&1 || true
+  if [[ -x /etc/init.d/slapd ]]; then
+    as_root update-rc.d slapd disable >/dev/null 2>&1 || true
+  fi
+  local pid
+  pid=$(cat /run/slapd/slapd.pid 2>/dev/null || true)
+  if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+    log "stopping the system-wide slapd (pid $pid); tests run their own private instances"
+    as_root kill -TERM "$pid" || true
   fi
 }
 
@@ -96,6 +115,7 @@ install_apt_packages
 [[ -x /usr/sbin/dovecot ]] || die "/usr/sbin/dovecot is missing after installing dovecot-imapd"
 stop_system_dovecot
 log "dovecot $(/usr/sbin/dovecot --version 2>/dev/null | cut -d' ' -f1)"
+stop_system_slapd
 check_dotnet
 # Courier-IMAP, the real legacy backend (no LITERAL+): unpacked beside Dovecot, never apt-installed.
 "$(dirname "${BASH_SOURCE[0]}")/install-courier.sh" >/dev/null || die "could not unpack Courier-IMAP (scripts/install-courier.sh)"

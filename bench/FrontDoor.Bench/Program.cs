@@ -7,7 +7,7 @@ using FrontDoor.Bench;
 //
 //   FrontDoor.Bench --repo DIR --work DIR --frontdoor BIN --out FILE [--smoke]
 //                   [--nginx BIN] [--nginx-module SO] [--file-limit N] [--preauth N] [--auth N] [--no-micro]
-//                   [--only fetch,append,noop,pipelined,memory,memory-preauth,memory-auth,compress,alloc,micro]
+//                   [--only fetch,append,noop,pipelined,memory,memory-preauth,memory-auth,compress,alloc,micro,directory]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -181,6 +181,12 @@ try
     {
         Step("5b. allocations per relayed command, FrontDoor in-process");
         report.Allocations = await RelayAllocations.MeasureAsync(context);
+    }
+
+    if (Want("directory"))
+    {
+        Step("7. directory routing: login latency, re-route propagation over 3 nodes, idle queries (slapd)");
+        report.Directory = await DirectoryBench.MeasureAsync(context, settingsUsed.Smoke ? 10 : 300, settingsUsed.Smoke ? 3 : 60, TimeSpan.FromSeconds(settingsUsed.Smoke ? 2 : 20));
     }
 
     if (settingsUsed.Micro && Want("micro"))

@@ -36,6 +36,9 @@ internal sealed class Report
 
     public List<MicroResult> Micro { get; set; } = [];
 
+    /// <summary>Scenario 7's tables, already in markdown (run only with --only directory).</summary>
+    public string? Directory { get; set; }
+
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.OrderBy(v => v).ToArray();
@@ -231,6 +234,11 @@ internal sealed class Report
         if (CompressFetch.Count > 0)
         {
             CompressionReport.Append(md, CompressFetch, CompressIdle, CompressSessions, _settings.Runs, _settings.MemoryRuns);
+        }
+
+        if (Directory is not null)
+        {
+            md.Append(Directory);
         }
 
         // Targets

@@ -44,6 +44,7 @@ internal static class FrontDoorConfiguration
                     source.OnLoadException = OnLoadException;
                 })
                 .Add(new AppSettingsConfigurationSource { FileProvider = files, Path = name, Optional = false, ReloadOnChange = true, OnLoadException = OnLoadException })
+                .Add(new ElementOrderConfigurationSource { FileProvider = files, Path = name, Optional = false, ReloadOnChange = true, OnLoadException = OnLoadException })
                 .AddEnvironmentVariables("FRONTDOOR_")
                 .AddCommandLine(rest)
                 .Add(new ConfigurationFileWatch(files))

@@ -17,6 +17,8 @@ internal sealed class InstanceScript
     // Courier's first start may download and unpack the Debian packages.
     public static readonly InstanceScript Courier = new("courier-instance.sh", TimeSpan.FromSeconds(120));
 
+    public static readonly InstanceScript Slapd = new("slapd-instance.sh", TimeSpan.FromSeconds(60));
+
     private const int PortInUseExitCode = 3;
     private readonly string _name;
     private readonly Lazy<string> _path;
