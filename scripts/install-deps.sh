@@ -4,6 +4,8 @@
 #     scripts/dovecot-instance.sh. The system-wide Dovecot service is never started: if the package
 #     started it anyway, it is stopped and disabled, so that it holds no port.
 #   - isync (mbsync): a real client that compresses (COMPRESS=DEFLATE) in the compression tests; no service.
+#   - HAProxy and redis-server: the tests run private instances (tests/FrontDoor.IntegrationTests/Servers).
+#     The system-wide redis-server service is stopped and disabled like Dovecot's.
 #   - Chromium (chromium, chromium-driver): the admin status page's browser test drives the system
 #     browser headless through chromedriver; nothing is downloaded at test time.
 #   - checks that the .NET SDK (dotnet) is on PATH.
@@ -13,7 +15,7 @@ set -euo pipefail
 log() { echo "install-deps: $*"; }
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
 
-APT_PACKAGES=(dovecot-imapd haproxy isync)
+APT_PACKAGES=(dovecot-imapd haproxy isync redis-server)
 # Directory routing: System.DirectoryServices.Protocols loads libldap on Linux; the tests run a private
 # slapd (scripts/slapd-instance.sh) and use ldap-utils; the system slapd service is stopped below.
 APT_PACKAGES+=(libldap-2.5-0 slapd ldap-utils)
@@ -111,7 +113,19 @@ check_dotnet() {
   esac
 }
 
+stop_system_redis() {
+  # Tests start private redis-server instances on their own ports; the service would hold 6379.
+  local pid
+  as_root systemctl disable --now redis-server.service >/dev/null 2>&1 || true
+  pid=$(cat /run/redis/redis-server.pid 2>/dev/null || true)
+  if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+    log "stopping the system-wide redis-server (pid $pid); the tests run their own"
+    as_root kill -TERM "$pid" || true
+  fi
+}
+
 install_apt_packages
+stop_system_redis
 [[ -x /usr/sbin/dovecot ]] || die "/usr/sbin/dovecot is missing after installing dovecot-imapd"
 stop_system_dovecot
 log "dovecot $(/usr/sbin/dovecot --version 2>/dev/null | cut -d' ' -f1)"

@@ -57,14 +57,17 @@ internal sealed class ResiliencePipelines : IDisposable
                     .AddCircuitBreaker(new CircuitBreakerStrategyOptions
                     {
                         ShouldHandle = handled,
-                        FailureRatio = 1.0,
+                        // More than half of the recent attempts failed. Not 1.0: a backend that served logins
+                        // a moment ago and then died would keep its breaker closed until those successes left
+                        // the sampling window (30 s), and a pool would keep sending its users there.
+                        FailureRatio = 0.5,
                         MinimumThroughput = Math.Max(2, key.BreakerFailures),
                         SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, key.BreakDuration.TotalSeconds)),
                         BreakDuration = key.BreakDuration,
                         // Pools skip a member whose every endpoint is broken; the state lives in BackendHealth.
-                        OnOpened = _ =>
+                        OnOpened = opened =>
                         {
-                            health.BreakerOpened(key.Backend, key.Endpoint);
+                            health.BreakerOpened(key.Backend, key.Endpoint, opened.BreakDuration);
                             return ValueTask.CompletedTask;
                         },
                         OnClosed = _ =>

@@ -98,6 +98,10 @@ internal static class ConfigurationCheck
         output.WriteLine(setup.Metrics.ScrapeUrl is { } url
             ? $"metrics: Prometheus endpoint {url} (listening on {setup.Metrics.Prometheus})"
             : "metrics: no Prometheus endpoint (<metrics prometheus=\"...\" /> not set)");
+        var throttle = ThrottleOptions.Read(setup.Configuration);
+        output.WriteLine(throttle.Redis is { } redis
+            ? $"throttle: failed logins counted in Redis at {redis.Host}:{redis.Port} for all nodes, per node while it does not answer"
+            : "throttle: failed logins counted per node (<throttle redis=\"...\" /> not set)");
 
         foreach (var description in descriptions)
         {

@@ -131,7 +131,11 @@ internal static class FrontDoorHost
             sp.GetRequiredService<RelayServices>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<FrontDoorMetrics>(),
-            new ProtocolTraceFactory(configuration, sp.GetRequiredService<TimeProvider>())));
+            new ProtocolTraceFactory(configuration, sp.GetRequiredService<TimeProvider>()))
+        {
+            Failures = sp.GetRequiredService<IAuthFailureThrottle>(),
+        });
+        AddThrottle(services, ThrottleOptions.Read(configuration), options.Limits);
         services.AddFrontDoorMetrics(metrics);
         services.AddSingleton<TokenIntrospections>();
         services.AddSingleton<ListenerService>();
@@ -143,6 +147,21 @@ internal static class FrontDoorHost
         });
 
         return new FrontDoorSetup(configuration, configPath, options, catalog, metrics, backends);
+    }
+
+    /// <summary>Failed logins counted on this node, or in Redis with this node's count as the fallback.</summary>
+    private static void AddThrottle(IServiceCollection services, ThrottleOptions throttle, SessionLimits limits)
+    {
+        services.AddSingleton(sp => new AuthFailureTracker(sp.GetRequiredService<TimeProvider>(), limits));
+        if (throttle.Redis is null)
+        {
+            services.AddSingleton<IAuthFailureThrottle>(sp => sp.GetRequiredService<AuthFailureTracker>());
+            return;
+        }
+
+        services.AddSingleton(sp => new RedisAuthFailureThrottle(
+            throttle, limits, sp.GetRequiredService<AuthFailureTracker>(), sp.GetRequiredService<ILogger<RedisAuthFailureThrottle>>()));
+        services.AddSingleton<IAuthFailureThrottle>(sp => sp.GetRequiredService<RedisAuthFailureThrottle>());
     }
 
     /// <summary>A plugin's own element: &lt;frontDoor&gt;&lt;routing&gt; for a plugin that says "routing", else &lt;frontDoor&gt;&lt;plugins&gt;&lt;Name&gt;.</summary>

@@ -222,7 +222,13 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         {
             return await ProxyProtocolHeader.ReadAsync(connection.NetworkStream, timeout.Token).ConfigureAwait(false) ?? peer;
         }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or OperationCanceledException)
+        catch (EndOfStreamException)
+        {
+            // A balancer's connect check opens and closes without a byte: not an error worth a warning.
+            LogClosedBeforeProxyHeader(options.Name, peer);
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or OperationCanceledException)
         {
             LogBadProxyHeader(options.Name, peer, ex.Message);
             return null;
@@ -285,6 +291,9 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Listener {Listener}: bad PROXY header from {Peer}: {Error}")]
     private partial void LogBadProxyHeader(string listener, IPEndPoint peer, string error);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Listener {Listener}: {Peer} closed before its PROXY header (a balancer's connect check)")]
+    private partial void LogClosedBeforeProxyHeader(string listener, IPEndPoint peer);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Listener {Listener}: TLS handshake failed: {Error}")]
     private partial void LogHandshakeFailed(string listener, string error);

@@ -15,4 +15,21 @@ internal static class PipeWriterExtensions
         var result = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         return result.IsCanceled ? await writer.FlushAsync(cancellationToken).ConfigureAwait(false) : result;
     }
+
+    /// <summary>
+    /// Flushes; false when the other side is gone (the pipe completed, or the write failed). A relay pump
+    /// uses it so that a failed write is put down to the side written to, not the side read from.
+    /// </summary>
+    public static async ValueTask<bool> FlushWhileOpenAsync(this PipeWriter writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return !flush.IsCompleted;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 }

@@ -6,11 +6,11 @@ namespace FrontDoor.Core.Sessions;
 /// <summary>
 /// Failed logins per client address, for a growing delay before each refusal (doubling up to a maximum):
 /// guessing passwords gets slow, a user who mistypes barely notices. Quiet for ten minutes, or a success,
-/// and an address starts afresh.
+/// and an address starts afresh. This node's own count: without Redis, and while Redis is unreachable.
 /// </summary>
-internal sealed class AuthFailureTracker
+internal sealed class AuthFailureTracker : IAuthFailureThrottle
 {
-    private static readonly TimeSpan Forget = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan Forget = ThrottleOptions.DefaultForget;
     private const int MaxTracked = 100_000;
 
     private readonly ConcurrentDictionary<IPAddress, Entry> _failures = new();
@@ -42,10 +42,12 @@ internal sealed class AuthFailureTracker
             static (_, now) => new Entry(1, now),
             (_, old, now) => _time.GetElapsedTime(old.Last, now) > Forget ? new Entry(1, now) : new Entry(old.Count + 1, now),
             now);
-        var factor = Math.Pow(2, Math.Min(entry.Count - 1, 20));
-        var delay = TimeSpan.FromTicks((long)Math.Min(_limits.AuthFailureDelay.Ticks * factor, _limits.MaxAuthFailureDelay.Ticks));
-        return delay;
+        return FailureDelay.For(entry.Count, _limits);
     }
+
+    public ValueTask<TimeSpan> FailedAsync(IPAddress? address, string? user, CancellationToken cancellationToken) => ValueTask.FromResult(Failed(address));
+
+    public void Succeeded(IPAddress? address, string user) => Succeeded(address);
 
     public void Succeeded(IPAddress? address)
     {

@@ -103,7 +103,7 @@ internal sealed class BackendPump : IDisposable
                 using (var lease = await _clientOutput.AcquireAsync(cancellationToken).ConfigureAwait(false))
                 {
                     step = input.Examine(result, (this, lease.Writer), Examine).Step;
-                    if (!await FlushToClientAsync(lease.Writer, cancellationToken).ConfigureAwait(false))
+                    if (!await lease.Writer.FlushWhileOpenAsync(cancellationToken).ConfigureAwait(false))
                     {
                         return SessionEnd.ClientClosed;
                     }
@@ -148,20 +148,6 @@ internal sealed class BackendPump : IDisposable
             needMore = true;
             return state.Pump.ProcessBackend(buffer, state.Output, out consumed);
         };
-
-    /// <summary>False when the client is gone: a failed write to it is the client's end, not the backend's.</summary>
-    private static async ValueTask<bool> FlushToClientAsync(PipeWriter output, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            return !flush.IsCompleted;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>Relays every whole frame in the buffer, up to a frame that ends the session.</summary>
     private BackendStep ProcessBackend(in ReadOnlySequence<byte> buffer, PipeWriter output, out SequencePosition consumed)

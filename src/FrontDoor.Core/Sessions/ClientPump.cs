@@ -123,7 +123,7 @@ internal sealed partial class ClientPump : IDisposable
                 }
 
                 var step = read.Step;
-                if (!await FlushToBackendAsync(output, cancellationToken).ConfigureAwait(false))
+                if (!await output.FlushWhileOpenAsync(cancellationToken).ConfigureAwait(false))
                 {
                     return SessionEnd.BackendClosed;
                 }
@@ -181,20 +181,6 @@ internal sealed partial class ClientPump : IDisposable
             needMore = step == ClientStep.NeedMore;
             return step;
         };
-
-    /// <summary>False when the backend is gone: a failed write to it is the backend's end, not the client's.</summary>
-    private static async ValueTask<bool> FlushToBackendAsync(PipeWriter output, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            return !flush.IsCompleted;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>Frames what the client sent and writes what goes on to the backend, up to the next wait.</summary>
     private ClientStep ProcessClient(in ReadOnlySequence<byte> buffer, PipeWriter output, out SequencePosition consumed)

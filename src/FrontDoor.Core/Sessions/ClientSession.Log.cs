@@ -10,7 +10,8 @@ internal sealed partial class ClientSession
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "TLS handshake failed")]
     private partial void LogTlsFailed(Exception error);
 
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Session ended: {End}")]
-    private partial void LogSessionEnded(SessionEnd end);
+    /// <summary>Information for sessions; Debug for probes that never tried to log in (health checks).</summary>
+    [LoggerMessage(EventId = 1006, Message = "Session ended: {End}")]
+    private partial void LogSessionEnded(LogLevel level, SessionEnd end);
 
 }

@@ -80,12 +80,13 @@ internal sealed partial class ClientSession
         return PreAuthOutcome.Relay(loggedIn);
     }
 
-    private async Task<PreAuthOutcome?> RefuseLoginAsync(string tag, string user, string statusAndText, CancellationToken shutdown)
+    private async Task<PreAuthOutcome?> RefuseLoginAsync(string tag, string? user, string statusAndText, CancellationToken shutdown)
     {
-        _services.RecentFailures.Add(_origin.Client?.Address, user, statusAndText);
+        _services.RecentFailures.Add(_origin.Client?.Address, user ?? "(no name decoded)", statusAndText);
 
-        // Each failure from an address waits longer before it is answered: guessing gets slow.
-        await Task.Delay(_services.Failures.Failed(_origin.Client?.Address), _services.Time, shutdown).ConfigureAwait(false);
+        // Each failure from an address (or, counted in Redis, for a user) waits longer before it is answered: guessing gets slow.
+        var delay = await _services.Failures.FailedAsync(_origin.Client?.Address, user, shutdown).ConfigureAwait(false);
+        await Task.Delay(delay, _services.Time, shutdown).ConfigureAwait(false);
         _failedLogins++;
         if (_failedLogins >= _services.Limits.MaxFailedLogins)
         {

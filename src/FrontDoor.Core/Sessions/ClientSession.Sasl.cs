@@ -117,8 +117,7 @@ internal sealed partial class ClientSession
                         continue;
                     case SaslStatus.No:
                         LogSaslRefused(mechanism.Name, result.Text);
-                        // No name was decoded: the refused-login list shows the mechanism instead.
-                        return (null, await RefuseLoginAsync(tag, $"(AUTHENTICATE {mechanism.Name})", $"NO {result.Text}", shutdown).ConfigureAwait(false));
+                        return (null, await RefuseLoginAsync(tag, user: null, $"NO {result.Text}", shutdown).ConfigureAwait(false));
                     default:
                         await WriteAsync($"{tag} BAD {result.Text}\r\n", shutdown).ConfigureAwait(false);
                         return default;

@@ -33,6 +33,10 @@ internal sealed partial class ClientSession
     private CancellationTokenSource? _preAuthDeadline;
     private bool _clientGone;
 
+    // A session that never tries to log in and ends by the client's close or LOGOUT is a probe (a load
+    // balancer's health check, every second per node): its end is logged at Debug, not among real sessions.
+    private bool _loginAttempted;
+
     /// <param name="clientAddress">The client's real address: the PROXY header's when a trusted balancer sent one.</param>
     public ClientSession(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress)
     {
@@ -84,8 +88,10 @@ internal sealed partial class ClientSession
         // The listener that accepted the connection closes it, after it has given back the connection's
         // places under the per-address and per-listener caps: a client that sees the close and reconnects
         // at once is not refused for the connection it just left.
-        LogSessionEnded(end);
+        LogSessionEnded(IsProbe(end) ? LogLevel.Debug : LogLevel.Information, end);
     }
+
+    private bool IsProbe(SessionEnd end) => !_loginAttempted && end is (SessionEnd.ClientClosed or SessionEnd.ClientLoggedOut);
 
     /// <summary>Everything before login; it ends with the session, or with a logged-in backend to relay to.</summary>
     private async Task<PreAuthOutcome> RunPreAuthAsync(CancellationToken shutdown)
@@ -152,8 +158,10 @@ internal sealed partial class ClientSession
                 await WriteAsync($"{tag} NO [PRIVACYREQUIRED] Use STARTTLS first\r\n", shutdown).ConfigureAwait(false);
                 return null;
             case "LOGIN":
+                _loginAttempted = true;
                 return await LoginCommandAsync(command, shutdown).ConfigureAwait(false);
             case "AUTHENTICATE":
+                _loginAttempted = true;
                 return await AuthenticateAsync(command, shutdown).ConfigureAwait(false);
             case "SELECT" or "EXAMINE" or "CREATE" or "DELETE" or "RENAME" or "SUBSCRIBE" or "UNSUBSCRIBE" or "LIST"
                 or "LSUB" or "STATUS" or "APPEND" or "IDLE" or "ENABLE" or "NAMESPACE" or "GETQUOTA" or "GETQUOTAROOT"

@@ -159,7 +159,7 @@ internal sealed partial class LoginFlow
 
         LogLoggedIn(credentials.User, backend.Name, login.Endpoint);
         _services.Metrics.LoginCompleted(backend.Name, LoginResults.Ok);
-        _services.Failures.Succeeded(origin.Client?.Address);
+        _services.Failures.Succeeded(origin.Client?.Address, credentials.User);
         return new LoginResult(LoginVerdict.LoggedIn, null, backend, login, slots);
     }
 

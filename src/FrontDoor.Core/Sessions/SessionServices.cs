@@ -16,8 +16,8 @@ internal sealed record SessionServices(
     FrontDoorMetrics Metrics,
     ProtocolTraceFactory Traces)
 {
-    /// <summary>Failed logins per client address, for the growing delay.</summary>
-    public AuthFailureTracker Failures { get; } = new(Relay.Time, Relay.Limits);
+    /// <summary>Failed logins per client address (and per user, with Redis), for the growing delay.</summary>
+    public IAuthFailureThrottle Failures { get; init; } = new AuthFailureTracker(Relay.Time, Relay.Limits);
 
     /// <summary>The last refused logins, for the operator's status page.</summary>
     public RecentLoginFailures RecentFailures { get; } = new(Relay.Time);

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using FrontDoor.IntegrationTests.Servers;
 using FrontDoor.Testing;
 using Xunit;
 
@@ -43,10 +43,10 @@ public class ProxyProtocolTests
         await using var frontDoor = await TestFrontDoor.StartWithListenerAsync(
             """<listener name="imap" endpoint="127.0.0.1:0" proxyProtocol="true" trustedProxies="127.0.0.1/32" compress="false" />""",
             $"""<backends><backend name="b" endpoint="127.0.0.1:{backend.Port}" forwardClientAddress="id" /></backends><routing default="b" />""");
-        await using var haproxy = await HaProxy.StartAsync(frontDoor.Endpoint);
+        await using var haproxy = await HaProxyServer.StartMinimalAsync(frontDoor.Endpoint);
 
         // The client connects to HAProxy from 127.0.0.2; FrontDoor's peer is HAProxy at 127.0.0.1.
-        Assert.Equal("a1 OK [CAPABILITY IMAP4rev1] Logged in", await LoginFromAsync(haproxy.Endpoint, IPAddress.Parse("127.0.0.2")));
+        Assert.Equal("a1 OK [CAPABILITY IMAP4rev1] Logged in", await LoginFromAsync(haproxy.EndPoint, IPAddress.Parse("127.0.0.2")));
         var id = await seen.Task.WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Matches("^fd[0-9]+ ID \\(\"x-originating-ip\" \"127\\.0\\.0\\.2\" \"x-originating-port\" \"[0-9]+\" \"x-connected-ip\" \"127\\.0\\.0\\.1\" \"x-connected-port\" \"[0-9]+\" \"x-session-id\" \"[0-9a-f]{12}\"\\)$", id);
         await backend.Completion;
@@ -108,88 +108,5 @@ public class ProxyProtocolTests
         await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
         await client.SendAsync("a1 CAPABILITY\r\n");
         Assert.True(await client.IsClosedAsync());
-    }
-
-    /// <summary>HAProxy from Debian's packages in TCP mode, sending PROXY v2 to FrontDoor.</summary>
-    private sealed class HaProxy : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly string _directory;
-
-        private HaProxy(Process process, string directory, IPEndPoint endpoint)
-        {
-            _process = process;
-            _directory = directory;
-            Endpoint = endpoint;
-        }
-
-        public IPEndPoint Endpoint { get; }
-
-        public static async Task<HaProxy> StartAsync(IPEndPoint frontDoor)
-        {
-            const string binary = "/usr/sbin/haproxy";
-            if (!File.Exists(binary))
-            {
-                throw new InvalidOperationException("haproxy is not installed: run ./test.sh, which installs it");
-            }
-
-            var port = LoopbackPorts.Pick();
-            var directory = Directory.CreateTempSubdirectory("fd-haproxy-").FullName;
-            var config = Path.Combine(directory, "haproxy.cfg");
-            await File.WriteAllTextAsync(config, $"""
-                global
-                    maxconn 100
-                defaults
-                    mode tcp
-                    timeout connect 5s
-                    timeout client 60s
-                    timeout server 60s
-                frontend imap
-                    bind 127.0.0.1:{port}
-                    default_backend frontdoor
-                backend frontdoor
-                    server fd 127.0.0.1:{frontDoor.Port} send-proxy-v2
-
-                """);
-            var start = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true };
-            start.ArgumentList.Add("-db");
-            start.ArgumentList.Add("-f");
-            start.ArgumentList.Add(config);
-            var process = Process.Start(start)!;
-            var endpoint = new IPEndPoint(IPAddress.Loopback, port);
-            for (var attempt = 0; attempt < 100; attempt++)
-            {
-                try
-                {
-                    using var probe = new TcpClient();
-                    await probe.ConnectAsync(endpoint);
-                    return new HaProxy(process, directory, endpoint);
-                }
-                catch (SocketException)
-                {
-                    if (process.HasExited)
-                    {
-                        throw new InvalidOperationException("haproxy exited: " + await process.StandardError.ReadToEndAsync());
-                    }
-
-                    await Task.Delay(50);
-                }
-            }
-
-            process.Kill();
-            throw new InvalidOperationException("haproxy did not start listening");
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-
-            _process.Dispose();
-            Directory.Delete(_directory, recursive: true);
-        }
     }
 }

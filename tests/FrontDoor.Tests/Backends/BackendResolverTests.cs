@@ -1,5 +1,6 @@
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Hooks;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace FrontDoor.Tests.Backends;
@@ -28,11 +29,11 @@ public class BackendResolverTests
     public void Every_node_sends_a_user_to_the_same_member_and_spreads_users_over_all()
     {
         var catalog = Pool("mbx1", "mbx2", "mbx3");
-        var nodeA = Assign(new BackendResolver(new Catalog(catalog), new BackendHealth()));
-        var nodeB = Assign(new BackendResolver(new Catalog(Pool("mbx1", "mbx2", "mbx3")), new BackendHealth()));
+        var nodeA = Assign(new BackendResolver(new Catalog(catalog), new BackendHealth(TimeProvider.System)));
+        var nodeB = Assign(new BackendResolver(new Catalog(Pool("mbx1", "mbx2", "mbx3")), new BackendHealth(TimeProvider.System)));
 
         Assert.Equal(nodeA, nodeB);
-        Assert.Equal(nodeA["USER7@example.com".ToLowerInvariant()], new BackendResolver(new Catalog(catalog), new BackendHealth()).Resolve("modern", "USER7@EXAMPLE.COM", out _)!.Name);
+        Assert.Equal(nodeA["USER7@example.com".ToLowerInvariant()], new BackendResolver(new Catalog(catalog), new BackendHealth(TimeProvider.System)).Resolve("modern", "USER7@EXAMPLE.COM", out _)!.Name);
         foreach (var member in new[] { "mbx1", "mbx2", "mbx3" })
         {
             // 600 users over 3 members: each gets a fair share (a third is 200).
@@ -43,12 +44,12 @@ public class BackendResolverTests
     [Fact]
     public void A_member_whose_breakers_open_moves_only_its_own_users_and_they_come_back()
     {
-        var health = new BackendHealth();
+        var health = new BackendHealth(TimeProvider.System);
         var catalog = Pool("mbx1", "mbx2", "mbx3");
         var resolver = new BackendResolver(new Catalog(catalog), health);
         var before = Assign(resolver);
 
-        health.BreakerOpened("mbx2", catalog.Backends["mbx2"].Endpoints[0]);
+        health.BreakerOpened("mbx2", catalog.Backends["mbx2"].Endpoints[0], TimeSpan.FromMinutes(1));
         var during = Assign(resolver);
         Assert.DoesNotContain("mbx2", during.Values);
         foreach (var user in Users.Where(u => before[u] != "mbx2"))
@@ -63,7 +64,7 @@ public class BackendResolverTests
     [Fact]
     public void Drained_backends_take_no_new_logins()
     {
-        var health = new BackendHealth();
+        var health = new BackendHealth(TimeProvider.System);
         var catalog = Pool("mbx1", "mbx2");
         var resolver = new BackendResolver(new Catalog(catalog), health);
         health.SetDrained("mbx1", true);
@@ -83,16 +84,33 @@ public class BackendResolverTests
     [Fact]
     public void With_every_member_unreachable_the_best_one_is_still_tried()
     {
-        var health = new BackendHealth();
+        var health = new BackendHealth(TimeProvider.System);
         var catalog = Pool("mbx1", "mbx2");
         var resolver = new BackendResolver(new Catalog(catalog), health);
         var before = resolver.Resolve("modern", "alice", out _)!.Name;
         foreach (var backend in catalog.Backends.Values)
         {
-            health.BreakerOpened(backend.Name, backend.Endpoints[0]);
+            health.BreakerOpened(backend.Name, backend.Endpoints[0], TimeSpan.FromMinutes(1));
         }
 
         Assert.Equal(before, resolver.Resolve("modern", "alice", out var failure)!.Name);
         Assert.Equal(ResolveFailure.None, failure);
+    }
+
+    [Fact]
+    public void An_open_breaker_counts_only_for_its_break_so_the_member_is_tried_again()
+    {
+        // A pool sends no logins to a broken member, so Polly would never half-open its breaker: after the
+        // break the member is offered again, and the next login through it half-opens the breaker.
+        var clock = new FakeTimeProvider();
+        var health = new BackendHealth(clock);
+        var catalog = Pool("mbx1", "mbx2", "mbx3");
+        var resolver = new BackendResolver(new Catalog(catalog), health);
+        var before = Assign(resolver);
+
+        health.BreakerOpened("mbx2", catalog.Backends["mbx2"].Endpoints[0], TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain("mbx2", Assign(resolver).Values);
+        clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(before, Assign(resolver));
     }
 }

@@ -114,6 +114,7 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.Equal(0, exit);
         Assert.Contains("  default: none (users no route matches are refused)", output, StringComparison.Ordinal);
         Assert.Contains("metrics: no Prometheus endpoint", output, StringComparison.Ordinal);
+        Assert.Contains("throttle: failed logins counted per node", output, StringComparison.Ordinal);
         Assert.Contains("literalPlus: not set; advertiseLiteralPlus: not set", output, StringComparison.Ordinal);
     }
 

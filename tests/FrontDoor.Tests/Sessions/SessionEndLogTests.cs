@@ -34,7 +34,7 @@ public class SessionEndLogTests
             $"""<backends><backend name="b" endpoint="127.0.0.1:{backend.Port}" /></backends><routing default="b" />""",
             string.Empty,
             services => services.AddSingleton<ILoggerProvider>(capture),
-            "--Logging:LogLevel:Default", "Information"))
+            "--Logging:LogLevel:Default", "Debug"))
         {
             // Backend closes under the first; the second client closes; the third logs out before login.
             await using (var first = await RawImapClient.ConnectAsync(frontDoor.Endpoint))
@@ -82,5 +82,9 @@ public class SessionEndLogTests
         Assert.Single(ends, l => l.Contains("End=BackendClosed", StringComparison.Ordinal));
         Assert.Single(ends, l => l.Contains("End=ClientClosed", StringComparison.Ordinal));
         Assert.Equal(2, ends.Count(l => l.Contains("End=ClientLoggedOut", StringComparison.Ordinal)));
+
+        // The third never tried to log in: a probe (a balancer's check), logged at Debug; the others at Information.
+        Assert.Single(ends, l => l.StartsWith("Debug ", StringComparison.Ordinal));
+        Assert.Equal(3, ends.Count(l => l.StartsWith("Information ", StringComparison.Ordinal)));
     }
 }
