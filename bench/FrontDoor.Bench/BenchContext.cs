@@ -86,6 +86,9 @@ internal sealed class BenchContext
 
     public required BenchSettings Settings { get; init; }
 
+    /// <summary>bench/minimap, built by bench.sh; the scale and login scenarios need it.</summary>
+    public string? MinimapBinary { get; init; }
+
     public DovecotInstance Dovecot { get; set; } = null!;
 
     public byte[] Message { get; set; } = [];

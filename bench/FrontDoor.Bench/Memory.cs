@@ -50,10 +50,16 @@ internal static class Memory
         }
     }
 
-    private static List<Socket> Open(IPEndPoint endpoint, int count, bool login)
+    /// <summary>
+    /// Opens <paramref name="count"/> connections, greeted (and logged in). Beyond 20,000 they come from
+    /// several loopback source addresses (127.0.0.2, 127.0.0.3, ...): one source address to one
+    /// destination has only the ephemeral port range (about 28,000 ports) to give.
+    /// </summary>
+    /// <param name="user">The user of connection i (one user for all when null).</param>
+    internal static List<Socket> Open(IPEndPoint endpoint, int count, bool login, Func<int, string>? user = null)
     {
         var sockets = new Socket[count];
-        var loginCommand = Encoding.ASCII.GetBytes($"l LOGIN \"{BenchContext.User}\" \"{BenchContext.Password}\"\r\n");
+        var sharedLogin = Encoding.ASCII.GetBytes($"l LOGIN \"{BenchContext.User}\" \"{BenchContext.Password}\"\r\n");
         var concurrency = login ? 32 : 128;
         try
         {
@@ -61,6 +67,11 @@ internal static class Memory
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 sockets[i] = socket;
+                if (count > SourceAddressShare)
+                {
+                    socket.Bind(new IPEndPoint(new IPAddress([127, 0, 0, (byte)(2 + (i / SourceAddressShare))]), 0));
+                }
+
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
                 await socket.ConnectAsync(endpoint, timeout.Token);
                 var reader = new LineReader(socket);
@@ -72,6 +83,7 @@ internal static class Memory
 
                 if (login)
                 {
+                    var loginCommand = user is null ? sharedLogin : Encoding.ASCII.GetBytes($"l LOGIN \"{user(i)}\" \"{BenchContext.Password}\"\r\n");
                     await socket.SendAsync(loginCommand, SocketFlags.None, timeout.Token);
                     while (true)
                     {
@@ -144,7 +156,9 @@ internal static class Memory
         }
     }
 
-    private static void Abort(Socket? socket)
+    private const int SourceAddressShare = 20_000;
+
+    internal static void Abort(Socket? socket)
     {
         if (socket is null)
         {

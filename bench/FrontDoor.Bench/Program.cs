@@ -7,7 +7,9 @@ using FrontDoor.Bench;
 //
 //   FrontDoor.Bench --repo DIR --work DIR --frontdoor BIN --out FILE [--smoke]
 //                   [--nginx BIN] [--nginx-module SO] [--file-limit N] [--preauth N] [--auth N] [--no-micro]
-//                   [--only fetch,append,noop,pipelined,memory,memory-preauth,memory-auth,compress,alloc,micro,directory]
+//                   [--minimap BIN]
+//                   [--only fetch,append,noop,pynoop,pipelined,memory,memory-preauth,memory-auth,compress,alloc,micro,
+//                           directory,scale,scale-preauth,scale-auth,logins]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -57,6 +59,7 @@ try
         NginxMailModule = options.GetValueOrDefault("--nginx-module", "/usr/lib/nginx/modules/ngx_mail_module.so"),
         FileLimit = fileLimit,
         Settings = settings,
+        MinimapBinary = options.TryGetValue("--minimap", out var minimap) ? Path.GetFullPath(minimap) : null,
     };
     output = Required("--out");
 }
@@ -86,7 +89,7 @@ try
         $"{BenchContext.User}:{BenchContext.Password}", $"{BenchContext.SyncUser}:{BenchContext.Password}");
     Scenarios.Prepare(context);
 
-    if (Want("fetch") || Want("append") || Want("noop") || Want("pipelined"))
+    if (Want("fetch") || Want("append") || Want("noop") || Want("pynoop") || Want("pipelined"))
     using (var frontDoor = FrontDoorProcess.Start(context, "main"))
     using (var nginx = NginxProcess.Start(context, "main"))
     {
@@ -123,6 +126,13 @@ try
         {
             Step($"3a. NOOP latency, {settingsUsed.NoopCount} round trips on one session per path, the paths taking turns");
             report.Latency = Scenarios.NoopLatency(context, three);
+        }
+
+        if (Want("pynoop"))
+        {
+            Step($"3c. NOOP latency from bench/noop_loop.py, {SequentialNoop.Count(settingsUsed)} sequential NOOPs per session, paths alternating");
+            var sequential = Scenarios.Alternate(three, 0, SequentialNoop.Runs(settingsUsed), "sequential NOOP", p => SequentialNoop.Measure(context, p));
+            report.Sections.Add(SequentialNoop.ToMarkdown(sequential, settingsUsed));
         }
 
         if (Want("pipelined"))
@@ -177,6 +187,44 @@ try
         }
     }
 
+    foreach (var login in new[] { false, true })
+    {
+        if (!Want("scale") && !Want(login ? "scale-auth" : "scale-preauth"))
+        {
+            continue;
+        }
+
+        var cuts = Scale.Counts(context, login);
+        Step($"7. {(login ? "logged-in sessions" : "pre-auth connections")} in front of minimap: {string.Join(", ", cuts.Select(c => c.Run))}");
+        var samples = new List<ScaleSample>();
+        foreach (var (_, count) in cuts)
+        {
+            foreach (var proxy in new[] { "FrontDoor", "nginx mail proxy" })
+            {
+                samples.Add(Scale.Measure(context, proxy, count, login, ++runIndex));
+                Console.Error.WriteLine($"  {proxy}, {count}: {samples[^1].BytesPerConnection:N0} B per connection, opened in {samples[^1].OpenSeconds:0.0} s");
+            }
+        }
+
+        report.Sections.Add(Scale.ToMarkdown(samples, [.. cuts.Select(c => (login, c.Asked, c.Run))], context.FileLimit, settingsUsed.MessageSizeText));
+    }
+
+    var loginRates = new Dictionary<string, List<double>>();
+    if (Want("logins"))
+    {
+        Step($"8. logins per second, {Logins.Clients(settingsUsed)} clients logging in and out, against minimap");
+        using var minimap = MinimapProcess.Start(context, "logins", 4);
+        using var frontDoor = FrontDoorProcess.Start(context, "logins", config: listen => minimap.FrontDoorConfig(context, listen));
+        using var nginx = NginxProcess.Start(context, "logins", minimap.Ports[0]);
+        var loginPaths = new (string Name, System.Net.IPEndPoint Endpoint)[] { ("direct", minimap.Endpoint), ("FrontDoor", frontDoor.Endpoint), ("nginx mail proxy", nginx.Endpoint) };
+        var rates = Scenarios.Alternate(loginPaths.Select(p => p.Name).ToArray(), settingsUsed.Smoke ? 0 : 1, settingsUsed.Smoke ? 1 : 3, "logins",
+            name => Logins.Measure(loginPaths.First(p => p.Name == name).Endpoint, settingsUsed));
+        foreach (var (name, _) in loginPaths)
+        {
+            loginRates[name] = rates[name];
+        }
+    }
+
     if (Want("alloc"))
     {
         Step("5b. allocations per relayed command, FrontDoor in-process");
@@ -186,13 +234,18 @@ try
     if (Want("directory"))
     {
         Step("7. directory routing: login latency, re-route propagation over 3 nodes, idle queries (slapd)");
-        report.Directory = await DirectoryBench.MeasureAsync(context, settingsUsed.Smoke ? 10 : 300, settingsUsed.Smoke ? 3 : 60, TimeSpan.FromSeconds(settingsUsed.Smoke ? 2 : 20));
+        report.Sections.Add(await DirectoryBench.MeasureAsync(context, settingsUsed.Smoke ? 10 : 300, settingsUsed.Smoke ? 3 : 60, TimeSpan.FromSeconds(settingsUsed.Smoke ? 2 : 20)));
     }
 
     if (settingsUsed.Micro && Want("micro"))
     {
         Step($"5a. BenchmarkDotNet: the framer ({(settingsUsed.Smoke ? "Dry" : "ShortRun")} job, in-process)");
         report.Micro = Micro.Run(context);
+    }
+
+    if (loginRates.Count > 0)
+    {
+        report.Sections.Add(Logins.ToMarkdown(loginRates, report.Allocations, settingsUsed));
     }
 
     Step("done");

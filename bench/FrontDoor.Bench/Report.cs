@@ -36,8 +36,8 @@ internal sealed class Report
 
     public List<MicroResult> Micro { get; set; } = [];
 
-    /// <summary>Scenario 7's tables, already in markdown (run only with --only directory).</summary>
-    public string? Directory { get; set; }
+    /// <summary>Sections rendered by their scenarios (3c, 6, 7), placed before the targets.</summary>
+    public List<string> Sections { get; } = [];
 
     public static double Median(IEnumerable<double> values)
     {
@@ -236,9 +236,9 @@ internal sealed class Report
             CompressionReport.Append(md, CompressFetch, CompressIdle, CompressSessions, _settings.Runs, _settings.MemoryRuns);
         }
 
-        if (Directory is not null)
+        foreach (var section in Sections)
         {
-            md.Append(Directory);
+            md.Append(section);
         }
 
         // Targets

@@ -239,12 +239,13 @@ internal sealed class FrontDoorProcess : ServerProcess
 
     public override long Rss() => Os.Rss(Pid);
 
-    public static FrontDoorProcess Start(BenchContext context, string name, string listenerAttributes = "")
+    /// <param name="config">The whole config for a listen address; the Dovecot config (<see cref="Config"/>) when null.</param>
+    public static FrontDoorProcess Start(BenchContext context, string name, string listenerAttributes = "", Func<string, string>? config = null)
     {
         var port = Os.FreePort();
         var configPath = Path.Combine(context.Work, $"frontdoor-{name}.config");
         var admin = Environment.GetEnvironmentVariable("FRONTDOOR_BENCH_NO_ADMIN") is null ? $"127.0.0.1:{Os.FreePort()}" : null;
-        File.WriteAllText(configPath, Config(context, $"127.0.0.1:{port}", listenerAttributes, admin));
+        File.WriteAllText(configPath, config is null ? Config(context, $"127.0.0.1:{port}", listenerAttributes, admin) : config($"127.0.0.1:{port}"));
         var server = new FrontDoorProcess(Path.Combine(context.Work, $"frontdoor-{name}.log"), new IPEndPoint(IPAddress.Loopback, port));
         server.StartProcess(context.FrontDoorBinary, ["--config", configPath, "--Logging:LogLevel:Default", "Warning"], "FrontDoor",
             Environment.GetEnvironmentVariable("FRONTDOOR_BENCH_FRONTDOOR_ENV"));
@@ -306,7 +307,8 @@ internal sealed class NginxProcess : ServerProcess
     /// <summary>The master's and the workers' RSS.</summary>
     public override long Rss() => Os.Rss(Pid) + Os.Children(Pid).Sum(Os.Rss);
 
-    public static NginxProcess Start(BenchContext context, string name)
+    /// <param name="backendPort">Where nginx sends every login: the Dovecot when null.</param>
+    public static NginxProcess Start(BenchContext context, string name, int? backendPort = null)
     {
         var prefix = Path.Combine(context.Work, $"nginx-{name}");
         foreach (var sub in new[] { "", "logs", "tmp" })
@@ -317,13 +319,13 @@ internal sealed class NginxProcess : ServerProcess
         var port = Os.FreePort();
         var authPort = Os.FreePort();
         var conf = Path.Combine(prefix, "nginx.conf");
-        File.WriteAllText(conf, Config(context, prefix, port, authPort));
+        File.WriteAllText(conf, Config(context, prefix, port, authPort, backendPort ?? context.Dovecot.Port));
         var server = new NginxProcess(Path.Combine(prefix, "logs", "stderr.log"), new IPEndPoint(IPAddress.Loopback, port));
         server.StartProcess(context.NginxBinary, ["-p", prefix + "/", "-c", conf, "-e", Path.Combine(prefix, "logs", "error.log")], "nginx");
         return server;
     }
 
-    private static string Config(BenchContext context, string prefix, int port, int authPort) => $$"""
+    private static string Config(BenchContext context, string prefix, int port, int authPort, int backendPort) => $$"""
         # Written by the FrontDoor benchmark. Debian's nginx with libnginx-mod-mail.
         load_module {{context.NginxMailModule}};
         daemon off;
@@ -351,7 +353,7 @@ internal sealed class NginxProcess : ServerProcess
                 location = /auth {
                     add_header Auth-Status OK;
                     add_header Auth-Server 127.0.0.1;
-                    add_header Auth-Port {{context.Dovecot.Port}};
+                    add_header Auth-Port {{backendPort}};
                     return 204;
                 }
             }

@@ -114,6 +114,7 @@ internal static class FrontDoorHost
             options.Limits.MaxResponseLineLength));
         services.AddSingleton(sp => new BackendRouterChain(sp.GetServices<IBackendRouter>()));
         services.AddSingleton(sp => new IdleSweeper(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new PreAuthDeadlines(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new RelayServices(
             sp.GetRequiredService<CommandRewriterChain>(),
             sp.GetRequiredService<ResponseRewriterChain>(),
@@ -131,7 +132,8 @@ internal static class FrontDoorHost
             sp.GetRequiredService<RelayServices>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<FrontDoorMetrics>(),
-            new ProtocolTraceFactory(configuration, sp.GetRequiredService<TimeProvider>()))
+            new ProtocolTraceFactory(configuration, sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<PreAuthDeadlines>())
         {
             Failures = sp.GetRequiredService<IAuthFailureThrottle>(),
         });

@@ -162,6 +162,21 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
                     var session = new ClientSession(connection, listener, _services, client);
                     try
                     {
+                        await session.GreetAsync(_shutdown.Token).ConfigureAwait(false);
+
+                        // Until the client's first byte a connection is its socket, this await and a few
+                        // fields: no pipes, buffers or timer (an async helper here would be one more state
+                        // machine per silent connection). However the wait ends (a byte, a close, the stop,
+                        // the pre-auth timeout), the session finds out and answers for itself.
+                        try
+                        {
+                            await session.WaitForFirstByteAsync(_shutdown.Token).ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+                        {
+                            // Stopping, or the connection broke: RunAsync says BYE, or finds it closed.
+                        }
+
                         await session.RunAsync(_shutdown.Token).ConfigureAwait(false);
                     }
 #pragma warning disable CA1031 // One broken session must not take the listener down; it is logged.

@@ -9,7 +9,10 @@ namespace FrontDoor.Core.Protocol;
 
 /// <summary>
 /// One socket seen as a pair of pipes, over TLS once it is started. Reads use zero-byte reads, so an idle
-/// connection holds no receive buffer.
+/// connection holds no receive buffer. The stream and the pipes are made when first used: a greeted
+/// connection that has not sent a byte yet is the socket and one pending zero-byte receive
+/// (<see cref="WaitForDataAsync"/>), about a kilobyte of objects where the pipes, their state machines and
+/// a timer were three (bench/README.md).
 /// </summary>
 internal sealed class ImapConnection : IAsyncDisposable
 {
@@ -19,23 +22,67 @@ internal sealed class ImapConnection : IAsyncDisposable
     internal const int BufferSize = 64 * 1024;
 
     private readonly Socket _socket;
-    private readonly NetworkStream _network;
+    private NetworkStream? _network;
+
+    // TLS and/or COMPRESS over the network stream, once started.
+    private Stream? _layered;
+    private PipeReader? _input;
+    private PipeWriter? _output;
     private int _disposed;
 
     public ImapConnection(Socket socket)
     {
         _socket = socket;
         _socket.NoDelay = true;
-        _network = new NetworkStream(socket, ownsSocket: false);
-        Stream = _network;
-        (Input, Output) = CreatePipes(_network);
     }
 
-    public Stream Stream { get; private set; }
+    public Stream Stream => _layered ?? NetworkStream;
 
-    public PipeReader Input { get; private set; }
+    public PipeReader Input => _input ?? CreatePipes().Input;
 
-    public PipeWriter Output { get; private set; }
+    public PipeWriter Output => _output ?? CreatePipes().Output;
+
+    /// <summary>
+    /// Sends <paramref name="data"/> straight to the socket while nothing has made the pipes (a greeting in
+    /// plain text); through the output pipe otherwise.
+    /// </summary>
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (_output is not null || _layered is not null)
+        {
+            await Output.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        while (!data.IsEmpty)
+        {
+            var sent = await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            data = data[sent..];
+        }
+    }
+
+    /// <summary>
+    /// Completes when the client has sent something, or closed, or <see cref="StopWaiting"/> was called: a
+    /// zero-byte receive, holding no buffer. Completes at once when the pipes or TLS already read.
+    /// </summary>
+    /// <returns>Nothing of use (the octets are read through <see cref="Input"/>); a ValueTask of the socket's own, so the wait allocates nothing.</returns>
+    public ValueTask<int> WaitForDataAsync(CancellationToken cancellationToken) =>
+        _input is not null || _layered is not null
+            ? ValueTask.FromResult(0)
+            : _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
+
+    /// <summary>Ends a pending <see cref="WaitForDataAsync"/> from another thread: no more reads on this connection.</summary>
+    public void StopWaiting()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Receive);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Gone already: the wait has ended.
+        }
+    }
 
     // Read from the socket (which caches them) when asked, and only while open: most connections, the
     // backend's among them, never need their addresses, and each one held is memory for the session's life.
@@ -61,9 +108,8 @@ internal sealed class ImapConnection : IAsyncDisposable
     /// <summary>Drops the plain-text pipes, runs the handshake, and reads and writes through TLS from then on.</summary>
     private async Task StartTlsAsync(Func<SslStream, Task> handshake)
     {
-        await Input.CompleteAsync().ConfigureAwait(false);
-        await Output.CompleteAsync().ConfigureAwait(false);
-        var tls = new SslStream(_network, leaveInnerStreamOpen: true);
+        await CompletePipesAsync(forget: true).ConfigureAwait(false);
+        var tls = new SslStream(NetworkStream, leaveInnerStreamOpen: true);
         try
         {
             await handshake(tls).ConfigureAwait(false);
@@ -74,19 +120,18 @@ internal sealed class ImapConnection : IAsyncDisposable
             throw;
         }
 
-        Stream = tls;
+        _layered = tls;
         IsTls = true;
-        (Input, Output) = CreatePipes(tls);
     }
 
     /// <summary>True once TLS is running on this connection.</summary>
     public bool IsTls { get; private set; }
 
     /// <summary>True once COMPRESS=DEFLATE runs on this connection (RFC 4978).</summary>
-    public bool IsCompressed => Stream is CompressedStream;
+    public bool IsCompressed => _layered is CompressedStream;
 
     /// <summary>The compression layer, when it runs: its byte counts and zlib memory.</summary>
-    internal CompressedStream? CompressionLayer => Stream as CompressedStream;
+    internal CompressedStream? CompressionLayer => _layered as CompressedStream;
 
     /// <summary>
     /// RFC 4978 section 3: from here on both directions are raw DEFLATE, under new pipes over the current
@@ -102,15 +147,13 @@ internal sealed class ImapConnection : IAsyncDisposable
             Input.AdvanceTo(pending.Buffer.End);
         }
 
-        await Input.CompleteAsync().ConfigureAwait(false);
-        await Output.CompleteAsync().ConfigureAwait(false);
-        var compressed = new CompressedStream(Stream, settings, leftover, leaveOpen: ReferenceEquals(Stream, _network));
-        Stream = compressed;
-        (Input, Output) = CreatePipes(compressed);
+        await CompletePipesAsync(forget: true).ConfigureAwait(false);
+        var compressed = new CompressedStream(Stream, settings, leftover, leaveOpen: _layered is null);
+        _layered = compressed;
     }
 
     /// <summary>The raw socket stream, for a PROXY header read before any pipe reads.</summary>
-    public Stream NetworkStream => _network;
+    public Stream NetworkStream => _network ??= new NetworkStream(_socket, ownsSocket: false);
 
     /// <summary>Stops both directions at once; pending reads and writes fail or complete.</summary>
     public void Abort()
@@ -137,22 +180,48 @@ internal sealed class ImapConnection : IAsyncDisposable
         }
 
         Abort();
-        await Input.CompleteAsync().ConfigureAwait(false);
-        await Output.CompleteAsync().ConfigureAwait(false);
-        if (!ReferenceEquals(Stream, _network))
+        await CompletePipesAsync(forget: false).ConfigureAwait(false);
+        if (_layered is not null)
         {
-            await Stream.DisposeAsync().ConfigureAwait(false);
+            await _layered.DisposeAsync().ConfigureAwait(false);
         }
 
-        await _network.DisposeAsync().ConfigureAwait(false);
+        if (_network is not null)
+        {
+            await _network.DisposeAsync().ConfigureAwait(false);
+        }
+
         _socket.Dispose();
+    }
+
+    /// <param name="forget">True when a layer starts (TLS, COMPRESS): the next use makes new pipes over it.</param>
+    private async ValueTask CompletePipesAsync(bool forget)
+    {
+        if (_input is not null)
+        {
+            await _input.CompleteAsync().ConfigureAwait(false);
+        }
+
+        if (_output is not null)
+        {
+            await _output.CompleteAsync().ConfigureAwait(false);
+        }
+
+        if (forget)
+        {
+            (_input, _output) = (null, null);
+        }
     }
 
     // Shared: a pipe keeps a reference to its options for its whole life.
     private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: BufferSize, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true);
     private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: BufferSize, leaveOpen: true);
 
-    private static (PipeReader Input, PipeWriter Output) CreatePipes(Stream stream) => (
-        PipeReader.Create(stream, ReaderOptions),
-        PipeWriter.Create(stream, WriterOptions));
+    private (PipeReader Input, PipeWriter Output) CreatePipes()
+    {
+        var stream = Stream;
+        _input = PipeReader.Create(stream, ReaderOptions);
+        _output = PipeWriter.Create(stream, WriterOptions);
+        return (_input, _output);
+    }
 }

@@ -12,7 +12,7 @@ namespace FrontDoor.Core.Sessions;
 /// connection to a <see cref="Relay"/> with the routed backend. The Task of <see cref="RunAsync"/> is the
 /// session's lifetime.
 /// </summary>
-internal sealed partial class ClientSession
+internal sealed partial class ClientSession : IDeadlineEntry
 {
     private static readonly Func<ILogger, string, IDisposable?> SessionScope = LoggerMessage.DefineScope<string>("session {SessionId}");
 
@@ -21,9 +21,11 @@ internal sealed partial class ClientSession
     private readonly SessionServices _services;
     private readonly ILogger _logger;
     private readonly ClientOrigin _origin;
-    private SerializedWriter _output;
+    // Made when the client's first byte arrives: a greeted connection that stays silent holds no pipes.
+    private SerializedWriter? _output;
     // Dropped once logged in: its last command's arguments (the password among them) must not stay in memory.
     private PreAuthReader? _reader;
+    private bool _preAuthOver;
     private int _failedLogins;
 
     // The client's RFC 2971 ID fields, for hooks that set policy per client; bounded as the RFC bounds them.
@@ -37,15 +39,19 @@ internal sealed partial class ClientSession
     // balancer's health check, every second per node): its end is logged at Debug, not among real sessions.
     private bool _loginAttempted;
 
+    // Until the first byte, the pre-auth timeout is a place in PreAuthDeadlines, not a timer of its own.
+    private long _greetedAt;
+    private int _wheelSlot = -1;
+    private volatile bool _silentTooLong;
+    private bool _greetingFailed;
+
     /// <param name="clientAddress">The client's real address: the PROXY header's when a trusted balancer sent one.</param>
     public ClientSession(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress)
     {
         _client = client;
-        _output = new SerializedWriter(client.Output);
         _listener = listener;
         _services = services;
         _logger = services.SessionLogger;
-        _reader = new PreAuthReader(client.Input, _output, services.Limits);
         Id = Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
         _origin = new ClientOrigin(clientAddress, client.LocalEndPoint, Id);
     }
@@ -55,17 +61,72 @@ internal sealed partial class ClientSession
 
     public string Id { get; }
 
-    private PreAuthReader Reader => _reader ?? throw new InvalidOperationException("the pre-auth phase is over");
+    private PreAuthReader Reader => _preAuthOver
+        ? throw new InvalidOperationException("the pre-auth phase is over")
+        : _reader ??= new PreAuthReader(_client.Input, Output, _services.Limits);
 
-    public async Task RunAsync(CancellationToken shutdown)
+    private SerializedWriter Output => _output ??= new SerializedWriter(_client.Output);
+
+    /// <summary>
+    /// Says hello (RFC 9051 section 7.1.1), straight to the socket. Then the listener waits for the first
+    /// byte (<see cref="WaitForFirstByteAsync"/>) and runs the session (<see cref="RunAsync"/>).
+    /// </summary>
+    public async Task GreetAsync(CancellationToken shutdown)
     {
         using var scope = SessionScope(_logger, Id);
         LogConnected(_listener.Name, _origin.Client);
+        _greetedAt = _services.Time.GetTimestamp();
+        var greeting = $"* OK [CAPABILITY {Capabilities(CapabilityStage.Greeting)}] FrontDoor IMAP proxy ready\r\n";
+        try
+        {
+            await _client.SendAsync(System.Text.Encoding.UTF8.GetBytes(greeting), shutdown).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            // The session ends at once: closed, or shutting down.
+            _greetingFailed = true;
+        }
+    }
+
+    /// <summary>
+    /// A zero-byte receive: done when the client sends or closes, when FrontDoor stops, or when the pre-auth
+    /// timeout is over (<see cref="PreAuthDeadlines"/> stops the wait). Not an async method: while a
+    /// greeted connection stays silent, its listener's await is the only state machine it holds.
+    /// </summary>
+    public ValueTask<int> WaitForFirstByteAsync(CancellationToken shutdown)
+    {
+        if (_greetingFailed)
+        {
+            return ValueTask.FromResult(0);
+        }
+
+        _services.PreAuthDeadlines.Add(this);
+        return _client.WaitForDataAsync(shutdown);
+    }
+
+    TimeSpan IDeadlineEntry.Remaining() => PreAuthLeft();
+
+    int IDeadlineEntry.WheelSlot { get => _wheelSlot; set => _wheelSlot = value; }
+
+    void IDeadlineEntry.Expire()
+    {
+        _silentTooLong = true;
+        _client.StopWaiting();
+    }
+
+    private TimeSpan PreAuthLeft() => _services.Limits.PreAuthTimeout - _services.Time.GetElapsedTime(_greetedAt);
+
+    /// <summary>Runs the greeted session to its end.</summary>
+    public async Task RunAsync(CancellationToken shutdown)
+    {
+        using var scope = SessionScope(_logger, Id);
+        _services.PreAuthDeadlines.Remove(this);
         SessionEnd end;
         try
         {
             var outcome = await RunPreAuthAsync(shutdown).ConfigureAwait(false);
             end = outcome.End;
+            _preAuthOver = true;
             _reader = null;
             if (outcome.LoggedIn is { } loggedIn)
             {
@@ -96,11 +157,21 @@ internal sealed partial class ClientSession
     /// <summary>Everything before login; it ends with the session, or with a logged-in backend to relay to.</summary>
     private async Task<PreAuthOutcome> RunPreAuthAsync(CancellationToken shutdown)
     {
-        var greeting = Capabilities(CapabilityStage.Greeting);
-        await WriteAsync($"* OK [CAPABILITY {greeting}] FrontDoor IMAP proxy ready\r\n", shutdown).ConfigureAwait(false);
+        if (_greetingFailed)
+        {
+            shutdown.ThrowIfCancellationRequested();
+            return SessionEnd.ClientClosed;
+        }
 
+        if (_silentTooLong)
+        {
+            await TryWriteAsync("* BYE Autologout: no login in time\r\n").ConfigureAwait(false);
+            return SessionEnd.PreAuthTimeout;
+        }
+
+        shutdown.ThrowIfCancellationRequested();
         using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
-        preAuth.CancelAfter(_services.Limits.PreAuthTimeout);
+        preAuth.CancelAfter(PreAuthLeft() > TimeSpan.Zero ? PreAuthLeft() : TimeSpan.Zero);
         _preAuthDeadline = preAuth;
         while (true)
         {
@@ -229,7 +300,7 @@ internal sealed partial class ClientSession
 
     private async Task WriteCoreAsync(string text, CancellationToken cancellationToken)
     {
-        using var lease = await _output.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await Output.AcquireAsync(cancellationToken).ConfigureAwait(false);
         lease.Writer.WriteUtf8(text);
         var flush = await lease.Writer.FlushSurelyAsync(cancellationToken).ConfigureAwait(false);
         if (flush.IsCompleted)
@@ -244,9 +315,17 @@ internal sealed partial class ClientSession
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), _services.Time);
+            if (_output is null)
+            {
+                // Silent since its greeting: no pipes to make for a last word (and once the pre-auth
+                // timeout has stopped reads, the socket no longer takes a new stream).
+                await _client.SendAsync(System.Text.Encoding.UTF8.GetBytes(text), timeout.Token).ConfigureAwait(false);
+                return;
+            }
+
             await WriteCoreAsync(text, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
             // Nothing more to tell a client that does not listen.
         }

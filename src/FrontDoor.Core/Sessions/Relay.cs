@@ -10,7 +10,7 @@ namespace FrontDoor.Core.Sessions;
 /// a line that passes is copied as it came (docs/ARCHITECTURE.md, "The relay").
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A relay runs once; RunAsync disposes its pumps when it ends.")]
-internal sealed class Relay
+internal sealed class Relay : IDeadlineEntry
 {
     private readonly RelayContext _link;
     private readonly LiteralGate _gate = new();
@@ -22,6 +22,7 @@ internal sealed class Relay
     private readonly TimeSpan _graceTime;
     private volatile string? _kickReason;
     private volatile bool _idleExpired;
+    private int _wheelSlot = -1;
     private CancellationTokenSource? _stop;
 
     public Relay(RelayContext link)
@@ -128,7 +129,11 @@ internal sealed class Relay
     }
 
     /// <summary>Traffic either way (IDLE's keep-alives included) keeps the session; silence ends it (checked by <see cref="IdleSweeper"/>).</summary>
-    internal bool IdleTimedOut() => _time.GetElapsedTime(Info.LastActivityTimestamp) >= _link.Session.Backend.IdleTimeout;
+    TimeSpan IDeadlineEntry.Remaining() => _link.Session.Backend.IdleTimeout - _time.GetElapsedTime(Info.LastActivityTimestamp);
+
+    int IDeadlineEntry.WheelSlot { get => _wheelSlot; set => _wheelSlot = value; }
+
+    void IDeadlineEntry.Expire() => EndIdle();
 
     /// <summary>Called once by the sweeper, on its own thread: the pumps stop and the session says why.</summary>
     internal void EndIdle()

@@ -14,7 +14,8 @@ internal sealed record SessionServices(
     RelayServices Relay,
     ILoggerFactory LoggerFactory,
     FrontDoorMetrics Metrics,
-    ProtocolTraceFactory Traces)
+    ProtocolTraceFactory Traces,
+    PreAuthDeadlines PreAuthDeadlines)
 {
     /// <summary>Failed logins per client address (and per user, with Redis), for the growing delay.</summary>
     public IAuthFailureThrottle Failures { get; init; } = new AuthFailureTracker(Relay.Time, Relay.Limits);
