@@ -6,6 +6,8 @@
 #   - isync (mbsync): a real client that compresses (COMPRESS=DEFLATE) in the compression tests; no service.
 #   - HAProxy and redis-server: the tests run private instances (tests/FrontDoor.IntegrationTests/Servers).
 #     The system-wide redis-server service is stopped and disabled like Dovecot's.
+#   - Chromium (chromium, chromium-driver): the admin status page's browser test drives the system
+#     browser headless through chromedriver; nothing is downloaded at test time.
 #   - checks that the .NET SDK (dotnet) is on PATH.
 # Safe to run again: with everything present it changes nothing and needs no network.
 set -euo pipefail
@@ -17,6 +19,8 @@ APT_PACKAGES=(dovecot-imapd haproxy isync redis-server)
 # Directory routing: System.DirectoryServices.Protocols loads libldap on Linux; the tests run a private
 # slapd (scripts/slapd-instance.sh) and use ldap-utils; the system slapd service is stopped below.
 APT_PACKAGES+=(libldap-2.5-0 slapd ldap-utils)
+# The admin status page's browser test: headless Chromium driven through chromedriver.
+APT_PACKAGES+=(chromium chromium-driver)
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 

@@ -244,18 +244,27 @@ internal sealed class FrontDoorProcess : ServerProcess
     {
         var port = Os.FreePort();
         var configPath = Path.Combine(context.Work, $"frontdoor-{name}.config");
-        File.WriteAllText(configPath, config is null ? Config(context, $"127.0.0.1:{port}", listenerAttributes) : config($"127.0.0.1:{port}"));
+        var admin = Environment.GetEnvironmentVariable("FRONTDOOR_BENCH_NO_ADMIN") is null ? $"127.0.0.1:{Os.FreePort()}" : null;
+        File.WriteAllText(configPath, config is null ? Config(context, $"127.0.0.1:{port}", listenerAttributes, admin) : config($"127.0.0.1:{port}"));
         var server = new FrontDoorProcess(Path.Combine(context.Work, $"frontdoor-{name}.log"), new IPEndPoint(IPAddress.Loopback, port));
         server.StartProcess(context.FrontDoorBinary, ["--config", configPath, "--Logging:LogLevel:Default", "Warning"], "FrontDoor",
             Environment.GetEnvironmentVariable("FRONTDOOR_BENCH_FRONTDOOR_ENV"));
         return server;
     }
 
+    private static string AdminTokenFile(BenchContext context)
+    {
+        var path = Path.Combine(context.Work, "admin.token");
+        File.WriteAllText(path, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        return path;
+    }
+
     /// <summary>
     /// Two backends on the same Dovecot: "pass" relays {N+} as sent (the default route), "sync" turns every
     /// {N+} into {N} (user benchsync).
     /// </summary>
-    public static string Config(BenchContext context, string listen, string listenerAttributes = "") => $"""
+    /// <remarks>With <paramref name="admin"/>, the admin endpoint runs too (as operators run it), so the figures include its cost.</remarks>
+    public static string Config(BenchContext context, string listen, string listenerAttributes = "", string? admin = null) => $"""
         <?xml version="1.0" encoding="utf-8"?>
         <configuration>
           <appSettings>
@@ -273,6 +282,7 @@ internal sealed class FrontDoorProcess : ServerProcess
             <routing default="pass">
               <route user="{BenchContext.SyncUser}" backend="sync" />
             </routing>
+            {(admin is null ? string.Empty : $"<admin endpoint=\"{admin}\" tokenFile=\"{AdminTokenFile(context)}\" />")}
           </frontDoor>
         </configuration>
         """;

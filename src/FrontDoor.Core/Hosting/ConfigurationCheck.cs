@@ -31,7 +31,8 @@ internal static class ConfigurationCheck
     /// the program), then any overrides start-up would take (<c>--frontDoor:routing:default legacy</c>).
     /// </summary>
     /// <returns><see cref="Valid"/>, or <see cref="Invalid"/> after one line on <paramref name="error"/>.</returns>
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    /// <param name="configureHost">What the executable adds to the host (the admin endpoint), so its part of the config is checked too.</param>
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, Action<IServiceCollection>? configureHost = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
@@ -53,6 +54,8 @@ internal static class ConfigurationCheck
 
         using (setup.Configuration as IDisposable)
         {
+            services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(setup.Configuration);
+            configureHost?.Invoke(services);
             try
             {
                 // The plugins' hooks are built as the host builds them (a factory may still reject a value).

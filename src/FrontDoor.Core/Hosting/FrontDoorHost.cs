@@ -93,6 +93,7 @@ internal static class FrontDoorHost
         }
 
         services.AddSingleton(options);
+        services.AddSingleton(new ConfigurationFile(configPath));
         services.AddSingleton(catalog);
         services.AddSingleton(options.Limits);
         services.AddSingleton(TimeProvider.System);

@@ -60,7 +60,8 @@ internal static class ListenerReader
         };
     }
 
-    private static X509Certificate2 LoadCertificate(IConfigurationSection element, string where, string baseDirectory)
+    /// <summary>Loads certificate (PFX, or PEM with certificateKey) and certificatePassword of <paramref name="element"/>; shared with the admin endpoint.</summary>
+    internal static X509Certificate2 LoadCertificate(IConfigurationSection element, string where, string baseDirectory)
     {
         var certificate = element["certificate"] ?? throw new FrontDoorConfigurationException($"{where}: a TLS listener needs certificate=\"PFX or PEM file\"");
         var path = Path.GetFullPath(Path.Combine(baseDirectory, certificate));

@@ -18,6 +18,12 @@ internal sealed partial class ClientSession
             case LoginVerdict.Refused:
                 return await RefuseLoginAsync(tag, credentials.User, result.Reply!, shutdown).ConfigureAwait(false);
             case LoginVerdict.Answered:
+                // A referral is no failure; NO [UNAVAILABLE] and NO [LIMIT] are, for the operator's list.
+                if (!result.Reply!.StartsWith("NO [REFERRAL", StringComparison.Ordinal))
+                {
+                    _services.RecentFailures.Add(_origin.Client?.Address, credentials.User, result.Reply);
+                }
+
                 await WriteAsync($"{tag} {result.Reply}\r\n", shutdown).ConfigureAwait(false);
                 return null;
             case LoginVerdict.ClientLeft:
@@ -78,6 +84,8 @@ internal sealed partial class ClientSession
 
     private async Task<PreAuthOutcome?> RefuseLoginAsync(string tag, string? user, string statusAndText, CancellationToken shutdown)
     {
+        _services.RecentFailures.Add(_origin.Client?.Address, user ?? "(no name decoded)", statusAndText);
+
         // Each failure from an address (or, counted in Redis, for a user) waits longer before it is answered: guessing gets slow.
         var delay = await _services.Failures.FailedAsync(_origin.Client?.Address, user, shutdown).ConfigureAwait(false);
         await Task.Delay(delay, _services.Time, shutdown).ConfigureAwait(false);

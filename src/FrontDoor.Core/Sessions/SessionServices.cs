@@ -20,6 +20,9 @@ internal sealed record SessionServices(
     /// <summary>Failed logins per client address (and per user, with Redis), for the growing delay.</summary>
     public IAuthFailureThrottle Failures { get; init; } = new AuthFailureTracker(Relay.Time, Relay.Limits);
 
+    /// <summary>The last refused logins, for the operator's status page.</summary>
+    public RecentLoginFailures RecentFailures { get; } = new(Relay.Time);
+
     /// <summary>Logged-in sessions per user (lower case), for maxConnectionsPerUser.</summary>
     public KeyedCounter<string> Users { get; } = new(StringComparer.OrdinalIgnoreCase);
 
