@@ -52,7 +52,7 @@ public class ResilienceTests
         await using var secondary = await DovecotServer.StartAsync(Users);
         await using var primaryTap = RecordingTap.Start(primary.Host, primary.Port);
         await using var frontDoor = await TestFrontDoor.StartAsync($"""
-            <backends><backend name="ha" endpoint="127.0.0.1:{primaryTap.Port}" alternates="127.0.0.1:{secondary.Port}" breakerFailures="2" breakDuration="1" /></backends>
+            <backends><backend name="ha" endpoint="127.0.0.1:{primaryTap.Port}" alternates="127.0.0.1:{secondary.Port}" breakerFailures="2" breakDuration="4" /></backends>
             <routing default="ha" />
             """);
 
@@ -67,7 +67,7 @@ public class ResilienceTests
 
         // After the break the breaker lets a trial through; the primary is healthy again and takes the login.
         primaryTap.Mode = TapMode.Forward;
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(TimeSpan.FromSeconds(4.5));
         Assert.StartsWith("a1 OK", await LoginAsync(frontDoor), StringComparison.Ordinal);
         Assert.Equal(afterFirstFailure + 1, primaryTap.Accepted);
         Assert.Contains("LOGIN \"bob\"", primaryTap.SentToBackend, StringComparison.Ordinal);
