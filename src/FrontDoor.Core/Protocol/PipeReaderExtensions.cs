@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace FrontDoor.Core.Protocol;
 
@@ -20,7 +21,12 @@ internal readonly record struct ReadStep<TStep>(TStep Step, bool NeedMore, bool 
 /// </summary>
 internal static class PipeReaderExtensions
 {
-    /// <summary>Reads once and examines the buffer; a cancelled read (CancelPendingRead) examines nothing.</summary>
+    /// <summary>
+    /// Reads once and examines the buffer; a cancelled read (CancelPendingRead) examines nothing. Its boxes are
+    /// pooled, since a read that waits would otherwise allocate one each time; the relay's pumps await
+    /// ReadAsync themselves and call <see cref="Examine"/>, so a relayed command allocates nothing at all.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<ReadStep<TStep>> ReadStepAsync<TState, TStep>(
         this PipeReader input, TState state, BufferExaminer<TState, TStep> examine, CancellationToken cancellationToken)
     {

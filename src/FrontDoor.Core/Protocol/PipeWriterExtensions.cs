@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace FrontDoor.Core.Protocol;
 
@@ -20,6 +21,7 @@ internal static class PipeWriterExtensions
     /// Flushes; false when the other side is gone (the pipe completed, or the write failed). A relay pump
     /// uses it so that a failed write is put down to the side written to, not the side read from.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<bool> FlushWhileOpenAsync(this PipeWriter writer, CancellationToken cancellationToken)
     {
         try

@@ -116,7 +116,9 @@ internal sealed partial class ClientPump : IDisposable
             {
                 // Read each time: COMPRESS puts new pipes under the client connection.
                 // On NeedMore everything was examined; otherwise the rest is processed after the step.
-                var read = await _client.Input.ReadStepAsync(this, Examine, CancellationToken.None).ConfigureAwait(false);
+                // Awaited here, not in a helper: a nested async method that waits would allocate its box per read.
+                var input = _client.Input;
+                var read = input.Examine(await input.ReadAsync(CancellationToken.None).ConfigureAwait(false), this, Examine);
                 if (read.IsCanceled)
                 {
                     return SessionEnd.Shutdown;
