@@ -155,6 +155,19 @@ internal sealed class ImapConnection : IAsyncDisposable
     /// <summary>The raw socket stream, for a PROXY header read before any pipe reads.</summary>
     public Stream NetworkStream => _network ??= new NetworkStream(_socket, ownsSocket: false);
 
+    /// <summary>Ends the pending (and next) read of <see cref="Input"/> from any thread; nothing when the connection is closed already.</summary>
+    public void CancelPendingRead()
+    {
+        try
+        {
+            Input.CancelPendingRead();
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection is already closed: nothing is reading.
+        }
+    }
+
     /// <summary>Stops both directions at once; pending reads and writes fail or complete.</summary>
     public void Abort()
     {

@@ -66,14 +66,7 @@ internal sealed class BackendPump : IDisposable
     /// <summary>Ends the pending (and next) read; safe from any thread.</summary>
     public void Stop()
     {
-        try
-        {
-            _backend.Input.CancelPendingRead();
-        }
-        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
-        {
-            // The connection is already closed: nothing is reading.
-        }
+        _backend.CancelPendingRead();
     }
 
     public void Dispose()

@@ -66,14 +66,7 @@ internal sealed partial class ClientPump : IDisposable
     public void Stop()
     {
         _clientStopped = true;
-        try
-        {
-            _client.Input.CancelPendingRead();
-        }
-        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
-        {
-            // The connection is already closed: nothing is reading.
-        }
+        _client.CancelPendingRead();
     }
 
     public void Dispose()
