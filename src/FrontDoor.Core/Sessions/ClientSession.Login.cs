@@ -18,12 +18,11 @@ internal sealed partial class ClientSession
             case LoginVerdict.Refused:
                 return await RefuseLoginAsync(tag, credentials.User, result.Reply!, shutdown).ConfigureAwait(false);
             case LoginVerdict.Answered:
-                // A referral is no failure; NO [UNAVAILABLE] and NO [LIMIT] are, for the operator's list.
-                if (!result.Reply!.StartsWith("NO [REFERRAL", StringComparison.Ordinal))
-                {
-                    _services.RecentFailures.Add(_origin.Client?.Address, credentials.User, result.Reply);
-                }
-
+                // NO [UNAVAILABLE] and NO [LIMIT] go on the operator's list of refused logins; a referral does not.
+                _services.RecentFailures.Add(_origin.Client?.Address, credentials.User, result.Reply!);
+                await WriteAsync($"{tag} {result.Reply}\r\n", shutdown).ConfigureAwait(false);
+                return null;
+            case LoginVerdict.Referred:
                 await WriteAsync($"{tag} {result.Reply}\r\n", shutdown).ConfigureAwait(false);
                 return null;
             case LoginVerdict.ClientLeft:

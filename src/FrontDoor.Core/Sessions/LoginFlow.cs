@@ -15,8 +15,11 @@ internal enum LoginVerdict
     /// <summary>A failed login (bad credentials, no route): answered after the growing delay, and counted.</summary>
     Refused,
 
-    /// <summary>Not the user's fault (a referral, a cap, the mail server unavailable): answered at once, not counted.</summary>
+    /// <summary>Not the user's fault (a cap, the mail server unavailable): answered at once, not counted toward the delay.</summary>
     Answered,
+
+    /// <summary>RFC 2221: the mailbox is on another server; answered at once, and no failure at all.</summary>
+    Referred,
 
     /// <summary>The client left during the backend's challenge; <see cref="LoginResult.End"/> says how.</summary>
     ClientLeft,
@@ -59,7 +62,7 @@ internal sealed partial class LoginFlow
                 // RFC 2221: the client may log in again at the given server; not a failed login.
                 LogReferred(user, route.Reason!);
                 _services.Metrics.LoginCompleted(null, LoginResults.Referral);
-                return LoginResult.Answered($"NO [REFERRAL {route.Reason}] Your mailbox is on another server");
+                return new LoginResult(LoginVerdict.Referred, $"NO [REFERRAL {route.Reason}] Your mailbox is on another server");
             case RouteKind.Reject:
                 LogNoRoute(user, route.Reason ?? "rejected");
                 _services.Metrics.LoginCompleted(null, LoginResults.NoRoute);
