@@ -54,7 +54,10 @@ public sealed class SessionInfo
     internal long LastActivityTimestamp => Volatile.Read(ref _lastActivity);
 
     // Each is written by one pump only: the client's pump adds to the backend, the backend's to the client.
-    internal void Touch() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+    internal void Touch() => Touch(_time.GetTimestamp());
+
+    /// <summary>For a pump that has read the clock already for its own bookkeeping.</summary>
+    internal void Touch(long timestamp) => Volatile.Write(ref _lastActivity, timestamp);
 
     internal void AddToBackend(long bytes) => Volatile.Write(ref _bytesToBackend, _bytesToBackend + bytes);
 

@@ -88,8 +88,10 @@ internal sealed class BackendPump : IDisposable
                     return SessionEnd.Shutdown;
                 }
 
-                _info.Touch();
-                Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+                // One clock read serves the session's activity (idle timeout, registry) and the drain's quiet check.
+                var now = _time.GetTimestamp();
+                _info.Touch(now);
+                Volatile.Write(ref _lastActivity, now);
                 BackendStep step;
 
                 // The client's output is taken only once there is something to relay, never while waiting.

@@ -178,7 +178,8 @@ internal sealed partial class ClientSession : IDeadlineEntry
 
         shutdown.ThrowIfCancellationRequested();
         using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
-        preAuth.CancelAfter(PreAuthLeft() > TimeSpan.Zero ? PreAuthLeft() : TimeSpan.Zero);
+        var left = PreAuthLeft();
+        preAuth.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         _preAuthDeadline = preAuth;
         while (true)
         {
