@@ -6,21 +6,37 @@ namespace FrontDoor.Testing;
 
 /// <summary>
 /// One end of an IMAP connection that writes exact bytes and reads exact lines: the raw client of wire tests,
-/// and the server side of <see cref="ScriptedBackend"/>. Everything read is also recorded.
+/// and the server side of <see cref="ScriptedBackend"/>. Everything read is also recorded. It runs over a TCP
+/// connection or over one end of an in-memory pair (<see cref="DuplexPipeStream"/>).
 /// </summary>
 internal sealed class RawImapClient : IAsyncDisposable
 {
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(15);
-    private readonly TcpClient _tcp;
+
+    // The connection's own octets, under any compression; and what the client reads and writes through.
+    private readonly Stream _transport;
+    private readonly IDisposable _owner;
     private Stream _stream;
     private readonly List<byte> _buffer = [];
 
     private readonly MemoryStream _received = new();
 
     public RawImapClient(TcpClient tcp)
+        : this(tcp.GetStream(), tcp)
     {
-        _tcp = tcp;
-        _stream = tcp.GetStream();
+    }
+
+    /// <summary>Over one end of an in-memory pair.</summary>
+    public RawImapClient(DuplexPipeStream stream)
+        : this(stream, stream)
+    {
+    }
+
+    private RawImapClient(Stream transport, IDisposable owner)
+    {
+        _transport = transport;
+        _owner = owner;
+        _stream = transport;
     }
 
     public static async Task<RawImapClient> ConnectAsync(IPEndPoint endpoint)
@@ -47,7 +63,20 @@ internal sealed class RawImapClient : IAsyncDisposable
     public async Task SendAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
 
     /// <summary>Writes octets to the socket itself, under any compression: a hostile peer's own bytes.</summary>
-    public async Task SendRawAsync(byte[] bytes) => await _tcp.GetStream().WriteAsync(bytes);
+    public async Task SendRawAsync(byte[] bytes) => await _transport.WriteAsync(bytes);
+
+    /// <summary>A half-close: the peer reads what was sent, then the end; this end still reads.</summary>
+    public void ShutdownSend()
+    {
+        if (_owner is TcpClient tcp)
+        {
+            tcp.Client.Shutdown(SocketShutdown.Send);
+        }
+        else
+        {
+            ((DuplexPipeStream)_transport).ShutdownSend();
+        }
+    }
 
     /// <summary>Reads one line without its CRLF; null when the server closed.</summary>
     public async Task<string?> ReadLineAsync()
@@ -158,12 +187,12 @@ internal sealed class RawImapClient : IAsyncDisposable
             throw new InvalidOperationException("octets after the COMPRESS OK were read as plain text");
         }
 
-        _stream = new DeflateDuplex(_tcp.GetStream(), oneOctetPerWrite);
+        _stream = new DeflateDuplex(_transport, oneOctetPerWrite);
     }
 
     public ValueTask DisposeAsync()
     {
-        _tcp.Dispose();
+        _owner.Dispose();
         _received.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -1,35 +1,62 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
+using FrontDoor.Core.Hooks;
 
 namespace FrontDoor.Testing;
 
 /// <summary>
 /// An in-process FAKE IMAP backend that plays a script, for exact wire bytes and for faults no real server
 /// can be made to show (a backend that never answers, closes mid-response, sends odd continuations).
-/// End-to-end behaviour is tested against real Dovecot instead.
+/// End-to-end behaviour is tested against real Dovecot instead. It listens on loopback TCP, or in memory
+/// (<see cref="InMemoryBackends"/>) for a FrontDoor host on the in-memory transport.
 /// </summary>
 internal sealed class ScriptedBackend : IAsyncDisposable
 {
     public const string DefaultCapabilities = "IMAP4rev1 LITERAL+ IDLE";
 
-    private readonly TcpListener _listener;
+    private readonly TcpListener? _listener;
+    private readonly Channel<DuplexPipeStream>? _inMemory;
     private readonly Task _run;
     private readonly List<RawImapClient> _connections = [];
 
     private ScriptedBackend(TcpListener listener, Func<RawImapClient, int, Task> script, int connections)
     {
         _listener = listener;
+        var bound = (IPEndPoint)listener.LocalEndpoint;
+        Endpoint = new BackendEndpoint("127.0.0.1", bound.Port);
         _run = RunAsync(script, connections);
     }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    private ScriptedBackend(Func<RawImapClient, int, Task> script, int connections)
+    {
+        var accepted = Channel.CreateUnbounded<DuplexPipeStream>();
+        _inMemory = accepted;
+        Endpoint = InMemoryBackends.Network.Listen(stream => accepted.Writer.TryWrite(stream));
+        _run = RunAsync(script, connections);
+    }
+
+    /// <summary>Where FrontDoor reaches it: <c>127.0.0.1:port</c>, or a made-up <c>scripted-N.invalid:143</c> in memory.</summary>
+    public BackendEndpoint Endpoint { get; }
+
+    /// <summary><see cref="Endpoint"/> as a config's <c>endpoint</c> attribute writes it.</summary>
+    public string Address => $"{Endpoint.Host}:{Endpoint.Port}";
+
+    /// <summary>The TCP port (meaningless in memory).</summary>
+    public int Port => Endpoint.Port;
 
     /// <summary>Accepts one connection and plays <paramref name="script"/> on it.</summary>
-    public static ScriptedBackend Start(Func<RawImapClient, Task> script) => Start((connection, _) => script(connection), 1);
+    public static ScriptedBackend Start(Func<RawImapClient, Task> script, TestTransport transport = TestTransport.Tcp) =>
+        Start((connection, _) => script(connection), 1, transport);
 
     /// <summary>Accepts <paramref name="connections"/> connections one after another; the script gets each one's index.</summary>
-    public static ScriptedBackend Start(Func<RawImapClient, int, Task> script, int connections)
+    public static ScriptedBackend Start(Func<RawImapClient, int, Task> script, int connections, TestTransport transport = TestTransport.Tcp)
     {
+        if (transport == TestTransport.InMemory)
+        {
+            return new ScriptedBackend(script, connections);
+        }
+
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return new ScriptedBackend(listener, script, connections);
@@ -43,7 +70,13 @@ internal sealed class ScriptedBackend : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        _listener?.Stop();
+        if (_inMemory is not null)
+        {
+            InMemoryBackends.Network.Stop(Endpoint);
+            _inMemory.Writer.TryComplete();
+        }
+
         foreach (var connection in _connections)
         {
             await connection.DisposeAsync();
@@ -54,12 +87,22 @@ internal sealed class ScriptedBackend : IAsyncDisposable
     {
         for (var i = 0; i < connections; i++)
         {
-            var tcp = await _listener.AcceptTcpClientAsync();
-            tcp.NoDelay = true;
-            var connection = new RawImapClient(tcp);
+            var connection = await AcceptAsync();
             _connections.Add(connection);
             await script(connection, i);
         }
+    }
+
+    private async Task<RawImapClient> AcceptAsync()
+    {
+        if (_inMemory is not null)
+        {
+            return new RawImapClient(await _inMemory.Reader.ReadAsync());
+        }
+
+        var tcp = await _listener!.AcceptTcpClientAsync();
+        tcp.NoDelay = true;
+        return new RawImapClient(tcp);
     }
 }
 

@@ -17,14 +17,16 @@ namespace FrontDoor.Core.Backends;
 internal sealed partial class BackendConnector
 {
     private readonly ResiliencePipelines _pipelines;
+    private readonly IBackendDialer _dialer;
     private readonly BackendCertificateValidator _certificates = new();
     private readonly ILogger<BackendConnector> _logger;
     private readonly Diagnostics.FrontDoorMetrics _metrics;
     private readonly int _maxLineLength;
 
     /// <param name="maxResponseLine">The longest backend response line read before login (the relay's own limit afterwards).</param>
-    public BackendConnector(ResiliencePipelines pipelines, ILogger<BackendConnector> logger, int maxResponseLine, Diagnostics.FrontDoorMetrics metrics)
+    public BackendConnector(ResiliencePipelines pipelines, IBackendDialer dialer, ILogger<BackendConnector> logger, int maxResponseLine, Diagnostics.FrontDoorMetrics metrics)
     {
+        _dialer = dialer;
         _metrics = metrics;
         _pipelines = pipelines;
         _logger = logger;
@@ -115,15 +117,13 @@ internal sealed partial class BackendConnector
     private async Task<BackendClient> ConnectOnceAsync(BackendTarget backend, BackendEndpoint endpoint, ClientOrigin origin, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         ImapConnection? connection = null;
         try
         {
-            await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
-            connection = new ImapConnection(socket);
+            connection = await _dialer.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
             if (backend.ForwardClientAddress == ClientAddressForwarding.Proxy && origin.Client is { } source && origin.Local is { } destination)
             {
-                await connection.NetworkStream.WriteAsync(ProxyProtocolHeader.WriteV2(source, destination), cancellationToken).ConfigureAwait(false);
+                await connection.TransportStream.WriteAsync(ProxyProtocolHeader.WriteV2(source, destination), cancellationToken).ConfigureAwait(false);
             }
 
             if (backend.Tls == BackendTlsMode.Implicit)
@@ -147,10 +147,6 @@ internal sealed partial class BackendConnector
             if (connection is not null)
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                socket.Dispose();
             }
 
             throw;

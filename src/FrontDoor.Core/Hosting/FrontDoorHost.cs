@@ -107,8 +107,11 @@ internal static class FrontDoorHost
         services.AddSingleton<ISessionRegistry>(sp => sp.GetRequiredService<SessionRegistry>());
         services.AddSingleton<ICapabilityFilter>(new ProxyCapabilityFilter(options.Listeners));
         services.AddSingleton<ResiliencePipelines>();
+        // The transports: sockets here; a test host replaces both with in-memory ones (tests/Shared/InMemory).
+        services.AddSingleton<IConnectionListenerFactory, SocketListenerFactory>();
+        services.AddSingleton<IBackendDialer, TcpBackendDialer>();
         services.AddSingleton(sp => new BackendConnector(
-            sp.GetRequiredService<ResiliencePipelines>(), sp.GetRequiredService<ILogger<BackendConnector>>(), options.Limits.MaxResponseLineLength, sp.GetRequiredService<FrontDoorMetrics>()));
+            sp.GetRequiredService<ResiliencePipelines>(), sp.GetRequiredService<IBackendDialer>(), sp.GetRequiredService<ILogger<BackendConnector>>(), options.Limits.MaxResponseLineLength, sp.GetRequiredService<FrontDoorMetrics>()));
         services.AddSingleton<RelayCounters>();
         services.AddSingleton<BackendSessionCounter>();
         services.AddSingleton(sp => new CapabilityPipeline(sp.GetServices<ICapabilityFilter>()));

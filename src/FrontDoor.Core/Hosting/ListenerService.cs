@@ -24,14 +24,16 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
     private readonly ILogger<ListenerService> _logger;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly OpenConnections _connections = new();
-    private readonly List<(Socket Socket, Task Loop)> _listeners = [];
+    private readonly IConnectionListenerFactory _listenerFactory;
+    private readonly List<(IConnectionListener Listener, Task Loop)> _listeners = [];
     private readonly Dictionary<string, IPEndPoint> _endpoints = new(StringComparer.OrdinalIgnoreCase);
     private readonly KeyedCounter<string> _perListener = new(StringComparer.OrdinalIgnoreCase);
     private readonly KeyedCounter<IPAddress> _perAddress = new();
     private readonly TokenIntrospections _introspections;
 
-    public ListenerService(FrontDoorOptions options, SessionServices services, TokenIntrospections introspections, ILogger<ListenerService> logger)
+    public ListenerService(FrontDoorOptions options, SessionServices services, TokenIntrospections introspections, IConnectionListenerFactory listenerFactory, ILogger<ListenerService> logger)
     {
+        _listenerFactory = listenerFactory;
         _introspections = introspections;
         _options = options;
         _services = services;
@@ -49,22 +51,10 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         LogSocketContinuations(Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1" ? "inline, on the socket threads" : "on the thread pool");
         foreach (var listener in _options.Listeners)
         {
-            var socket = new Socket(listener.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                socket.Bind(listener.Endpoint);
-                socket.Listen(1024);
-            }
-            catch (SocketException ex)
-            {
-                socket.Dispose();
-                throw new FrontDoorConfigurationException($"<listener name=\"{listener.Name}\"> endpoint=\"{listener.Endpoint}\": cannot listen: {ex.Message}", ex);
-            }
-
-            var bound = (IPEndPoint)socket.LocalEndPoint!;
-            _endpoints[listener.Name] = bound;
-            LogListening(listener.Name, bound);
-            _listeners.Add((socket, AcceptLoopAsync(socket, new ListenerContext(listener, _introspections.For(listener.Name)))));
+            var accepting = _listenerFactory.Listen(listener);
+            _endpoints[listener.Name] = accepting.EndPoint;
+            LogListening(listener.Name, accepting.EndPoint);
+            _listeners.Add((accepting, AcceptLoopAsync(accepting, new ListenerContext(listener, _introspections.For(listener.Name)))));
         }
 
         return Task.CompletedTask;
@@ -72,9 +62,9 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var (socket, _) in _listeners)
+        foreach (var (listener, _) in _listeners)
         {
-            socket.Dispose();
+            listener.Dispose();
         }
 
         await Task.WhenAll(_listeners.Select(l => l.Loop)).ConfigureAwait(false);
@@ -92,37 +82,18 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
 
     public void Dispose() => _shutdown.Dispose();
 
-    private async Task AcceptLoopAsync(Socket listenSocket, ListenerContext listener)
+    private async Task AcceptLoopAsync(IConnectionListener accepting, ListenerContext listener)
     {
-        while (true)
+        // Null once StopAsync has closed the listener.
+        while (await accepting.AcceptAsync().ConfigureAwait(false) is { } connection)
         {
-            Socket socket;
-            try
-            {
-                socket = await listenSocket.AcceptAsync().ConfigureAwait(false);
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                // The listener was closed by StopAsync, or this one accept failed (e.g. the peer reset).
-                if (listenSocket.SafeHandle.IsClosed)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
             _connections.Opened();
-            _ = RunConnectionAsync(socket, listener);
+            _ = RunConnectionAsync(connection, listener);
         }
     }
 
     /// <summary>One accepted connection, to its close; it never throws (the accept loop does not watch it).</summary>
-    private async Task RunConnectionAsync(Socket socket, ListenerContext listener)
+    private async Task RunConnectionAsync(ImapConnection connection, ListenerContext listener)
     {
         // Run off the accept loop; a connection's failure is its own and never reaches another.
         await Task.Yield();
@@ -131,14 +102,12 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         {
             if (!_perListener.TryEnter(options.Name, options.MaxConnections))
             {
-                await RefuseAsync(socket, options.Name, "listener").ConfigureAwait(false);
+                await RefuseAsync(connection, options.Name, "listener").ConfigureAwait(false);
                 return;
             }
 
-            ImapConnection? connection = null;
             try
             {
-                connection = new ImapConnection(socket);
                 var client = await ClientAddressAsync(connection, options).ConfigureAwait(false);
                 if (client is null)
                 {
@@ -147,7 +116,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
 
                 if (!_perAddress.TryEnter(client.Address, options.MaxConnectionsPerAddress))
                 {
-                    await connection.NetworkStream.WriteAsync(TooManyConnections).ConfigureAwait(false);
+                    await connection.TransportStream.WriteAsync(TooManyConnections).ConfigureAwait(false);
                     LogRefused(options.Name, "address");
                     return;
                 }
@@ -200,14 +169,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
                 // The place is free before the close: a client that sees the close and reconnects at once
                 // must not be refused for its own old connection.
                 _perListener.Leave(options.Name);
-                if (connection is null)
-                {
-                    socket.Dispose();
-                }
-                else
-                {
-                    await connection.DisposeAsync().ConfigureAwait(false);
-                }
+                await connection.DisposeAsync().ConfigureAwait(false);
             }
         }
 #pragma warning disable CA1031 // One broken connection must not take the listener down; it is logged.
@@ -235,7 +197,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         timeout.CancelAfter(HandshakeTimeout);
         try
         {
-            return await ProxyProtocolHeader.ReadAsync(connection.NetworkStream, timeout.Token).ConfigureAwait(false) ?? peer;
+            return await ProxyProtocolHeader.ReadAsync(connection.TransportStream, timeout.Token).ConfigureAwait(false) ?? peer;
         }
         catch (EndOfStreamException)
         {
@@ -266,20 +228,20 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         }
     }
 
-    private async Task RefuseAsync(Socket socket, string listener, string limit)
+    private async Task RefuseAsync(ImapConnection connection, string listener, string limit)
     {
         LogRefused(listener, limit);
         try
         {
-            await socket.SendAsync(TooManyConnections).ConfigureAwait(false);
+            await connection.SendAsync(TooManyConnections, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is IOException or SocketException)
         {
             // It was only a courtesy.
         }
         finally
         {
-            socket.Dispose();
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 

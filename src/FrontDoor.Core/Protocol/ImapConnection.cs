@@ -2,27 +2,30 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
 using FrontDoor.Core.Protocol.Compression;
 
 namespace FrontDoor.Core.Protocol;
 
 /// <summary>
-/// One socket seen as a pair of pipes, over TLS once it is started. Reads use zero-byte reads, so an idle
+/// One connection seen as a pair of pipes, over TLS once it is started. Reads use zero-byte reads, so an idle
 /// connection holds no receive buffer. The stream and the pipes are made when first used: a greeted
 /// connection that has not sent a byte yet is the socket and one pending zero-byte receive
 /// (<see cref="WaitForDataAsync"/>), about a kilobyte of objects where the pipes, their state machines and
 /// a timer were three (bench/README.md).
 /// </summary>
-internal sealed class ImapConnection : IAsyncDisposable
+/// <remarks>
+/// The transport under it is a subclass: <see cref="SocketConnection"/> in production, an in-memory pipe
+/// pair in tests. A subclass gives the octets as a stream (<see cref="TransportStream"/>) and the socket's
+/// own operations (zero-byte wait, shutdown, addresses); the pipes, TLS and COMPRESS above it are the same
+/// code for every transport, so a test over memory runs what production runs. Being the connection object
+/// itself, the transport costs a socket connection no object of its own.
+/// </remarks>
+internal abstract class ImapConnection : IDuplexPipe, IAsyncDisposable
 {
     // 64 KiB per read and write: a 50 MiB FETCH costs a quarter of the reads, flushes and thread-pool
     // hops of 16 KiB (bench/RESULTS.md). Idle connections hold none of it: reads are zero-byte reads until
     // data arrives, and written buffers go back to the pool at each flush.
     internal const int BufferSize = 64 * 1024;
-
-    private readonly Socket _socket;
-    private NetworkStream? _network;
 
     // TLS and/or COMPRESS over the network stream, once started.
     private Stream? _layered;
@@ -30,20 +33,14 @@ internal sealed class ImapConnection : IAsyncDisposable
     private PipeWriter? _output;
     private int _disposed;
 
-    public ImapConnection(Socket socket)
-    {
-        _socket = socket;
-        _socket.NoDelay = true;
-    }
-
-    public Stream Stream => _layered ?? NetworkStream;
+    public Stream Stream => _layered ?? TransportStream;
 
     public PipeReader Input => _input ?? CreatePipes().Input;
 
     public PipeWriter Output => _output ?? CreatePipes().Output;
 
     /// <summary>
-    /// Sends <paramref name="data"/> straight to the socket while nothing has made the pipes (a greeting in
+    /// Sends <paramref name="data"/> straight to the transport while nothing has made the pipes (a greeting in
     /// plain text); through the output pipe otherwise.
     /// </summary>
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -54,41 +51,42 @@ internal sealed class ImapConnection : IAsyncDisposable
             return;
         }
 
-        while (!data.IsEmpty)
-        {
-            var sent = await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            data = data[sent..];
-        }
+        await SendToTransportAsync(data, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Completes when the client has sent something, or closed, or <see cref="StopWaiting"/> was called: a
     /// zero-byte receive, holding no buffer. Completes at once when the pipes or TLS already read.
     /// </summary>
-    /// <returns>Nothing of use (the octets are read through <see cref="Input"/>); a ValueTask of the socket's own, so the wait allocates nothing.</returns>
+    /// <returns>Nothing of use (the octets are read through <see cref="Input"/>); a ValueTask of the transport's own, so the wait allocates nothing.</returns>
     public ValueTask<int> WaitForDataAsync(CancellationToken cancellationToken) =>
         _input is not null || _layered is not null
             ? ValueTask.FromResult(0)
-            : _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
+            : WaitForTransportDataAsync(cancellationToken);
+
+    /// <summary>The octets as they cross the transport: a PROXY header is read from it, and TLS and COMPRESS are layered on it.</summary>
+    public abstract Stream TransportStream { get; }
+
+    /// <summary>The peer's address; null once closed, or when the transport has none.</summary>
+    public abstract IPEndPoint? RemoteEndPoint { get; }
+
+    /// <summary>This end's address (the listener's, for a client); null once closed, or when the transport has none.</summary>
+    public abstract IPEndPoint? LocalEndPoint { get; }
 
     /// <summary>Ends a pending <see cref="WaitForDataAsync"/> from another thread: no more reads on this connection.</summary>
-    public void StopWaiting()
-    {
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Receive);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            // Gone already: the wait has ended.
-        }
-    }
+    public abstract void StopWaiting();
 
-    // Read from the socket (which caches them) when asked, and only while open: most connections, the
-    // backend's among them, never need their addresses, and each one held is memory for the session's life.
-    public IPEndPoint? RemoteEndPoint => _socket.RemoteEndPoint as IPEndPoint;
+    /// <summary>Stops both directions at once; pending reads and writes fail or complete.</summary>
+    public abstract void Abort();
 
-    public IPEndPoint? LocalEndPoint => _socket.LocalEndPoint as IPEndPoint;
+    /// <summary>Writes to the transport itself, before any pipe or layer exists.</summary>
+    internal abstract ValueTask SendToTransportAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>A zero-byte receive on the transport: it holds no buffer while it waits.</summary>
+    internal abstract ValueTask<int> WaitForTransportDataAsync(CancellationToken cancellationToken);
+
+    /// <summary>Closes the transport, after the pipes and layers over it are done.</summary>
+    internal abstract ValueTask DisposeTransportAsync();
 
     /// <summary>
     /// Starts TLS as a client (implicit TLS, or after the backend's STARTTLS OK). Anything buffered in
@@ -109,7 +107,7 @@ internal sealed class ImapConnection : IAsyncDisposable
     private async Task StartTlsAsync(Func<SslStream, Task> handshake)
     {
         await CompletePipesAsync(forget: true).ConfigureAwait(false);
-        var tls = new SslStream(NetworkStream, leaveInnerStreamOpen: true);
+        var tls = new SslStream(TransportStream, leaveInnerStreamOpen: true);
         try
         {
             await handshake(tls).ConfigureAwait(false);
@@ -152,9 +150,6 @@ internal sealed class ImapConnection : IAsyncDisposable
         _layered = compressed;
     }
 
-    /// <summary>The raw socket stream, for a PROXY header read before any pipe reads.</summary>
-    public Stream NetworkStream => _network ??= new NetworkStream(_socket, ownsSocket: false);
-
     /// <summary>Ends the pending (and next) read of <see cref="Input"/> from any thread; nothing when the connection is closed already.</summary>
     public void CancelPendingRead()
     {
@@ -165,23 +160,6 @@ internal sealed class ImapConnection : IAsyncDisposable
         catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
         {
             // The connection is already closed: nothing is reading.
-        }
-    }
-
-    /// <summary>Stops both directions at once; pending reads and writes fail or complete.</summary>
-    public void Abort()
-    {
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-            // Already gone: nothing to stop.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already disposed by the other pump.
         }
     }
 
@@ -199,12 +177,7 @@ internal sealed class ImapConnection : IAsyncDisposable
             await _layered.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (_network is not null)
-        {
-            await _network.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _socket.Dispose();
+        await DisposeTransportAsync().ConfigureAwait(false);
     }
 
     /// <param name="forget">True when a layer starts (TLS, COMPRESS): the next use makes new pipes over it.</param>

@@ -20,7 +20,7 @@ public class BackendClientTests
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, backend.Port));
-        await using var connection = new ImapConnection(socket);
+        await using var connection = new SocketConnection(socket);
         return await conversation(new BackendClient(connection, 65536));
     }
 

@@ -1,0 +1,26 @@
+using System.Net.Sockets;
+using FrontDoor.Core.Hooks;
+using FrontDoor.Core.Sessions;
+
+namespace FrontDoor.Core.Hosting;
+
+/// <summary>Production's listeners: a TCP socket bound to each listener's endpoint.</summary>
+internal sealed class SocketListenerFactory : IConnectionListenerFactory
+{
+    public IConnectionListener Listen(ListenerOptions listener)
+    {
+        var socket = new Socket(listener.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(listener.Endpoint);
+            socket.Listen(1024);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new FrontDoorConfigurationException($"<listener name=\"{listener.Name}\"> endpoint=\"{listener.Endpoint}\": cannot listen: {ex.Message}", ex);
+        }
+
+        return new SocketListener(socket);
+    }
+}
