@@ -62,6 +62,12 @@ internal sealed class ScriptedBackend : IAsyncDisposable
         return new ScriptedBackend(listener, script, connections);
     }
 
+    /// <summary>One connection, in memory: reached only by a FrontDoor host on <see cref="TestTransport.InMemory"/>.</summary>
+    public static ScriptedBackend InMemory(Func<RawImapClient, Task> script) => Start(script, TestTransport.InMemory);
+
+    /// <summary><paramref name="connections"/> connections one after another, in memory.</summary>
+    public static ScriptedBackend InMemory(Func<RawImapClient, int, Task> script, int connections) => Start(script, connections, TestTransport.InMemory);
+
     /// <summary>Completes when the script has run; throws what the script threw (its assertions).</summary>
     public Task Completion => _run;
 

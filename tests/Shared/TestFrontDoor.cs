@@ -51,6 +51,10 @@ internal sealed class TestFrontDoor : IAsyncDisposable
     public static Task<TestFrontDoor> StartAsync(TestTransport transport, string frontDoorBody, Action<IServiceCollection>? configureHost = null, params string[] extraArgs) =>
         StartAsync(transport, PlainListener, frontDoorBody, string.Empty, configureHost, extraArgs);
 
+    /// <summary>On <paramref name="transport"/>, with appSettings, a chance to replace services and extra command-line settings.</summary>
+    public static Task<TestFrontDoor> StartAsync(TestTransport transport, string frontDoorBody, string appSettings, Action<IServiceCollection>? configureHost = null, params string[] extraArgs) =>
+        StartAsync(transport, PlainListener, frontDoorBody, appSettings, configureHost, extraArgs);
+
     /// <summary>Starts FrontDoor with its "imap" listener written as <paramref name="listenerElement"/> (TLS, PROXY, limits).</summary>
     public static Task<TestFrontDoor> StartWithListenerAsync(string listenerElement, string frontDoorBody, string appSettings = "") =>
         StartAsync(TestTransport.Tcp, listenerElement, frontDoorBody, appSettings, configureHost: null, []);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Protocol;
@@ -18,9 +17,7 @@ public class BackendClientTests
 {
     private static async Task<T> TalkAsync<T>(ScriptedBackend backend, Func<BackendClient, Task<T>> conversation)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, backend.Port));
-        await using var connection = new SocketConnection(socket);
+        await using var connection = await InMemoryBackends.Network.ConnectAsync(backend.Endpoint, CancellationToken.None);
         return await conversation(new BackendClient(connection, 65536));
     }
 
@@ -41,7 +38,7 @@ public class BackendClientTests
     [Fact]
     public async Task A_greeting_without_capabilities_is_followed_by_capability_and_login_quotes_what_it_can()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK ready\r\n");
             await b.ExpectLineAsync("fd1 CAPABILITY");
@@ -64,7 +61,7 @@ public class BackendClientTests
     [Fact]
     public async Task A_password_that_cannot_be_quoted_goes_as_a_synchronizing_literal_after_the_continuation()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1] ready\r\n");
             await b.ExpectLineAsync("fd1 LOGIN \"alice\" {7}");
@@ -82,7 +79,7 @@ public class BackendClientTests
     [Fact]
     public async Task A_refused_literal_returns_the_refusal_and_sends_no_password()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1] ready\r\n");
             await b.ExpectLineAsync("fd1 LOGIN {5}");
@@ -98,7 +95,7 @@ public class BackendClientTests
     [Fact]
     public async Task Logindisabled_with_auth_plain_logs_in_with_authenticate_plain_waiting_for_the_continuation()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED AUTH=PLAIN] ready\r\n");
             await b.ExpectLineAsync("fd1 AUTHENTICATE PLAIN");
@@ -114,7 +111,7 @@ public class BackendClientTests
     [Fact]
     public async Task An_authorization_id_is_sent_in_authenticate_plain_with_sasl_ir()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n");
             await b.ExpectLineAsync("fd1 AUTHENTICATE PLAIN " + Convert.ToBase64String("shared\0alice\0secret"u8.ToArray()));
@@ -128,7 +125,7 @@ public class BackendClientTests
     [Fact]
     public async Task No_password_goes_to_a_backend_with_logindisabled_and_no_auth_plain()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n");
             Assert.True(await b.IsClosedAsync());
@@ -144,7 +141,7 @@ public class BackendClientTests
     [InlineData("* BYE too busy")]
     public async Task A_greeting_other_than_ok_is_refused(string greeting)
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync(greeting + "\r\n");
             Assert.True(await b.IsClosedAsync());
@@ -157,7 +154,7 @@ public class BackendClientTests
     [Fact]
     public async Task A_bye_before_the_tagged_answer_is_an_error()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1] ready\r\n");
             await b.ExpectLineAsync("fd1 LOGIN \"alice\" \"secret\"");
@@ -172,7 +169,7 @@ public class BackendClientTests
     [Fact]
     public async Task Client_address_goes_in_an_id_command_and_a_refusal_is_not_an_error()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1 ID] ready\r\n");
             await b.ExpectLineAsync("fd1 ID (\"x-originating-ip\" \"192.0.2.7\" \"x-originating-port\" \"50123\" \"x-connected-ip\" \"127.0.0.1\" \"x-connected-port\" \"1143\" \"x-session-id\" \"abc123\")");
@@ -191,7 +188,7 @@ public class BackendClientTests
     [Fact]
     public async Task The_backend_closing_mid_conversation_is_an_io_error()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1] ready\r\n");
             await b.ExpectLineAsync("fd1 LOGIN \"alice\" \"secret\"");

@@ -17,11 +17,11 @@ public sealed class OAuthSessionProperties : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var deadPort = Sessions.PreAuthTranscriptTests.FreePort();
         _frontDoor = await TestFrontDoor.StartWithListenerAsync(
+            TestTransport.InMemory,
             """<listener name="imap" endpoint="127.0.0.1:0" tls="none" saslMechanisms="OAUTHBEARER XOAUTH2" />""",
             $"""
-            <backends><backend name="gone" endpoint="127.0.0.1:{deadPort}" connectTimeout="1" /></backends>
+            <backends><backend name="gone" endpoint="nobody.invalid:143" connectTimeout="1" /></backends>
             <routing default="gone" />
             <limits maxCommandLine="262144" maxFailedLogins="100000" authFailureDelay="0.001" maxAuthFailureDelay="0.001" />
             """);
@@ -31,7 +31,7 @@ public sealed class OAuthSessionProperties : IAsyncLifetime
 
     private async Task<bool> AnswersAndStaysUsableAsync(string mechanism, byte[] message, bool initialResponse)
     {
-        await using var client = await RawImapClient.ConnectAsync(_frontDoor.Endpoint);
+        await using var client = await _frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         var encoded = message.Length == 0 ? "=" : Convert.ToBase64String(message);
         if (initialResponse)
@@ -68,7 +68,7 @@ public sealed class OAuthSessionProperties : IAsyncLifetime
     [InlineData("bixhPWJvYiwBYXV0aD1CZWFyZXIgeAEB!")]
     public async Task A_response_that_is_not_base64_is_bad(string line)
     {
-        await using var client = await RawImapClient.ConnectAsync(_frontDoor.Endpoint);
+        await using var client = await _frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync($"a1 AUTHENTICATE OAUTHBEARER {line}\r\n");
         Assert.Equal("a1 BAD Invalid base64 in authentication response", await client.ReadLineAsync());
@@ -79,7 +79,7 @@ public sealed class OAuthSessionProperties : IAsyncLifetime
     [Fact]
     public async Task A_mechanism_the_listener_does_not_offer_is_refused()
     {
-        await using var client = await RawImapClient.ConnectAsync(_frontDoor.Endpoint);
+        await using var client = await _frontDoor.ConnectAsync();
         var greeting = await client.ReadLineAsync();
         Assert.Contains("AUTH=OAUTHBEARER AUTH=XOAUTH2]", greeting, StringComparison.Ordinal);
         Assert.DoesNotContain("AUTH=PLAIN", greeting, StringComparison.Ordinal);

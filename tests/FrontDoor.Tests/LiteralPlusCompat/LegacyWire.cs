@@ -9,14 +9,14 @@ internal static class LegacyWire
     public const string LegacyCapabilities = "IMAP4rev1 IDLE UIDPLUS";
 
     public static Task<TestFrontDoor> StartAsync(ScriptedBackend backend, string attributes = "", string appSettings = "") =>
-        TestFrontDoor.StartAsync(
-            $"<backends><backend name=\"legacy\" endpoint=\"127.0.0.1:{backend.Port}\" {attributes} /></backends><routing default=\"legacy\" />",
+        TestFrontDoor.StartAsync(TestTransport.InMemory,
+            $"<backends><backend name=\"legacy\" endpoint=\"{backend.Address}\" {attributes} /></backends><routing default=\"legacy\" />",
             appSettings);
 
     /// <summary>Connects and logs in; returns the client and the tagged OK line it got.</summary>
     public static async Task<(RawImapClient Client, string LoginOk)> LoginAsync(TestFrontDoor frontDoor)
     {
-        var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync("L1 LOGIN alice secret\r\n");
         var ok = await client.ReadLineAsync() ?? throw new EndOfStreamException("no login answer");

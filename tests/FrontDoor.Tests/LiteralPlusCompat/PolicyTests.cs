@@ -11,9 +11,9 @@ public class PolicyTests
 
     private static async Task<string> GreetingAsync(string appSettings)
     {
-        await using var frontDoor = await TestFrontDoor.StartAsync(
+        await using var frontDoor = await TestFrontDoor.StartAsync(TestTransport.InMemory,
             "<backends><backend name=\"b\" endpoint=\"127.0.0.1:9\" /></backends><routing default=\"b\" />", appSettings);
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var client = await frontDoor.ConnectAsync();
         var greeting = await client.ReadLineAsync();
         await client.SendAsync("a1 CAPABILITY\r\n");
         var capability = await client.ReadLineAsync();
@@ -35,7 +35,7 @@ public class PolicyTests
     private static async Task<(string LoginOk, string BackendLine)> AppendAsync(string capabilities, string attributes, string appSettings, int size)
     {
         string? backendLine = null;
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync(capabilities);
             backendLine = await b.ReadLineAsync();
@@ -48,8 +48,8 @@ public class PolicyTests
             await b.ExpectLineAsync(string.Empty);
             await b.SendAsync("A1 OK APPEND completed\r\n");
         });
-        await using var frontDoor = await TestFrontDoor.StartAsync(
-            $"<backends><backend name=\"b\" endpoint=\"127.0.0.1:{backend.Port}\" {attributes} /></backends><routing default=\"b\" />", appSettings);
+        await using var frontDoor = await TestFrontDoor.StartAsync(TestTransport.InMemory,
+            $"<backends><backend name=\"b\" endpoint=\"{backend.Address}\" {attributes} /></backends><routing default=\"b\" />", appSettings);
         var (client, loginOk) = await LegacyWire.LoginAsync(frontDoor);
         await using (client)
         {
@@ -128,7 +128,7 @@ public class PolicyTests
         {
             RepoPaths.CopyDirectory(Path.Combine(RepoPaths.PluginDirectory, "BackendRouting"), Path.Combine(plugins, "BackendRouting"));
             string? line = null;
-            await using var backend = ScriptedBackend.Start(async b =>
+            await using var backend = ScriptedBackend.InMemory(async b =>
             {
                 await b.GreetAndLoginAsync("IMAP4rev1 IDLE");
                 line = await b.ReadLineAsync();
@@ -136,9 +136,10 @@ public class PolicyTests
                 await b.ExpectLineAsync(string.Empty);
                 await b.SendAsync("A1 OK APPEND completed\r\n");
             });
-            await using var frontDoor = await TestFrontDoor.StartAsync(
-                $"<backends><backend name=\"b\" endpoint=\"127.0.0.1:{backend.Port}\" /></backends><routing default=\"b\" />",
+            await using var frontDoor = await TestFrontDoor.StartAsync(TestTransport.InMemory,
+                $"<backends><backend name=\"b\" endpoint=\"{backend.Address}\" /></backends><routing default=\"b\" />",
                 string.Empty,
+                configureHost: null,
                 "--frontDoor:plugins:directory", plugins);
             var (client, _) = await LegacyWire.LoginAsync(frontDoor);
             await using (client)
@@ -159,7 +160,7 @@ public class PolicyTests
     [Fact]
     public async Task A_bad_policy_value_stops_start_up_naming_the_element()
     {
-        var error = await Assert.ThrowsAsync<FrontDoor.Core.Hooks.FrontDoorConfigurationException>(() => TestFrontDoor.StartAsync(
+        var error = await Assert.ThrowsAsync<FrontDoor.Core.Hooks.FrontDoorConfigurationException>(() => TestFrontDoor.StartAsync(TestTransport.InMemory,
             "<backends><backend name=\"b\" endpoint=\"127.0.0.1:9\" literalPlus=\"sometimes\" /></backends><routing default=\"b\" />"));
         Assert.Equal("<backend name=\"b\"> literalPlus=\"sometimes\": expected one of auto, synchronize, passthrough", error.Message);
     }

@@ -12,7 +12,7 @@ public class WireCaseTests
 {
     private static async Task RunAsync(Func<RawImapClient, Task> backendScript, Func<RawImapClient, Task> clientScript, string attributes = "", string capabilities = LegacyWire.LegacyCapabilities)
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync(capabilities);
             await backendScript(b);

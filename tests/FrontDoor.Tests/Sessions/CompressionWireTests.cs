@@ -14,15 +14,15 @@ public class CompressionWireTests
     private const string Listener = """<listener name="imap" endpoint="127.0.0.1:0" tls="none" />""";
 
     private static Task<TestFrontDoor> StartAsync(ScriptedBackend backend, string listener = Listener, string backendExtra = "", CapturingLoggerProvider? capture = null) =>
-        TestFrontDoor.StartWithListenerAsync(
+        TestFrontDoor.StartWithListenerAsync(TestTransport.InMemory,
             listener,
-            $"<backends><backend name=\"fake\" endpoint=\"127.0.0.1:{backend.Port}\" literalPlus=\"passthrough\" {backendExtra} /></backends><routing default=\"fake\" />",
+            $"<backends><backend name=\"fake\" endpoint=\"{backend.Address}\" literalPlus=\"passthrough\" {backendExtra} /></backends><routing default=\"fake\" />",
             capture is null ? null : services => services.AddSingleton<ILoggerProvider>(capture),
             "--Logging:LogLevel:Default", "Debug");
 
     private static async Task<RawImapClient> LoginAndCompressAsync(TestFrontDoor frontDoor, bool oneOctetPerWrite = false)
     {
-        var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync("a1 LOGIN alice secret\r\n");
         Assert.Equal("a1 OK [CAPABILITY IMAP4rev1 LITERAL+ IDLE COMPRESS=DEFLATE] Logged in", await client.ReadLineAsync());
@@ -36,7 +36,7 @@ public class CompressionWireTests
     public async Task Compress_is_answered_by_FrontDoor_and_the_backend_reads_plain_IMAP()
     {
         const string body = "From: a@example.com\r\nSubject: hi\r\n\r\nHello\r\n";
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a3 CAPABILITY");
@@ -67,7 +67,7 @@ public class CompressionWireTests
     public async Task Compressed_commands_sent_one_octet_per_write_are_relayed_exactly()
     {
         var literal = string.Concat(Enumerable.Range(0, 40).Select(i => $"line {i} of the message\r\n"));
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync($"a3 APPEND INBOX {{{literal.Length}}}");
@@ -92,14 +92,14 @@ public class CompressionWireTests
     [Fact]
     public async Task A_second_compress_and_an_unknown_mechanism_are_refused_as_RFC_4978_says()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a6 NOOP");
             await b.SendAsync("a6 OK NOOP done\r\n");
         });
         await using var frontDoor = await StartAsync(backend);
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync("a0 COMPRESS DEFLATE\r\n");
         Assert.Equal("a0 BAD Log in first: COMPRESS is not valid before login", await client.ReadLineAsync());
@@ -123,14 +123,14 @@ public class CompressionWireTests
     [Fact]
     public async Task A_listener_with_compress_off_neither_offers_nor_passes_it_on()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync("IMAP4rev1 COMPRESS=DEFLATE");
             await b.ExpectLineAsync("a3 NOOP");
             await b.SendAsync("a3 OK NOOP done\r\n");
         });
         await using var frontDoor = await StartAsync(backend, """<listener name="imap" endpoint="127.0.0.1:0" tls="none" compress="false" />""");
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync("a1 LOGIN alice secret\r\n");
         Assert.Equal("a1 OK [CAPABILITY IMAP4rev1] Logged in", await client.ReadLineAsync());
@@ -145,7 +145,7 @@ public class CompressionWireTests
     public async Task A_client_stream_that_does_not_inflate_ends_with_BYE_and_a_log_line_and_reaches_no_backend()
     {
         var capture = new CapturingLoggerProvider();
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             Assert.True(await b.IsClosedAsync());
@@ -167,7 +167,7 @@ public class CompressionWireTests
         // seconds, and the backend's wait for the close below is bounded.
         var bomb = DeflateBomb.Create(1L << 30);
         var capture = new CapturingLoggerProvider();
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             Assert.True(await b.IsClosedAsync());
@@ -198,7 +198,7 @@ public class CompressionWireTests
     [Fact]
     public async Task With_compressBackend_the_backend_leg_is_compressed_too()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync("IMAP4rev1 COMPRESS=DEFLATE");
             await b.ExpectLineAsync("fd2 COMPRESS DEFLATE");
@@ -208,7 +208,7 @@ public class CompressionWireTests
             await b.SendAsync("* 3 EXISTS\r\na2 OK NOOP done\r\n");
         });
         await using var frontDoor = await StartAsync(backend, backendExtra: "compressBackend=\"true\"");
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync("a1 LOGIN alice secret\r\n");
         Assert.Equal("a1 OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] Logged in", await client.ReadLineAsync());
@@ -226,7 +226,7 @@ public class CompressionWireTests
     [InlineData("", "compressBackend=\"yes\"", "<backend name=\"fake\"> compressBackend=\"yes\"")]
     public async Task A_wrong_compression_setting_stops_start_up_with_one_line_naming_it(string listenerAttribute, string backendAttribute, string expected)
     {
-        var error = await Assert.ThrowsAsync<FrontDoor.Core.Hooks.FrontDoorConfigurationException>(() => TestFrontDoor.StartWithListenerAsync(
+        var error = await Assert.ThrowsAsync<FrontDoor.Core.Hooks.FrontDoorConfigurationException>(() => TestFrontDoor.StartWithListenerAsync(TestTransport.InMemory,
             $"<listener name=\"imap\" endpoint=\"127.0.0.1:0\" tls=\"none\" {listenerAttribute} />",
             $"<backends><backend name=\"fake\" endpoint=\"127.0.0.1:9\" {backendAttribute} /></backends><routing default=\"fake\" />",
             configureHost: null));

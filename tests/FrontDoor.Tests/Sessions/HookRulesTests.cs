@@ -21,8 +21,8 @@ public class HookRulesTests
     private static readonly byte[] Append = "APPEND INBOX"u8.ToArray();
 
     private static Task<TestFrontDoor> StartAsync(ScriptedBackend backend, CapturingLoggerProvider capture, Action<IServiceCollection> hooks, string limits = "") =>
-        TestFrontDoor.StartAsync(
-            $"""<backends><backend name="b" endpoint="127.0.0.1:{backend.Port}" literalPlus="passthrough" /></backends><routing default="b" />{limits}""",
+        TestFrontDoor.StartAsync(TestTransport.InMemory,
+            $"""<backends><backend name="b" endpoint="{backend.Address}" literalPlus="passthrough" /></backends><routing default="b" />{limits}""",
             string.Empty,
             WithHooks(capture, hooks));
 
@@ -34,7 +34,7 @@ public class HookRulesTests
 
     private static async Task<RawImapClient> LoginAsync(TestFrontDoor frontDoor, string user = "alice")
     {
-        var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync($"a1 LOGIN {user} secret\r\n");
         Assert.StartsWith("a1 OK", await client.ReadLineAsync(), StringComparison.Ordinal);
@@ -48,7 +48,7 @@ public class HookRulesTests
     public async Task A_rewritten_line_keeps_the_tag_and_the_literal_header_with_its_size()
     {
         var capture = new CapturingLoggerProvider();
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 APPEND INBOX {5}");
@@ -84,7 +84,7 @@ public class HookRulesTests
     public async Task A_rewrite_with_cr_lf_or_over_max_command_line_ends_the_session_naming_the_plugin(string replacement, string reason)
     {
         var capture = new CapturingLoggerProvider();
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             Assert.True(await b.IsClosedAsync());
@@ -113,13 +113,13 @@ public class HookRulesTests
     public async Task A_throwing_command_rewriter_ends_only_that_session()
     {
         var capture = new CapturingLoggerProvider();
-        await using var other = ScriptedBackend.Start(async b =>
+        await using var other = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 NOOP");
             await b.SendAsync("a2 OK NOOP done\r\n");
         });
-        await using var mallorys = ScriptedBackend.Start(async b =>
+        await using var mallorys = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             Assert.True(await b.IsClosedAsync());
@@ -145,13 +145,13 @@ public class HookRulesTests
     public async Task A_throwing_response_rewriter_ends_only_that_session_and_relays_nothing_of_the_line()
     {
         var capture = new CapturingLoggerProvider();
-        await using var other = ScriptedBackend.Start(async b =>
+        await using var other = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 NOOP");
             await b.SendAsync("* 3 EXISTS\r\na2 OK NOOP done\r\n");
         });
-        await using var mallorys = ScriptedBackend.Start(async b =>
+        await using var mallorys = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 NOOP");
@@ -181,7 +181,7 @@ public class HookRulesTests
     public async Task An_untagged_line_can_be_dropped_and_a_tagged_lines_text_replaced()
     {
         var capture = new CapturingLoggerProvider();
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 SELECT INBOX");
@@ -203,7 +203,7 @@ public class HookRulesTests
     public async Task Dropping_a_tagged_line_is_refused_and_ends_the_session()
     {
         var capture = new CapturingLoggerProvider();
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 NOOP");
@@ -224,7 +224,7 @@ public class HookRulesTests
     public async Task A_response_replacement_holding_a_line_break_ends_the_session()
     {
         var capture = new CapturingLoggerProvider();
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 NOOP");
@@ -246,7 +246,7 @@ public class HookRulesTests
     public async Task A_capability_filter_that_throws_at_login_ends_that_session_naming_the_plugin()
     {
         var capture = new CapturingLoggerProvider();
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             Assert.True(await b.IsClosedAsync());
@@ -258,7 +258,7 @@ public class HookRulesTests
                 throw new InvalidOperationException("boom");
             }
         })));
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync("a1 LOGIN alice secret\r\n");
         Assert.Equal(Bye, await client.ReadLineAsync());
@@ -274,7 +274,7 @@ public class HookRulesTests
     {
         var capture = new CapturingLoggerProvider();
         var seenByPlugin = string.Empty;
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 CAPABILITY first second last");
@@ -315,11 +315,11 @@ public class HookRulesTests
     }
 
     private static Task<TestFrontDoor> TwoBackendsAsync(ScriptedBackend other, ScriptedBackend mallorys, CapturingLoggerProvider capture, Action<IServiceCollection> hooks) =>
-        TestFrontDoor.StartAsync(
+        TestFrontDoor.StartAsync(TestTransport.InMemory,
             $"""
             <backends>
-              <backend name="other" endpoint="127.0.0.1:{other.Port}" literalPlus="passthrough" />
-              <backend name="mallorys" endpoint="127.0.0.1:{mallorys.Port}" literalPlus="passthrough" />
+              <backend name="other" endpoint="{other.Address}" literalPlus="passthrough" />
+              <backend name="mallorys" endpoint="{mallorys.Address}" literalPlus="passthrough" />
             </backends>
             <routing default="other"><route user="mallory" backend="mallorys" /></routing>
             """,

@@ -14,7 +14,7 @@ public class IdleTimeoutTests
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var keepAliveSent = new TaskCompletionSource();
         var sendKeepAlive = new TaskCompletionSource();
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 IDLE");
@@ -26,11 +26,11 @@ public class IdleTimeoutTests
             await b.SendAsync("a2 OK IDLE terminated\r\n");
             Assert.True(await b.IsClosedAsync());
         });
-        await using var frontDoor = await TestFrontDoor.StartAsync(
-            $"""<backends><backend name="b" endpoint="127.0.0.1:{backend.Port}" idleTimeout="1800" /></backends><routing default="b" />""",
+        await using var frontDoor = await TestFrontDoor.StartAsync(TestTransport.InMemory,
+            $"""<backends><backend name="b" endpoint="{backend.Address}" idleTimeout="1800" /></backends><routing default="b" />""",
             string.Empty,
             services => services.AddSingleton<TimeProvider>(clock));
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync("a1 LOGIN alice secret\r\na2 IDLE\r\n");
         Assert.StartsWith("a1 OK", await client.ReadLineAsync(), StringComparison.Ordinal);

@@ -16,17 +16,17 @@ public class OAuthWireTests
     private const string GoogleError = "eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ==";
 
     private static Task<TestFrontDoor> StartFrontDoorAsync(ScriptedBackend backend) =>
-        TestFrontDoor.StartWithListenerAsync(
+        TestFrontDoor.StartWithListenerAsync(TestTransport.InMemory,
             """<listener name="imap" endpoint="127.0.0.1:0" tls="none" saslMechanisms="XOAUTH2" />""",
             $"""
-            <backends><backend name="fake" endpoint="127.0.0.1:{backend.Port}" /></backends><routing default="fake" />
+            <backends><backend name="fake" endpoint="{backend.Address}" /></backends><routing default="fake" />
             <limits authFailureDelay="0.001" maxAuthFailureDelay="0.001" />
             """);
 
     [Fact]
     public async Task Without_sasl_ir_the_message_follows_the_backends_continuation_and_its_error_is_relayed_exactly()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1 AUTH=XOAUTH2] ready\r\n");
             await b.ExpectLineAsync("fd1 AUTHENTICATE XOAUTH2");
@@ -38,7 +38,7 @@ public class OAuthWireTests
             Assert.True(await b.IsClosedAsync());
         });
         await using var frontDoor = await StartFrontDoorAsync(backend);
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync("a1 AUTHENTICATE XOAUTH2\r\n");
         Assert.Equal("+ ", await client.ReadLineAsync());
@@ -52,7 +52,7 @@ public class OAuthWireTests
     [Fact]
     public async Task A_client_that_leaves_during_the_error_exchange_cancels_it_on_the_backend()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2] ready\r\n");
             await b.ExpectLineAsync($"fd1 AUTHENTICATE XOAUTH2 {Message}");
@@ -64,7 +64,7 @@ public class OAuthWireTests
             Assert.True(await b.IsClosedAsync());
         });
         await using var frontDoor = await StartFrontDoorAsync(backend);
-        var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync($"a1 AUTHENTICATE XOAUTH2 {Message}\r\n");
         Assert.Equal($"+ {GoogleError}", await client.ReadLineAsync());
@@ -75,14 +75,14 @@ public class OAuthWireTests
     [Fact]
     public async Task A_backend_without_the_mechanism_gets_no_login_at_all()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n");
             Assert.True(await b.IsClosedAsync());
             Assert.DoesNotContain("AUTHENTICATE", b.Received, StringComparison.Ordinal);
         });
         await using var frontDoor = await StartFrontDoorAsync(backend);
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync($"a1 AUTHENTICATE XOAUTH2 {Message}\r\n");
         Assert.Equal("a1 NO [AUTHENTICATIONFAILED] XOAUTH2 is not supported for this account", await client.ReadLineAsync());
@@ -95,10 +95,10 @@ public class OAuthWireTests
     public async Task A_response_over_the_command_line_limit_gets_a_clear_bye(bool initialResponse, string bye)
     {
         // maxCommandLine is 65536 by default: a 64 KiB token is over it once in base64.
-        await using var frontDoor = await TestFrontDoor.StartWithListenerAsync(
+        await using var frontDoor = await TestFrontDoor.StartWithListenerAsync(TestTransport.InMemory,
             """<listener name="imap" endpoint="127.0.0.1:0" tls="none" saslMechanisms="XOAUTH2" />""",
-            $"<backends><backend name=\"gone\" endpoint=\"127.0.0.1:{PreAuthTranscriptTests.FreePort()}\" /></backends><routing default=\"gone\" />");
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+            $"<backends><backend name=\"gone\" endpoint=\"nobody.invalid:143\" /></backends><routing default=\"gone\" />");
+        await using var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         var huge = Convert.ToBase64String(Encoding.ASCII.GetBytes($"user=bob\u0001auth=Bearer {new string('A', 64 * 1024)}\u0001\u0001"));
         if (initialResponse)

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using FrontDoor.Testing;
 using Xunit;
 
@@ -26,11 +24,10 @@ public class PreAuthTranscriptTests
     [MemberData(nameof(Transcripts))]
     public async Task Transcript_plays_exactly(string name)
     {
-        // The routed backend is a port nobody listens on.
-        var deadPort = FreePort();
-        await using var frontDoor = await TestFrontDoor.StartAsync(
-            $"<backends><backend name=\"gone\" endpoint=\"127.0.0.1:{deadPort}\" connectTimeout=\"2\" /></backends><routing default=\"gone\" />");
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        // The routed backend is an endpoint nobody listens on.
+        await using var frontDoor = await TestFrontDoor.StartAsync(TestTransport.InMemory,
+            $"<backends><backend name=\"gone\" endpoint=\"nobody.invalid:143\" connectTimeout=\"2\" /></backends><routing default=\"gone\" />");
+        await using var client = await frontDoor.ConnectAsync();
 
         var lines = await File.ReadAllLinesAsync(Path.Combine(AppContext.BaseDirectory, "Transcripts", "PreAuth", name));
         var number = 0;
@@ -54,12 +51,5 @@ public class PreAuthTranscriptTests
                 Assert.True(expected == actual, $"{name}:{number}: expected \"{expected}\", got \"{actual ?? "<closed>"}\"");
             }
         }
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

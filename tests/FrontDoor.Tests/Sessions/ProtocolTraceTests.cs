@@ -8,7 +8,7 @@ public class ProtocolTraceTests
 {
     private const string BodyMarker = "TRACE-BODY-9d1f";
 
-    private static ScriptedBackend Backend(int sessions) => ScriptedBackend.Start(async (b, _) =>
+    private static ScriptedBackend Backend(int sessions) => ScriptedBackend.InMemory(async (b, _) =>
     {
         await b.GreetAndLoginAsync();
         await b.ExpectLineAsync("a2 APPEND INBOX {31}");
@@ -23,7 +23,7 @@ public class ProtocolTraceTests
 
     private static async Task SessionAsync(TestFrontDoor frontDoor, string user)
     {
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync($"a1 LOGIN {user} {{12+}}\r\nsecret-pw-42\r\n");
         Assert.StartsWith("a1 OK", await client.ReadLineAsync(), StringComparison.Ordinal);
@@ -42,8 +42,8 @@ public class ProtocolTraceTests
         try
         {
             await using var backend = Backend(sessions: 3);
-            await using var frontDoor = await TestFrontDoor.StartAsync(
-                $"""<backends><backend name="b" endpoint="127.0.0.1:{backend.Port}" literalPlus="passthrough" /></backends><routing default="b" /><trace directory="{traces}" users="alice" />""");
+            await using var frontDoor = await TestFrontDoor.StartAsync(TestTransport.InMemory,
+                $"""<backends><backend name="b" endpoint="{backend.Address}" literalPlus="passthrough" /></backends><routing default="b" /><trace directory="{traces}" users="alice" />""");
             await SessionAsync(frontDoor, "alice");
             await SessionAsync(frontDoor, "bob");
 
@@ -85,7 +85,7 @@ public class ProtocolTraceTests
         var traces = Directory.CreateTempSubdirectory("fd-traces-").FullName;
         try
         {
-            await using var backend = ScriptedBackend.Start(async b =>
+            await using var backend = ScriptedBackend.InMemory(async b =>
             {
                 await b.GreetAndLoginAsync();
                 await b.ExpectLineAsync("a2 APPEND INBOX {5}");
@@ -94,9 +94,9 @@ public class ProtocolTraceTests
                 await b.ExpectLineAsync(string.Empty);
                 await b.SendAsync("a2 OK APPEND completed\r\n");
             });
-            await using var frontDoor = await TestFrontDoor.StartAsync(
-                $"""<backends><backend name="b" endpoint="127.0.0.1:{backend.Port}" literalPlus="{literalPlus}" /></backends><routing default="b" /><trace directory="{traces}" users="alice" />""");
-            await using (var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint))
+            await using var frontDoor = await TestFrontDoor.StartAsync(TestTransport.InMemory,
+                $"""<backends><backend name="b" endpoint="{backend.Address}" literalPlus="{literalPlus}" /></backends><routing default="b" /><trace directory="{traces}" users="alice" />""");
+            await using (var client = await frontDoor.ConnectAsync())
             {
                 await client.ReadLineAsync();
                 await client.SendAsync("a1 LOGIN alice secret\r\n");

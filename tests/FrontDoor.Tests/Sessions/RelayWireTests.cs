@@ -12,12 +12,12 @@ public class RelayWireTests
     private const string FullCapabilities = "IMAP4rev1 LITERAL+ IDLE STARTTLS LOGINDISABLED SASL-IR AUTH=PLAIN AUTH=XOAUTH2 COMPRESS=DEFLATE ID";
 
     private static Task<TestFrontDoor> StartFrontDoorAsync(ScriptedBackend backend, string extra = "") =>
-        TestFrontDoor.StartAsync(
-            $"<backends><backend name=\"fake\" endpoint=\"127.0.0.1:{backend.Port}\" literalPlus=\"passthrough\" {extra} /></backends><routing default=\"fake\" />");
+        TestFrontDoor.StartAsync(TestTransport.InMemory,
+            $"<backends><backend name=\"fake\" endpoint=\"{backend.Address}\" literalPlus=\"passthrough\" {extra} /></backends><routing default=\"fake\" />");
 
     private static async Task<RawImapClient> LoginAsync(TestFrontDoor frontDoor, string expectedOk = "a1 OK [CAPABILITY IMAP4rev1 LITERAL+ IDLE] Logged in")
     {
-        var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync("a1 LOGIN alice secret\r\n");
         Assert.Equal(expectedOk, await client.ReadLineAsync());
@@ -27,7 +27,7 @@ public class RelayWireTests
     [Fact]
     public async Task Login_answers_with_the_backends_capabilities_less_what_the_proxy_reads()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK fake ready\r\n");
             await b.ExpectLineAsync("fd1 CAPABILITY");
@@ -50,7 +50,7 @@ public class RelayWireTests
     [InlineData("a1 AUTHENTICATE LOGIN YWxpY2U=\r\n", false)]
     public async Task Authenticate_login_with_and_without_initial_response_logs_in_on_the_backend(string command, bool askUser)
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n");
             var login = await b.ReadLineAsync() ?? string.Empty;
@@ -58,7 +58,7 @@ public class RelayWireTests
             await b.SendAsync($"{login.Split(' ')[0]} OK [CAPABILITY IMAP4rev1] Logged in\r\n");
         });
         await using var frontDoor = await StartFrontDoorAsync(backend);
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync(command);
         if (askUser)
@@ -76,13 +76,13 @@ public class RelayWireTests
     [Fact]
     public async Task No_password_goes_to_a_backend_that_refuses_plaintext_logins()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] TLS required\r\n");
             Assert.True(await b.IsClosedAsync());
         });
         await using var frontDoor = await StartFrontDoorAsync(backend);
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync("a1 LOGIN alice secret\r\n");
         Assert.Equal("a1 NO [UNAVAILABLE] The mail server is not available now, try again later", await client.ReadLineAsync());
@@ -95,7 +95,7 @@ public class RelayWireTests
     public async Task Capability_lists_are_rewritten_everywhere_but_inside_literals()
     {
         const string body = "* CAPABILITY IMAP4rev1 STARTTLS\r\n+ OK\r\na9 OK [CAPABILITY STARTTLS] x\r\n";
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync(FullCapabilities.Replace("LOGINDISABLED ", string.Empty, StringComparison.Ordinal));
             await b.ExpectLineAsync("a2 CAPABILITY");
@@ -119,7 +119,7 @@ public class RelayWireTests
     [Fact]
     public async Task A_synchronizing_literal_waits_for_the_backends_continuation_which_is_relayed()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 APPEND INBOX {5}");
@@ -142,7 +142,7 @@ public class RelayWireTests
     public async Task A_synchronizing_literal_refused_before_the_continuation_is_cancelled()
     {
         // docs/PROTOCOL.md, rule 6: the client sends nothing of the refused command; its next line is a new command.
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 APPEND Nope {5}");
@@ -162,7 +162,7 @@ public class RelayWireTests
     [Fact]
     public async Task Without_a_converting_plugin_non_synchronizing_literals_pass_untouched()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 APPEND INBOX ~{4+}");
@@ -180,7 +180,7 @@ public class RelayWireTests
     [Fact]
     public async Task Idle_and_authenticate_continuations_are_relayed()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 IDLE");
@@ -209,7 +209,7 @@ public class RelayWireTests
     [Fact]
     public async Task Commands_pipelined_behind_login_reach_the_backend_after_it()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 SELECT INBOX");
@@ -217,7 +217,7 @@ public class RelayWireTests
             await b.SendAsync("a2 OK [READ-WRITE] SELECT done\r\na3 OK NOOP done\r\n");
         });
         await using var frontDoor = await StartFrontDoorAsync(backend);
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync("a1 LOGIN alice secret\r\na2 SELECT INBOX\r\na3 NOOP\r\n");
         Assert.Equal("a1 OK [CAPABILITY IMAP4rev1 LITERAL+ IDLE] Logged in", await client.ReadLineAsync());
@@ -229,7 +229,7 @@ public class RelayWireTests
     [Fact]
     public async Task A_refused_login_is_relayed_with_the_clients_tag_and_may_be_retried()
     {
-        await using var backend = ScriptedBackend.Start(async (b, index) =>
+        await using var backend = ScriptedBackend.InMemory(async (b, index) =>
         {
             await b.SendAsync("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n");
             var login = await b.ReadLineAsync();
@@ -250,7 +250,7 @@ public class RelayWireTests
             await b.SendAsync($"{tag} OK [CAPABILITY IMAP4rev1] Logged in\r\n");
         }, connections: 2);
         await using var frontDoor = await StartFrontDoorAsync(backend);
-        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var client = await frontDoor.ConnectAsync();
         await client.ReadLineAsync();
         await client.SendAsync("a1 LOGIN alice wrong\r\n");
         Assert.Equal("a1 NO [AUTHENTICATIONFAILED] Authentication failed.", await client.ReadLineAsync());
@@ -262,7 +262,7 @@ public class RelayWireTests
     [Fact]
     public async Task A_backend_that_closes_ends_the_client_session_with_bye()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 NOOP");
@@ -281,7 +281,7 @@ public class RelayWireTests
     {
         const int limit = 64 * 1024;
         var atLimit = "* SEARCH" + string.Concat(Enumerable.Repeat(" 1", (limit - 8) / 2));
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 SEARCH ALL");
@@ -290,8 +290,8 @@ public class RelayWireTests
             await b.SendAsync($"{atLimit} 1\r\na3 OK SEARCH completed\r\n");
             Assert.True(await b.IsClosedAsync());
         });
-        await using var frontDoor = await TestFrontDoor.StartAsync(
-            $"""<backends><backend name="fake" endpoint="127.0.0.1:{backend.Port}" /></backends><routing default="fake" /><limits maxResponseLine="{limit}" />""");
+        await using var frontDoor = await TestFrontDoor.StartAsync(TestTransport.InMemory,
+            $"""<backends><backend name="fake" endpoint="{backend.Address}" /></backends><routing default="fake" /><limits maxResponseLine="{limit}" />""");
         await using var client = await LoginAsync(frontDoor);
         await client.SendAsync("a2 SEARCH ALL\r\n");
         Assert.Equal(atLimit, await client.ReadLineAsync());
@@ -307,7 +307,7 @@ public class RelayWireTests
     {
         // docs/PROTOCOL.md, case 21: 3 of 5 octets, then the client is gone; nothing more reaches the backend.
         var closed = new TaskCompletionSource<string>();
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 APPEND INBOX {5+}");
@@ -326,17 +326,17 @@ public class RelayWireTests
     [Fact]
     public async Task A_backend_at_its_session_cap_answers_no_limit_and_a_referral_route_answers_no_referral()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.IsClosedAsync();
         });
-        await using var frontDoor = await TestFrontDoor.StartAsync($"""
-            <backends><backend name="fake" endpoint="127.0.0.1:{backend.Port}" maxSessions="1" /></backends>
+        await using var frontDoor = await TestFrontDoor.StartAsync(TestTransport.InMemory, $"""
+            <backends><backend name="fake" endpoint="{backend.Address}" maxSessions="1" /></backends>
             <routing default="fake"><route user="mallory" referral="imap://mallory@new.example.com/" /></routing>
             """);
         await using var first = await LoginAsync(frontDoor);
-        await using var second = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var second = await frontDoor.ConnectAsync();
         await second.ReadLineAsync();
         await second.SendAsync("b1 LOGIN bob secret\r\n");
         Assert.Equal("b1 NO [LIMIT] Too many sessions on this mail server, try again later", await second.ReadLineAsync());
@@ -349,7 +349,7 @@ public class RelayWireTests
     {
         var commandArrived = new TaskCompletionSource();
         var stopping = new TaskCompletionSource();
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.ExpectLineAsync("a2 SEARCH ALL");
@@ -375,14 +375,14 @@ public class RelayWireTests
     [Fact]
     public async Task Stopping_frontdoor_says_bye_to_every_session()
     {
-        await using var backend = ScriptedBackend.Start(async b =>
+        await using var backend = ScriptedBackend.InMemory(async b =>
         {
             await b.GreetAndLoginAsync();
             await b.IsClosedAsync();
         });
         var frontDoor = await StartFrontDoorAsync(backend);
         await using var client = await LoginAsync(frontDoor);
-        await using var waiting = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        await using var waiting = await frontDoor.ConnectAsync();
         Assert.StartsWith("* OK", await waiting.ReadLineAsync(), StringComparison.Ordinal);
         await frontDoor.DisposeAsync();
         Assert.Equal("* BYE [UNAVAILABLE] FrontDoor is shutting down, please reconnect", await client.ReadLineAsync());

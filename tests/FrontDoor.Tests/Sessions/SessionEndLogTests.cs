@@ -12,7 +12,7 @@ public class SessionEndLogTests
     public async Task Each_session_ends_with_one_event_naming_its_cause()
     {
         var capture = new CapturingLoggerProvider();
-        await using var backend = ScriptedBackend.Start(async (b, index) =>
+        await using var backend = ScriptedBackend.InMemory(async (b, index) =>
         {
             await b.GreetAndLoginAsync();
             if (index == 0)
@@ -30,14 +30,14 @@ public class SessionEndLogTests
                 await b.DisposeAsync();
             }
         }, connections: 3);
-        await using (var frontDoor = await TestFrontDoor.StartAsync(
-            $"""<backends><backend name="b" endpoint="127.0.0.1:{backend.Port}" /></backends><routing default="b" />""",
+        await using (var frontDoor = await TestFrontDoor.StartAsync(TestTransport.InMemory,
+            $"""<backends><backend name="b" endpoint="{backend.Address}" /></backends><routing default="b" />""",
             string.Empty,
             services => services.AddSingleton<ILoggerProvider>(capture),
             "--Logging:LogLevel:Default", "Debug"))
         {
             // Backend closes under the first; the second client closes; the third logs out before login.
-            await using (var first = await RawImapClient.ConnectAsync(frontDoor.Endpoint))
+            await using (var first = await frontDoor.ConnectAsync())
             {
                 await first.ReadLineAsync();
                 await first.SendAsync("a1 LOGIN alice secret\r\n");
@@ -45,21 +45,21 @@ public class SessionEndLogTests
                 Assert.StartsWith("* BYE [UNAVAILABLE]", await first.ReadLineAsync(), StringComparison.Ordinal);
             }
 
-            await using (var second = await RawImapClient.ConnectAsync(frontDoor.Endpoint))
+            await using (var second = await frontDoor.ConnectAsync())
             {
                 await second.ReadLineAsync();
                 await second.SendAsync("a1 LOGIN alice secret\r\n");
                 await second.ReadLineAsync();
             }
 
-            await using (var third = await RawImapClient.ConnectAsync(frontDoor.Endpoint))
+            await using (var third = await frontDoor.ConnectAsync())
             {
                 await third.ReadLineAsync();
                 await third.SendAsync("a1 LOGOUT\r\n");
                 await third.ReadUntilAsync("a1 ");
             }
 
-            await using (var fourth = await RawImapClient.ConnectAsync(frontDoor.Endpoint))
+            await using (var fourth = await frontDoor.ConnectAsync())
             {
                 await fourth.ReadLineAsync();
                 await fourth.SendAsync("a1 LOGIN alice secret\r\n");

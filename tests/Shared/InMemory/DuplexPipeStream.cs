@@ -74,7 +74,7 @@ internal sealed class DuplexPipeStream : Stream
         }
     }
 
-    /// <summary>Writes and flushes; waits while the peer has <see cref="InMemoryPipePair.PauseAt"/> octets unread.</summary>
+    /// <summary>Writes and flushes; waits while the peer has too much unread (<see cref="InMemoryPipePair.Create"/>); fails once the peer has closed.</summary>
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         Interlocked.Exchange(ref _writing, 1);
