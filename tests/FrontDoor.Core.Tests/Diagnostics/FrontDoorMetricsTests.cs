@@ -77,6 +77,7 @@ public sealed class FrontDoorMetricsTests
     public async Task Observed_instruments_read_the_counters_the_sessions_keep()
     {
         await using var frontDoor = await TestFrontDoor.StartAsync(
+            TestTransport.InMemory,
             """<backends><backend name="one" endpoint="127.0.0.1:9" /><backend name="two" endpoint="127.0.0.1:9" /></backends><routing default="one" />""");
         var metrics = frontDoor.Services.GetRequiredService<FrontDoorMetrics>();
         using var recorder = new Recorder(metrics.Meter);
@@ -114,6 +115,7 @@ public sealed class FrontDoorMetricsTests
     public async Task Events_are_recorded_with_backend_and_result()
     {
         await using var frontDoor = await TestFrontDoor.StartAsync(
+            TestTransport.InMemory,
             """<backends><backend name="one" endpoint="127.0.0.1:9" /></backends><routing default="one" />""");
         var metrics = frontDoor.Services.GetRequiredService<FrontDoorMetrics>();
         using var recorder = new Recorder(metrics.Meter);

@@ -63,6 +63,7 @@ public class PluginLoadingTests
             var capture = new CapturingLoggerProvider();
 
             await using var frontDoor = await TestFrontDoor.StartAsync(
+                TestTransport.InMemory,
                 """<backends><backend name="b" endpoint="127.0.0.1:9" /></backends><routing default="b" />""",
                 string.Empty,
                 services => services.AddSingleton<ILoggerProvider>(capture),

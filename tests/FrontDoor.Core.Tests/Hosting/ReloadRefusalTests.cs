@@ -17,6 +17,7 @@ public class ReloadRefusalTests
     {
         var capture = new CapturingLoggerProvider();
         await using var frontDoor = await TestFrontDoor.StartAsync(
+            TestTransport.InMemory,
             """<backends><backend name="legacy" endpoint="127.0.0.1:9" literalPlus="synchronize" /></backends><routing default="legacy" />""",
             string.Empty,
             services => services.AddSingleton<ILoggerProvider>(capture));
