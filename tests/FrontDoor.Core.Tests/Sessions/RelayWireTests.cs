@@ -117,28 +117,6 @@ public class RelayWireTests
     }
 
     [Fact]
-    public async Task A_synchronizing_literal_waits_for_the_backends_continuation_which_is_relayed()
-    {
-        await using var backend = ScriptedBackend.InMemory(async b =>
-        {
-            await b.GreetAndLoginAsync();
-            await b.ExpectLineAsync("a2 APPEND INBOX {5}");
-            await b.SendAsync("* 3 EXISTS\r\n+ OK\r\n");
-            Assert.Equal("hello", System.Text.Encoding.ASCII.GetString(await b.ReadBytesAsync(5)));
-            await b.ExpectLineAsync(string.Empty);
-            await b.SendAsync("a2 OK APPEND done\r\n");
-        });
-        await using var frontDoor = await StartFrontDoorAsync(backend);
-        await using var client = await LoginAsync(frontDoor);
-        await client.SendAsync("a2 APPEND INBOX {5}\r\n");
-        Assert.Equal("* 3 EXISTS", await client.ReadLineAsync());
-        Assert.Equal("+ OK", await client.ReadLineAsync());
-        await client.SendAsync("hello\r\n");
-        Assert.Equal("a2 OK APPEND done", await client.ReadLineAsync());
-        await backend.Completion;
-    }
-
-    [Fact]
     public async Task A_synchronizing_literal_refused_before_the_continuation_is_cancelled()
     {
         // docs/PROTOCOL.md, rule 6: the client sends nothing of the refused command; its next line is a new command.

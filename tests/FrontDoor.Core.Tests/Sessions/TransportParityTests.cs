@@ -7,9 +7,10 @@ using Xunit;
 namespace FrontDoor.Core.Tests.Sessions;
 
 /// <summary>
-/// One wire case, a synchronizing literal held until the backend's continuation, byte for byte the same over
-/// loopback TCP and over the in-memory transport: the in-memory wire tests prove what they would over TCP.
-/// The session knows its client's address either way (a made-up one in memory).
+/// One wire case, a synchronizing literal held until the backend's continuation (which is relayed, with the
+/// untagged data before it), byte for byte the same over loopback TCP and over the in-memory transport: the
+/// in-memory wire tests (<see cref="RelayWireTests"/> and the rest) prove what they would over TCP. The
+/// session knows its client's address either way (a made-up one in memory).
 /// </summary>
 public class TransportParityTests
 {
