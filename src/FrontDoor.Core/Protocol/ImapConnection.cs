@@ -27,7 +27,7 @@ internal abstract class ImapConnection : IDuplexPipe, IAsyncDisposable
     // data arrives, and written buffers go back to the pool at each flush.
     internal const int BufferSize = 64 * 1024;
 
-    // TLS and/or COMPRESS over the network stream, once started.
+    // TLS and/or COMPRESS over the transport stream, once started.
     private Stream? _layered;
     private PipeReader? _input;
     private PipeWriter? _output;
