@@ -138,6 +138,39 @@ public class RelayWireTests
     }
 
     [Fact]
+    public async Task A_literal_sent_before_its_continuation_is_held_back_by_back_pressure_until_the_backend_answers()
+    {
+        // The client pump reads nothing while the gate waits (docs/ARCHITECTURE.md, "The relay"): a client that
+        // does not wait for "+" finds its write held once FrontDoor's buffers and the transport's are full.
+        const int size = 8 * 1024 * 1024;
+        var lineSeen = new TaskCompletionSource();
+        var mayAnswer = new TaskCompletionSource();
+        await using var backend = ScriptedBackend.InMemory(async b =>
+        {
+            await b.GreetAndLoginAsync();
+            await b.ExpectLineAsync($"a2 APPEND INBOX {{{size}}}");
+            lineSeen.SetResult();
+            await mayAnswer.Task;
+            await b.SendAsync("+ OK\r\n");
+            Assert.Equal(size, (await b.ReadBytesAsync(size)).Length);
+            await b.ExpectLineAsync(string.Empty);
+            await b.SendAsync("a2 OK APPEND done\r\n");
+        });
+        await using var frontDoor = await StartFrontDoorAsync(backend);
+        await using var client = await LoginAsync(frontDoor);
+
+        var write = client.SendAsync([.. System.Text.Encoding.ASCII.GetBytes($"a2 APPEND INBOX {{{size}}}\r\n"), .. new byte[size], (byte)'\r', (byte)'\n']);
+        await lineSeen.Task;
+        Assert.False(write.IsCompleted, "the whole literal was taken before the backend's continuation");
+
+        mayAnswer.SetResult();
+        await write;
+        Assert.Equal("+ OK", await client.ReadLineAsync());
+        Assert.Equal("a2 OK APPEND done", await client.ReadLineAsync());
+        await backend.Completion;
+    }
+
+    [Fact]
     public async Task Without_a_converting_plugin_non_synchronizing_literals_pass_untouched()
     {
         await using var backend = ScriptedBackend.InMemory(async b =>
