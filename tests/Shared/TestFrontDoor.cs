@@ -29,8 +29,6 @@ internal sealed class TestFrontDoor : IAsyncDisposable
     /// <summary>The "imap" listener's address: loopback, or a made-up one in memory (<see cref="TestAddresses.Listener"/>).</summary>
     public IPEndPoint Endpoint { get; }
 
-    public TestTransport Transport => _inMemory is null ? TestTransport.Tcp : TestTransport.InMemory;
-
     public IServiceProvider Services => _host.Services;
 
     public string ConfigPath => Path.Combine(_directory, "FrontDoor.config");

@@ -17,10 +17,11 @@ internal static class TestAddresses
     /// <summary>In-memory backends (TEST-NET-2); their names end in ".invalid" (RFC 2606), which never resolves.</summary>
     public static readonly IPAddress Backend = IPAddress.Parse("198.51.100.1");
 
-    private static int _nextPort = 40_000;
+    private static int _handedOut;
 
-    /// <summary>A client port not handed out before in this process.</summary>
+    /// <summary>The default client address, with a port of its own (<see cref="NextPort"/>).</summary>
     public static IPEndPoint NextClient() => new(Client, NextPort());
 
-    public static int NextPort() => 40_000 + ((Interlocked.Increment(ref _nextPort) - 40_000) % 25_000);
+    /// <summary>A port from 40,000 up, wrapping below 65,000: unique among any few thousand connections at once.</summary>
+    public static int NextPort() => 40_000 + (Interlocked.Increment(ref _handedOut) % 25_000);
 }
