@@ -94,7 +94,8 @@ internal sealed partial class BackendClient
     public async Task RefreshCapabilitiesAsync(CancellationToken cancellationToken)
     {
         var tag = NextTag();
-        WriteAscii($"{tag} CAPABILITY\r\n");
+        WriteAscii(tag);
+        _connection.Output.Write(" CAPABILITY\r\n"u8);
         var done = await SendAndReadTaggedAsync(tag, cancellationToken).ConfigureAwait(false);
         if (!done.IsOk)
         {
@@ -148,7 +149,8 @@ internal sealed partial class BackendClient
         }
 
         var tag = NextTag();
-        WriteAscii($"{tag} LOGIN ");
+        WriteAscii(tag);
+        _connection.Output.Write(" LOGIN "u8);
         var refused = await WriteAstringAsync(tag, credentials.UserBytes(), cancellationToken).ConfigureAwait(false);
         if (refused is not null)
         {
@@ -336,7 +338,7 @@ internal sealed partial class BackendClient
                 case FrameKind.Line:
                     if (frame.StartsMessage)
                     {
-                        response = BackendResponse.Parse(frame.Content.ToArray());
+                        response = Parse(frame.Content);
                     }
 
                     if (_framer.AtMessageStart)
@@ -352,7 +354,30 @@ internal sealed partial class BackendClient
         }
     }
 
+    /// <summary>A line in one buffer segment is parsed where it lies; one split between segments is copied first.</summary>
+    private static BackendResponse Parse(in ReadOnlySequence<byte> line)
+    {
+        if (line.IsSingleSegment)
+        {
+            return BackendResponse.Parse(line.FirstSpan);
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent((int)line.Length);
+        try
+        {
+            line.CopyTo(rented);
+            return BackendResponse.Parse(rented.AsSpan(0, (int)line.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
     private void WriteAscii(string text) => _connection.Output.WriteAscii(text);
 
-    private string NextTag() => $"fd{++_nextTag}";
+    // The few tags of a login's conversation are the same strings for every login.
+    private static readonly string[] Tags = [.. Enumerable.Range(1, 8).Select(n => $"fd{n}")];
+
+    private string NextTag() => ++_nextTag <= Tags.Length ? Tags[_nextTag - 1] : $"fd{_nextTag}";
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Diagnostics;
@@ -51,7 +52,7 @@ internal sealed partial class ClientSession
         {
             Endpoint = login.Endpoint,
             Listener = _listener.Name,
-            ClientId = _clientId ?? new Dictionary<string, string>(),
+            ClientId = (IReadOnlyDictionary<string, string>?)_clientId ?? System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty,
         };
         // A filter that throws here ends the session (ClientSession.RunAsync); the caller gives back the
         // connection and the slots.
@@ -67,8 +68,7 @@ internal sealed partial class ClientSession
         var loggedIn = new LoggedInSession(relay, login.Connection!, trace, slots);
         try
         {
-            var text = login.Response.TextWithoutCapabilityCode();
-            await WriteAsync($"{tag} OK [CAPABILITY {shown}] {(text.Length == 0 ? "Logged in" : text)}\r\n", shutdown).ConfigureAwait(false);
+            await WriteLoggedInAsync(tag, shown, login.Response, shutdown).ConfigureAwait(false);
             trace?.Login(tag, credentials.TraceText);
             trace?.Note($"{tag} OK [CAPABILITY {shown}] (backend {backend.Name} at {login.Endpoint})");
         }
@@ -79,6 +79,36 @@ internal sealed partial class ClientSession
         }
 
         return PreAuthOutcome.Relay(loggedIn);
+    }
+
+    /// <summary>
+    /// The tagged OK with FrontDoor's own capability code and the backend's text (RFC 9051 section 7.1),
+    /// written piece by piece into the client's pipe: no string of the whole line.
+    /// </summary>
+    private async Task WriteLoggedInAsync(string tag, CapabilitySet shown, BackendResponse response, CancellationToken shutdown)
+    {
+        using var lease = await Output.AcquireAsync(shutdown).ConfigureAwait(false);
+        var writer = lease.Writer;
+        writer.WriteUtf8(tag);
+        writer.Write(" OK [CAPABILITY "u8);
+        shown.WriteTo(writer);
+        writer.Write("] "u8);
+        var text = response.TextWithoutCapabilityCode();
+        if (text.IsEmpty)
+        {
+            writer.Write("Logged in"u8);
+        }
+        else
+        {
+            writer.WriteUtf8(text);
+        }
+
+        writer.Write("\r\n"u8);
+        var flush = await writer.FlushSurelyAsync(shutdown).ConfigureAwait(false);
+        if (flush.IsCompleted)
+        {
+            throw new IOException("the client closed the connection");
+        }
     }
 
     private async Task<PreAuthOutcome?> RefuseLoginAsync(string tag, string? user, string statusAndText, CancellationToken shutdown)

@@ -52,7 +52,9 @@ internal sealed partial class ClientSession : IDeadlineEntry
         _listener = listener;
         _services = services;
         _logger = services.SessionLogger;
-        Id = Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
+        Span<byte> random = stackalloc byte[6];
+        RandomNumberGenerator.Fill(random);
+        Id = Convert.ToHexStringLower(random);
         _origin = new ClientOrigin(clientAddress, client.LocalEndPoint, Id);
     }
 
@@ -73,13 +75,17 @@ internal sealed partial class ClientSession : IDeadlineEntry
     /// </summary>
     public async Task GreetAsync(CancellationToken shutdown)
     {
-        using var scope = SessionScope(_logger, Id);
-        LogConnected(_listener.Name, _origin.Client);
+        // The scope is only for the Debug line below: no scope to make when that line is not written.
+        using (var scope = _logger.IsEnabled(LogLevel.Debug) ? SessionScope(_logger, Id) : null)
+        {
+            LogConnected(_listener.Name, _origin.Client);
+        }
+
         _greetedAt = _services.Time.GetTimestamp();
-        var greeting = $"* OK [CAPABILITY {Capabilities(CapabilityStage.Greeting)}] FrontDoor IMAP proxy ready\r\n";
+        var greeting = _listener.Greeting(Capabilities(CapabilityStage.Greeting));
         try
         {
-            await _client.SendAsync(System.Text.Encoding.UTF8.GetBytes(greeting), shutdown).ConfigureAwait(false);
+            await _client.SendAsync(greeting, shutdown).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
         {
@@ -353,7 +359,7 @@ internal sealed partial class ClientSession : IDeadlineEntry
             }
         }
 
-        return _services.Capabilities.Apply(offered, new CapabilityContext(stage, null, null) { Listener = _listener.Name, ClientAddress = _origin.Client });
+        return _services.Capabilities.ApplyInPlace(offered, new CapabilityContext(stage, null, null) { Listener = _listener.Name, ClientAddress = _origin.Client });
     }
 
     /// <summary>RFC 9051 section 6.2.1. Whatever the client pipelined after STARTTLS is dropped with the plain-text pipe.</summary>
