@@ -25,7 +25,8 @@ internal static class LoginAllocations
     public static async Task<string> MeasureAsync(BenchContext context)
     {
         var sessions = context.Settings.Smoke ? 20 : 3000;
-        var config = Path.Combine(context.Work, "frontdoor-login-alloc.config");
+        // A directory of its own, as in scenario 5b: FrontDoor watches its config file's directory.
+        var config = Path.Combine(Directory.CreateDirectory(Path.Combine(context.Work, "frontdoor-login-alloc")).FullName, "frontdoor.config");
         await File.WriteAllTextAsync(config, FrontDoorProcess.Config(context, "127.0.0.1:0"));
         using var host = FrontDoorHost.Build(["--config", config, "--Logging:LogLevel:Default", "Warning"]);
         await host.StartAsync();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
@@ -28,7 +29,8 @@ internal sealed partial class BackendClient
     /// <summary>The backend's capabilities as last advertised.</summary>
     public CapabilitySet Capabilities { get; private set; } = new();
 
-    public async Task ReadGreetingAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask ReadGreetingAsync(CancellationToken cancellationToken)
     {
         var greeting = await ReadResponseAsync(cancellationToken).ConfigureAwait(false);
         if (greeting.Tag != "*" || !greeting.IsOk)
@@ -91,7 +93,8 @@ internal sealed partial class BackendClient
         await SendAndReadTaggedAsync(tag, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task RefreshCapabilitiesAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask RefreshCapabilitiesAsync(CancellationToken cancellationToken)
     {
         var tag = NextTag();
         WriteAscii(tag);
@@ -127,14 +130,15 @@ internal sealed partial class BackendClient
 
     /// <summary>Logs in as the client's user; NO and BAD come back as a response, not an exception.</summary>
     /// <param name="client">Answers a challenge the backend sends during a token login.</param>
-    public Task<BackendResponse> LoginAsync(ClientCredentials credentials, ClientChallenge client, CancellationToken cancellationToken) => credentials switch
+    public ValueTask<BackendResponse> LoginAsync(ClientCredentials credentials, ClientChallenge client, CancellationToken cancellationToken) => credentials switch
     {
-        TokenCredentials token => AuthenticateTokenAsync(token, client, cancellationToken),
+        TokenCredentials token => new ValueTask<BackendResponse>(AuthenticateTokenAsync(token, client, cancellationToken)),
         LoginCredentials password => LoginAsync(password, cancellationToken),
         _ => throw new ArgumentException($"unknown credentials {credentials.GetType().Name}", nameof(credentials)),
     };
 
-    private async Task<BackendResponse> LoginAsync(LoginCredentials credentials, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<BackendResponse> LoginAsync(LoginCredentials credentials, CancellationToken cancellationToken)
     {
         if (Capabilities.Contains("LOGINDISABLED") && !Capabilities.Contains("AUTH=PLAIN"))
         {
@@ -255,7 +259,8 @@ internal sealed partial class BackendClient
     }
 
     /// <param name="onContinuation">Answers a "+" from the backend; without it, continuations are passed over.</param>
-    private async Task<BackendResponse> SendAndReadTaggedAsync(string tag, CancellationToken cancellationToken, Func<BackendResponse, CancellationToken, Task>? onContinuation = null)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<BackendResponse> SendAndReadTaggedAsync(string tag, CancellationToken cancellationToken, Func<BackendResponse, CancellationToken, Task>? onContinuation = null)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         while (true)
@@ -284,7 +289,8 @@ internal sealed partial class BackendClient
         }
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         var flush = await _connection.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (flush.IsCompleted)
@@ -294,7 +300,8 @@ internal sealed partial class BackendClient
     }
 
     /// <summary>Reads one whole response; literal octets in it (not expected before login) are skipped.</summary>
-    private async Task<BackendResponse> ReadResponseAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<BackendResponse> ReadResponseAsync(CancellationToken cancellationToken)
     {
         _response = null;
         while (true)

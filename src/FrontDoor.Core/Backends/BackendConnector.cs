@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
@@ -32,7 +33,8 @@ internal sealed partial class BackendConnector
     }
 
     /// <param name="clientChallenge">Relays a challenge the backend sends during a token login to the client and back.</param>
-    public async Task<BackendLoginResult> LoginAsync(BackendTarget backend, ClientCredentials credentials, ClientOrigin origin, ClientChallenge clientChallenge, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<BackendLoginResult> LoginAsync(BackendTarget backend, ClientCredentials credentials, ClientOrigin origin, ClientChallenge clientChallenge, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(backend.LoginTimeout);
@@ -78,7 +80,8 @@ internal sealed partial class BackendConnector
         }
     }
 
-    private async Task<(BackendClient Client, BackendEndpoint Endpoint)> ConnectAsync(BackendTarget backend, ClientOrigin origin, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(BackendClient Client, BackendEndpoint Endpoint)> ConnectAsync(BackendTarget backend, ClientOrigin origin, CancellationToken cancellationToken)
     {
         Exception? last = null;
         foreach (var endpoint in backend.Endpoints)
@@ -87,7 +90,7 @@ internal sealed partial class BackendConnector
             try
             {
                 var client = await pipeline.ExecuteAsync(
-                    static async (state, token) => await state.Self.ConnectOnceAsync(state.Backend, state.Endpoint, state.Origin, token).ConfigureAwait(false),
+                    static (state, token) => state.Self.ConnectOnceAsync(state.Backend, state.Endpoint, state.Origin, token),
                     (Self: this, Backend: backend, Endpoint: endpoint, Origin: origin),
                     cancellationToken).ConfigureAwait(false);
                 return (client, endpoint);
@@ -112,7 +115,8 @@ internal sealed partial class BackendConnector
         throw new BackendUnavailableException($"no endpoint of backend {backend.Name} answered", last);
     }
 
-    private async Task<BackendClient> ConnectOnceAsync(BackendTarget backend, BackendEndpoint endpoint, ClientOrigin origin, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<BackendClient> ConnectOnceAsync(BackendTarget backend, BackendEndpoint endpoint, ClientOrigin origin, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);

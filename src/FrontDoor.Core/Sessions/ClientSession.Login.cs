@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Text;
 using FrontDoor.Core.Backends;
@@ -11,7 +12,8 @@ namespace FrontDoor.Core.Sessions;
 internal sealed partial class ClientSession
 {
     /// <summary>Logs in through the login flow and answers the client; on success the session goes on to relay.</summary>
-    private async Task<PreAuthOutcome?> LoginAsync(string tag, ClientCredentials credentials, CancellationToken shutdown)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<PreAuthOutcome?> LoginAsync(string tag, ClientCredentials credentials, CancellationToken shutdown)
     {
         var result = await _services.Login.RunAsync(credentials, _origin, _listener.Name, RelayChallengeAsync, () => ClientLeft, shutdown).ConfigureAwait(false);
         switch (result.Verdict)
@@ -44,7 +46,8 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>Builds the logged-in session: its context for hooks, its registry entry, its relay; then tells the client.</summary>
-    private async Task<PreAuthOutcome?> StartRelayAsync(string tag, ClientCredentials credentials, BackendTarget backend, BackendLoginResult login, SessionSlots slots, CancellationToken shutdown)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<PreAuthOutcome?> StartRelayAsync(string tag, ClientCredentials credentials, BackendTarget backend, BackendLoginResult login, SessionSlots slots, CancellationToken shutdown)
     {
         _preAuthDeadline?.Dispose();
         _preAuthDeadline = null;
@@ -85,7 +88,8 @@ internal sealed partial class ClientSession
     /// The tagged OK with FrontDoor's own capability code and the backend's text (RFC 9051 section 7.1),
     /// written piece by piece into the client's pipe: no string of the whole line.
     /// </summary>
-    private async Task WriteLoggedInAsync(string tag, CapabilitySet shown, BackendResponse response, CancellationToken shutdown)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteLoggedInAsync(string tag, CapabilitySet shown, BackendResponse response, CancellationToken shutdown)
     {
         using var lease = await Output.AcquireAsync(shutdown).ConfigureAwait(false);
         var writer = lease.Writer;

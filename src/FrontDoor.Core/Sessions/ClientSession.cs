@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Hooks;
@@ -168,7 +169,8 @@ internal sealed partial class ClientSession : IDeadlineEntry
     private bool IsProbe(SessionEnd end) => !_loginAttempted && end is (SessionEnd.ClientClosed or SessionEnd.ClientLoggedOut);
 
     /// <summary>Everything before login; it ends with the session, or with a logged-in backend to relay to.</summary>
-    private async Task<PreAuthOutcome> RunPreAuthAsync(CancellationToken shutdown)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<PreAuthOutcome> RunPreAuthAsync(CancellationToken shutdown)
     {
         if (_greetingFailed)
         {
@@ -220,7 +222,8 @@ internal sealed partial class ClientSession : IDeadlineEntry
     }
 
     /// <summary>Runs one pre-auth command; a result ends the pre-auth phase (LOGOUT, or a login the backend accepted).</summary>
-    private async Task<PreAuthOutcome?> ExecuteAsync(PreAuthCommand command, CancellationToken shutdown)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<PreAuthOutcome?> ExecuteAsync(PreAuthCommand command, CancellationToken shutdown)
     {
         var tag = command.Tag;
         switch (command.Name)
@@ -297,7 +300,8 @@ internal sealed partial class ClientSession : IDeadlineEntry
         return fields;
     }
 
-    private async Task<PreAuthOutcome?> LoginCommandAsync(PreAuthCommand command, CancellationToken shutdown)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<PreAuthOutcome?> LoginCommandAsync(PreAuthCommand command, CancellationToken shutdown)
     {
         var args = command.Arguments;
         if (args.Count != 2 || !args[0].IsString || !args[1].IsString)
@@ -310,9 +314,10 @@ internal sealed partial class ClientSession : IDeadlineEntry
         return await LoginAsync(command.Tag, credentials, shutdown).ConfigureAwait(false);
     }
 
-    private Task WriteAsync(string text, CancellationToken cancellationToken) => WriteCoreAsync(text, cancellationToken);
+    private ValueTask WriteAsync(string text, CancellationToken cancellationToken) => WriteCoreAsync(text, cancellationToken);
 
-    private async Task WriteCoreAsync(string text, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteCoreAsync(string text, CancellationToken cancellationToken)
     {
         using var lease = await Output.AcquireAsync(cancellationToken).ConfigureAwait(false);
         lease.Writer.WriteUtf8(text);

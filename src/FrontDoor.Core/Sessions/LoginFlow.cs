@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Diagnostics;
 using FrontDoor.Core.Hooks;
@@ -52,7 +53,8 @@ internal sealed partial class LoginFlow
         _logger = services.SessionLogger;
     }
 
-    public async Task<LoginResult> RunAsync(ClientCredentials credentials, ClientOrigin origin, string listener, ClientChallenge challenge, Func<SessionEnd?> clientLeft, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<LoginResult> RunAsync(ClientCredentials credentials, ClientOrigin origin, string listener, ClientChallenge challenge, Func<SessionEnd?> clientLeft, CancellationToken cancellationToken)
     {
         var user = credentials.User;
         var route = await _services.Routers.RouteAsync(new RouteRequest(user, origin.Client, listener), cancellationToken).ConfigureAwait(false);
@@ -132,7 +134,8 @@ internal sealed partial class LoginFlow
         return new SessionSlots(_services.Users, key, _services.Sessions, backend);
     }
 
-    private async Task<LoginResult> ConnectAsync(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<LoginResult> ConnectAsync(
         ClientCredentials credentials, ClientOrigin origin, BackendTarget backend, SessionSlots slots, ClientChallenge challenge, Func<SessionEnd?> clientLeft, CancellationToken cancellationToken)
     {
         BackendLoginResult login;
