@@ -36,8 +36,7 @@ internal sealed partial class BackendConnector
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<BackendLoginResult> LoginAsync(BackendTarget backend, ClientCredentials credentials, ClientOrigin origin, ClientChallenge clientChallenge, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(backend.LoginTimeout);
+        using var deadline = PooledDeadline.Start(backend.LoginTimeout, cancellationToken);
         var (client, endpoint) = await ConnectAsync(backend, origin, deadline.Token).ConfigureAwait(false);
         try
         {

@@ -49,8 +49,7 @@ internal sealed partial class ClientSession
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<PreAuthOutcome?> StartRelayAsync(string tag, ClientCredentials credentials, BackendTarget backend, BackendLoginResult login, SessionSlots slots, CancellationToken shutdown)
     {
-        _preAuthDeadline?.Dispose();
-        _preAuthDeadline = null;
+        EndPreAuthDeadline();
         var session = new SessionContext(Id, credentials.User, backend, login.Capabilities, _origin.Client)
         {
             Endpoint = login.Endpoint,

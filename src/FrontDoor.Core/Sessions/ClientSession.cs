@@ -33,7 +33,7 @@ internal sealed partial class ClientSession : IDeadlineEntry
     private Dictionary<string, string>? _clientId;
 
     // Held only until login: a logged-in session must not keep the pre-auth timer and its registration.
-    private CancellationTokenSource? _preAuthDeadline;
+    private PooledDeadline? _preAuthDeadline;
     private bool _clientGone;
 
     // A session that never tries to log in and ends by the client's close or LOGOUT is a probe (a load
@@ -185,16 +185,35 @@ internal sealed partial class ClientSession : IDeadlineEntry
         }
 
         shutdown.ThrowIfCancellationRequested();
-        using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         var left = PreAuthLeft();
-        preAuth.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        var preAuth = PooledDeadline.Start(left > TimeSpan.Zero ? left : TimeSpan.Zero, shutdown);
         _preAuthDeadline = preAuth;
+        try
+        {
+            return await ReadCommandsAsync(preAuth.Token, shutdown).ConfigureAwait(false);
+        }
+        finally
+        {
+            EndPreAuthDeadline();
+        }
+    }
+
+    /// <summary>Ends the pre-auth timeout (at login, or when the phase ends otherwise); its token is not used after.</summary>
+    private void EndPreAuthDeadline()
+    {
+        _preAuthDeadline?.Dispose();
+        _preAuthDeadline = null;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<PreAuthOutcome> ReadCommandsAsync(CancellationToken preAuth, CancellationToken shutdown)
+    {
         while (true)
         {
             PreAuthRead read;
             try
             {
-                read = await Reader.ReadCommandAsync(preAuth.Token).ConfigureAwait(false);
+                read = await Reader.ReadCommandAsync(preAuth).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
             {
