@@ -27,7 +27,9 @@ internal sealed partial class BackendClient
     public ImapConnection Connection => _connection;
 
     /// <summary>The backend's capabilities as last advertised.</summary>
-    public CapabilitySet Capabilities { get; private set; } = new();
+    public CapabilitySet Capabilities { get; private set; } = NoCapabilities;
+
+    private static readonly CapabilitySet NoCapabilities = new CapabilitySet().MakeReadOnly();
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ReadGreetingAsync(CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
 using FrontDoor.Core.Protocol.Sasl;
 using Microsoft.Extensions.Logging;
+using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -88,11 +89,24 @@ internal sealed partial class BackendConnector
             var pipeline = _pipelines.For(backend, endpoint);
             try
             {
-                var client = await pipeline.ExecuteAsync(
-                    static (state, token) => state.Self.ConnectOnceAsync(state.Backend, state.Endpoint, state.Origin, token),
-                    (Self: this, Backend: backend, Endpoint: endpoint, Origin: origin),
-                    cancellationToken).ConfigureAwait(false);
-                return (client, endpoint);
+                // A pooled context and an attempt that returns its outcome rather than throwing: Polly then
+                // wraps nothing around it (bench/README.md, garbage per login).
+                var context = ResilienceContextPool.Shared.Get(cancellationToken);
+                Outcome<BackendClient> outcome;
+                try
+                {
+                    outcome = await pipeline.ExecuteOutcomeAsync(
+                        static (context, state) => state.Self.ConnectOnceAsync(state.Backend, state.Endpoint, state.Origin, context.CancellationToken),
+                        context,
+                        (Self: this, Backend: backend, Endpoint: endpoint, Origin: origin)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ResilienceContextPool.Shared.Return(context);
+                }
+
+                outcome.ThrowIfException();
+                return (outcome.Result!, endpoint);
             }
             catch (Exception ex) when (ex is SocketException or IOException or TimeoutRejectedException or AuthenticationException or BackendProtocolException or BrokenCircuitException)
             {
@@ -114,8 +128,9 @@ internal sealed partial class BackendConnector
         throw new BackendUnavailableException($"no endpoint of backend {backend.Name} answered", last);
     }
 
+    /// <summary>One attempt: connect, TLS as configured, greeting. Never throws: a failure is the outcome's exception, for the pipeline to judge.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<BackendClient> ConnectOnceAsync(BackendTarget backend, BackendEndpoint endpoint, ClientOrigin origin, CancellationToken cancellationToken)
+    private async ValueTask<Outcome<BackendClient>> ConnectOnceAsync(BackendTarget backend, BackendEndpoint endpoint, ClientOrigin origin, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
@@ -142,9 +157,11 @@ internal sealed partial class BackendConnector
             }
 
             _metrics.BackendConnected(backend.Name, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-            return client;
+            return Outcome.FromResult(client);
         }
-        catch
+#pragma warning disable CA1031 // Not swallowed: the outcome carries it to the pipeline, and on to the caller.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             _metrics.BackendConnectFailed(backend.Name);
             if (connection is not null)
@@ -156,7 +173,7 @@ internal sealed partial class BackendConnector
                 socket.Dispose();
             }
 
-            throw;
+            return Outcome.FromException<BackendClient>(ex);
         }
     }
 

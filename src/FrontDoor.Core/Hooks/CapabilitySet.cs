@@ -9,16 +9,20 @@ namespace FrontDoor.Core.Hooks;
 /// </summary>
 public sealed class CapabilitySet : IEnumerable<string>
 {
-    private readonly List<string> _tokens = [];
+    private readonly List<string> _tokens;
 
     // Set on a list that sessions share (a backend's parsed capabilities): a change would show in all of them.
     private bool _readOnly;
 
-    public CapabilitySet() { }
+    public CapabilitySet()
+    {
+        _tokens = [];
+    }
 
     public CapabilitySet(IEnumerable<string> tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);
+        _tokens = new List<string>(tokens.TryGetNonEnumeratedCount(out var count) ? count + Headroom : 4);
         foreach (var token in tokens)
         {
             Add(token);
@@ -28,8 +32,12 @@ public sealed class CapabilitySet : IEnumerable<string>
     /// <summary>A copy of a set, whose tokens are known to be valid and distinct already.</summary>
     private CapabilitySet(List<string> tokens)
     {
-        _tokens = new List<string>(tokens);
+        _tokens = new List<string>(tokens.Count + Headroom);
+        _tokens.AddRange(tokens);
     }
+
+    // Room for the few tokens a filter adds (STARTTLS, LITERAL+, COMPRESS=DEFLATE) without growing the list.
+    private const int Headroom = 2;
 
     public int Count => _tokens.Count;
 
