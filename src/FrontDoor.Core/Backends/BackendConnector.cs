@@ -84,8 +84,11 @@ internal sealed partial class BackendConnector
     private async ValueTask<(BackendClient Client, BackendEndpoint Endpoint)> ConnectAsync(BackendTarget backend, ClientOrigin origin, CancellationToken cancellationToken)
     {
         Exception? last = null;
-        foreach (var endpoint in backend.Endpoints)
+        // By index: a foreach over the list's interface boxed an enumerator per login.
+        var endpoints = backend.Endpoints;
+        for (var i = 0; i < endpoints.Count; i++)
         {
+            var endpoint = endpoints[i];
             var pipeline = _pipelines.For(backend, endpoint);
             try
             {

@@ -15,7 +15,7 @@ internal sealed partial class ClientSession
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<PreAuthOutcome?> LoginAsync(string tag, ClientCredentials credentials, CancellationToken shutdown)
     {
-        var result = await _services.Login.RunAsync(credentials, _origin, _listener.Name, RelayChallengeAsync, () => ClientLeft, shutdown).ConfigureAwait(false);
+        var result = await _services.Login.RunAsync(credentials, _origin, _listener.Name, this, shutdown).ConfigureAwait(false);
         switch (result.Verdict)
         {
             case LoginVerdict.Refused:

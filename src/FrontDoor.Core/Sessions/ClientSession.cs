@@ -13,7 +13,7 @@ namespace FrontDoor.Core.Sessions;
 /// connection to a <see cref="Relay"/> with the routed backend. The Task of <see cref="RunAsync"/> is the
 /// session's lifetime.
 /// </summary>
-internal sealed partial class ClientSession : IDeadlineEntry
+internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
 {
     private static readonly Func<ILogger, string, IDisposable?> SessionScope = LoggerMessage.DefineScope<string>("session {SessionId}");
 
