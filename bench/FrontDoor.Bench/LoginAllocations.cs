@@ -50,7 +50,7 @@ internal static class LoginAllocations
             foreach (var (type, count) in sampled.Samples.OrderByDescending(s => s.Value).Take(25))
             {
                 var share = (double)count / Math.Max(1, total);
-                md.AppendLine(CultureInfo.InvariantCulture, $"| `{type}` | {count} | {share:P1} | {share * through.Bytes / sessions:N0} |");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| `{ShortName(type)}` | {count} | {share:P1} | {share * through.Bytes / sessions:N0} |");
             }
 
             md.AppendLine();
@@ -61,6 +61,21 @@ internal static class LoginAllocations
         {
             await host.StopAsync(TimeSpan.FromSeconds(10));
         }
+    }
+
+    /// <summary>An async method's box by its method's name (the generic arguments run to kilobytes); other long names cut.</summary>
+    private static string ShortName(string type)
+    {
+        if (type.Contains("StateMachineBox", StringComparison.Ordinal))
+        {
+            var start = type.LastIndexOf("+<", StringComparison.Ordinal);
+            var end = start < 0 ? -1 : type.IndexOf('>', start + 2);
+            var owner = start < 0 ? string.Empty : type[..start];
+            owner = owner[(owner.LastIndexOfAny(['.', '[', ',']) + 1)..];
+            return end < 0 ? "async state machine box" : $"async state machine box: {owner}.{type[(start + 2)..end]}";
+        }
+
+        return type.Length <= 100 ? type : type[..(type.IndexOf('[', StringComparison.Ordinal) is > 0 and var bracket ? bracket : 100)] + "[…]";
     }
 
     private static (long Bytes, Dictionary<string, long> Samples) Count(IPEndPoint endpoint, int sessions, bool sample)
