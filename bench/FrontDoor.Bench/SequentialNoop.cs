@@ -4,7 +4,7 @@ using System.Text;
 namespace FrontDoor.Bench;
 
 /// <summary>One session of bench/noop_loop.py: latency, and the proxy's CPU and scheduling per NOOP (NaN for direct).</summary>
-internal readonly record struct SequentialRun(double P50, double P99, double CpuMicros, double RunsPerCommand, double ClientCpuMicros);
+internal readonly record struct SequentialRun(double P50, double P99, double CpuMicros, double RunsPerCommand, double ClientCpuMicros, double JitMicros);
 
 /// <summary>
 /// Scenario 3c: NOOP latency seen by a plain client that is not .NET (bench/noop_loop.py, raw sockets), one
@@ -27,13 +27,13 @@ internal static class SequentialNoop
         var (code, output) = Os.Run("python3", script, endpoint.Address.ToString(), endpoint.Port.ToString(CultureInfo.InvariantCulture),
             path.User, BenchContext.Password, Count(context.Settings).ToString(CultureInfo.InvariantCulture), pids);
         var fields = output.Trim().Split(' ');
-        if (code != 0 || fields.Length != 5)
+        if (code != 0 || fields.Length != 6)
         {
             throw new BenchException($"bench/noop_loop.py exited {code}: {output.Trim()}");
         }
 
         var values = fields.Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray();
-        return new SequentialRun(values[0], values[1], values[2], values[3], values[4]);
+        return new SequentialRun(values[0], values[1], values[2], values[3], values[4], values[5]);
     }
 
     public static string ToMarkdown(Dictionary<BenchPath, List<SequentialRun>> results, BenchSettings settings)
@@ -41,10 +41,10 @@ internal static class SequentialNoop
         var md = new StringBuilder();
         md.AppendLine("### 3c. NOOP, sequential, from a Python raw-socket client");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"`bench/noop_loop.py`: one session, {Count(settings):N0} NOOPs one at a time after 200 untimed; {Runs(settings)} run(s) per path after {settings.Warmups} warm-up round(s), the paths alternating run by run (not command by command as in 3a). Medians of the runs. CPU: the proxy's threads' time on a CPU per NOOP (`/proc/PID/task/*/schedstat`; nginx: master and workers); runs: how often a proxy thread was put on a CPU per NOOP (2 = one wake-up per direction); the client's own CPU per NOOP gauges the load (about 7 µs on a quiet machine).");
+        md.AppendLine(CultureInfo.InvariantCulture, $"`bench/noop_loop.py`: one session, {Count(settings):N0} NOOPs one at a time after 200 untimed; {Runs(settings)} run(s) per path after {settings.Warmups} warm-up round(s), the paths alternating run by run (not command by command as in 3a). Medians of the runs. CPU: the proxy's threads' time on a CPU per NOOP (`/proc/PID/task/*/schedstat`; nginx: master and workers); runs: how often a proxy thread was put on a CPU per NOOP (2 = one wake-up per direction); the client's own CPU per NOOP gauges the load (about 7 µs on a quiet machine); JIT: the part of FrontDoor's CPU spent by .NET's background compiler, tier-up work of a young process that a long-lived one no longer does.");
         md.AppendLine();
-        md.AppendLine("| path | p50 (µs) | p99 (µs) | added at p50 (µs) | proxy CPU per NOOP (µs) | proxy runs per NOOP | client CPU per NOOP (µs) | runs, p50 µs / CPU µs |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");
+        md.AppendLine("| path | p50 (µs) | p99 (µs) | added at p50 (µs) | proxy CPU per NOOP (µs) | of which JIT (µs) | proxy runs per NOOP | client CPU per NOOP (µs) | runs, p50 µs / CPU µs |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
         var direct = results.FirstOrDefault(r => r.Key.Name == "direct").Value is { } d ? Report.Median(d.Select(v => v.P50)) : double.NaN;
         foreach (var (path, runs) in results)
         {
@@ -52,20 +52,24 @@ internal static class SequentialNoop
             var p99 = Report.Median(runs.Select(r => r.P99));
             var added = path.Name == "direct" ? "–" : (p50 - direct).ToString("0", CultureInfo.InvariantCulture);
             var cpu = Cell(Report.Median(runs.Select(r => r.CpuMicros)), "0.0");
+            var jit = Cell(Report.Median(runs.Select(r => r.JitMicros)), "0.0");
             var scheduled = Cell(Report.Median(runs.Select(r => r.RunsPerCommand)), "0.00");
             var client = Report.Median(runs.Select(r => r.ClientCpuMicros)).ToString("0.0", CultureInfo.InvariantCulture);
             var each = string.Join(", ", runs.Select(r => double.IsNaN(r.CpuMicros)
                 ? r.P50.ToString("0", CultureInfo.InvariantCulture)
                 : string.Create(CultureInfo.InvariantCulture, $"{r.P50:0} / {r.CpuMicros:0.0}")));
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {path.Name} | {p50:0} | {p99:0} | {added} | {cpu} | {scheduled} | {client} | {each} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {path.Name} | {p50:0} | {p99:0} | {added} | {cpu} | {jit} | {scheduled} | {client} | {each} |");
         }
 
-        var frontDoor = results.Where(r => r.Key.Name == "FrontDoor").SelectMany(r => r.Value).ToList();
-        var nginx = results.Where(r => r.Key.Name.StartsWith("nginx", StringComparison.Ordinal)).SelectMany(r => r.Value).ToList();
-        if (frontDoor.Count > 0 && nginx.Count > 0)
+        // Run i of every path belongs to the same round, minutes apart at most: a ratio within a round
+        // cancels most of what the machine's load did to both.
+        var frontDoor = results.FirstOrDefault(r => r.Key.Name == "FrontDoor").Value;
+        var nginx = results.FirstOrDefault(r => r.Key.Name.StartsWith("nginx", StringComparison.Ordinal)).Value;
+        if (frontDoor is { Count: > 0 } && nginx is { Count: > 0 })
         {
+            var ratios = frontDoor.Zip(nginx, (f, n) => f.CpuMicros / n.CpuMicros).ToList();
             md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"FrontDoor's CPU per NOOP is {Report.Median(frontDoor.Select(r => r.CpuMicros)) / Report.Median(nginx.Select(r => r.CpuMicros)):0.00} × nginx's (medians; target ≤ 1.00, issue 12).");
+            md.AppendLine(CultureInfo.InvariantCulture, $"FrontDoor's CPU per NOOP over nginx's, round by round: median {Report.Median(ratios):0.00} ({string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}); without the JIT's share {Report.Median(frontDoor.Zip(nginx, (f, n) => (f.CpuMicros - f.JitMicros) / n.CpuMicros)):0.00}. Target ≤ 1.00 (issue 12).");
         }
 
         md.AppendLine();
