@@ -63,24 +63,20 @@ internal static class SequentialNoop
             md.AppendLine(CultureInfo.InvariantCulture, $"| {path.Name} | {p50:0} | {p99:0} | {added} | {cpu} | {jit} | {scheduled} | {client} | {each} |");
         }
 
-        // Run i of every path belongs to the same round, minutes apart at most: a ratio within a round
-        // cancels most of what the machine's load did to both.
+        // Run i of every path belongs to the same round, seconds apart.
         var frontDoor = results.FirstOrDefault(r => r.Key.Name == "FrontDoor").Value;
         var nginx = results.FirstOrDefault(r => r.Key.Name.StartsWith("nginx", StringComparison.Ordinal)).Value;
         if (frontDoor is { Count: > 0 } && nginx is { Count: > 0 })
         {
-            var ratios = frontDoor.Zip(nginx, (f, n) => f.CpuMicros / n.CpuMicros).ToList();
-            md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"FrontDoor's CPU per NOOP over nginx's, round by round: median {Report.Median(ratios):0.00} ({string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}); without the JIT's share {Report.Median(frontDoor.Zip(nginx, (f, n) => (f.CpuMicros - f.JitMicros) / n.CpuMicros)):0.00}. Target ≤ 1.00 (issue 12).");
-
             // Load from other processes inflates every CPU figure (caches, frequency, the hypervisor), the
             // client's too: the runs where the client ran near its own best are the comparable ones. Only
             // the proxies' runs set the best: the client spends less per NOOP on the faster direct path.
             var quiet = frontDoor.Concat(nginx).Min(r => r.ClientCpuMicros) * QuietMargin;
-            var fdQuiet = frontDoor.Where(r => r.ClientCpuMicros <= quiet).ToList();
-            var nginxQuiet = nginx.Where(r => r.ClientCpuMicros <= quiet).ToList();
+            var fdQuiet = Report.Median(frontDoor.Where(r => r.ClientCpuMicros <= quiet).Select(r => r.CpuMicros));
+            var nginxQuiet = Report.Median(nginx.Where(r => r.ClientCpuMicros <= quiet).Select(r => r.CpuMicros));
+            var ratios = frontDoor.Zip(nginx, (f, n) => f.CpuMicros / n.CpuMicros).ToList();
             md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"Quiet runs only (the client's CPU per NOOP within {QuietMargin:0.00} × its lowest): FrontDoor {Cell(Report.Median(fdQuiet.Select(r => r.CpuMicros)), "0.0")} µs ({fdQuiet.Count} run(s)), nginx {Cell(Report.Median(nginxQuiet.Select(r => r.CpuMicros)), "0.0")} µs ({nginxQuiet.Count}): {Cell(Report.Median(fdQuiet.Select(r => r.CpuMicros)) / Report.Median(nginxQuiet.Select(r => r.CpuMicros)), "0.00")} ×.");
+            md.AppendLine(CultureInfo.InvariantCulture, $"FrontDoor's CPU per NOOP over nginx's, quiet runs only (the client's CPU per NOOP within {QuietMargin:0.00} × its lowest on the proxies): **{Cell(fdQuiet / nginxQuiet, "0.00")} ×** (FrontDoor {Cell(fdQuiet, "0.0")} µs over {frontDoor.Count(r => r.ClientCpuMicros <= quiet)} run(s), nginx {Cell(nginxQuiet, "0.0")} µs over {nginx.Count(r => r.ClientCpuMicros <= quiet)}); target ≤ 1.00 (issue 12). Round by round over all runs, which only a quiet machine makes meaningful: {string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}.");
         }
 
         md.AppendLine();
