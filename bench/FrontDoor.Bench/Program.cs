@@ -131,6 +131,7 @@ try
         if (Want("pynoop"))
         {
             Step($"3c. NOOP latency from bench/noop_loop.py, {SequentialNoop.Count(settingsUsed)} sequential NOOPs per session, paths alternating");
+            SequentialNoop.WarmUp(context, three);
             var sequential = Scenarios.Alternate(three, settingsUsed.Warmups, SequentialNoop.Runs(settingsUsed), "sequential NOOP", p => SequentialNoop.Measure(context, p));
             report.Sections.Add(SequentialNoop.ToMarkdown(sequential, settingsUsed));
         }

@@ -21,21 +21,44 @@ internal static class SequentialNoop
 
     private const double QuietMargin = 1.15;
 
+    private static int WarmUpSessions(BenchSettings settings) => settings.Smoke ? 1 : 30;
+
+    /// <summary>
+    /// Short sessions through every path before the measured rounds. A young FrontDoor is still tiering up
+    /// its login and relay code for its first few dozen sessions (bench/README.md, "A young process"),
+    /// which 3c would otherwise measure when it runs alone.
+    /// </summary>
+    public static void WarmUp(BenchContext context, IReadOnlyList<BenchPath> paths)
+    {
+        for (var i = 0; i < WarmUpSessions(context.Settings); i++)
+        {
+            foreach (var path in paths)
+            {
+                Run(context, path, 1);
+            }
+        }
+    }
+
     public static SequentialRun Measure(BenchContext context, BenchPath path)
+    {
+        var values = Run(context, path, Count(context.Settings));
+        return new SequentialRun(values[0], values[1], values[2], values[3], values[4], values[5]);
+    }
+
+    private static double[] Run(BenchContext context, BenchPath path, int count)
     {
         var endpoint = path.Endpoint();
         var script = Path.Combine(context.Repo, "bench", "noop_loop.py");
         var pids = path.Processes is null ? string.Empty : string.Join(',', path.Processes());
         var (code, output) = Os.Run("python3", script, endpoint.Address.ToString(), endpoint.Port.ToString(CultureInfo.InvariantCulture),
-            path.User, BenchContext.Password, Count(context.Settings).ToString(CultureInfo.InvariantCulture), pids);
+            path.User, BenchContext.Password, count.ToString(CultureInfo.InvariantCulture), pids);
         var fields = output.Trim().Split(' ');
         if (code != 0 || fields.Length != 6)
         {
             throw new BenchException($"bench/noop_loop.py exited {code}: {output.Trim()}");
         }
 
-        var values = fields.Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray();
-        return new SequentialRun(values[0], values[1], values[2], values[3], values[4], values[5]);
+        return [.. fields.Select(f => double.Parse(f, CultureInfo.InvariantCulture))];
     }
 
     public static string ToMarkdown(Dictionary<BenchPath, List<SequentialRun>> results, BenchSettings settings)
@@ -43,7 +66,7 @@ internal static class SequentialNoop
         var md = new StringBuilder();
         md.AppendLine("### 3c. NOOP, sequential, from a Python raw-socket client");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"`bench/noop_loop.py`: one session, {Count(settings):N0} NOOPs one at a time after 200 untimed; {Runs(settings)} run(s) per path after {settings.Warmups} warm-up round(s), the paths alternating run by run (not command by command as in 3a). Medians of the runs. CPU: the proxy's threads' time on a CPU per NOOP (`/proc/PID/task/*/schedstat`; nginx: master and workers); runs: how often a proxy thread was put on a CPU per NOOP (2 = one wake-up per direction); the client's own CPU per NOOP gauges the load (about 7 µs on a quiet machine); JIT: the part of FrontDoor's CPU spent by .NET's background compiler, tier-up work of a young process that a long-lived one no longer does.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"`bench/noop_loop.py`: one session, {Count(settings):N0} NOOPs one at a time after 200 untimed; {Runs(settings)} run(s) per path after {WarmUpSessions(settings)} short warm-up sessions and {settings.Warmups} warm-up round(s), the paths alternating run by run (not command by command as in 3a). Medians of the runs. CPU: the proxy's threads' time on a CPU per NOOP (`/proc/PID/task/*/schedstat`; nginx: master and workers); runs: how often a proxy thread was put on a CPU per NOOP (2 = one wake-up per direction); the client's own CPU per NOOP gauges the load (about 7 µs on a quiet machine); JIT: the part of FrontDoor's CPU spent by .NET's background compiler, tier-up work of a young process that a long-lived one no longer does.");
         md.AppendLine();
         md.AppendLine("| path | p50 (µs) | p99 (µs) | added at p50 (µs) | proxy CPU per NOOP (µs) | of which JIT (µs) | proxy runs per NOOP | client CPU per NOOP (µs) | runs, p50 µs / CPU µs |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
