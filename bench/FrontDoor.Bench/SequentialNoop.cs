@@ -68,7 +68,7 @@ internal static class SequentialNoop
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"`bench/noop_loop.py`: one session, {Count(settings):N0} NOOPs one at a time after 200 untimed; {Runs(settings)} run(s) per path after {WarmUpSessions(settings)} short warm-up sessions and {settings.Warmups} warm-up round(s), the paths alternating run by run (not command by command as in 3a). Medians of the runs. CPU: the proxy's threads' time on a CPU per NOOP (`/proc/PID/task/*/schedstat`; nginx: master and workers); runs: how often a proxy thread was put on a CPU per NOOP (2 = one wake-up per direction); the client's own CPU per NOOP gauges the load (about 7 µs on a quiet machine); JIT: the part of FrontDoor's CPU spent by .NET's background compiler, tier-up work of a young process that a long-lived one no longer does.");
         md.AppendLine();
-        md.AppendLine("| path | p50 (µs) | p99 (µs) | added at p50 (µs) | proxy CPU per NOOP (µs) | of which JIT (µs) | proxy runs per NOOP | client CPU per NOOP (µs) | runs, p50 µs / CPU µs |");
+        md.AppendLine("| path | p50 (µs) | p99 (µs) | added at p50 (µs) | proxy CPU per NOOP (µs) | of which JIT (µs) | proxy runs per NOOP | client CPU per NOOP (µs) | runs, p50 µs / CPU µs / client CPU µs |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
         var direct = results.FirstOrDefault(r => r.Key.Name == "direct").Value is { } d ? Report.Median(d.Select(v => v.P50)) : double.NaN;
         foreach (var (path, runs) in results)
@@ -82,7 +82,7 @@ internal static class SequentialNoop
             var client = Report.Median(runs.Select(r => r.ClientCpuMicros)).ToString("0.0", CultureInfo.InvariantCulture);
             var each = string.Join(", ", runs.Select(r => double.IsNaN(r.CpuMicros)
                 ? r.P50.ToString("0", CultureInfo.InvariantCulture)
-                : string.Create(CultureInfo.InvariantCulture, $"{r.P50:0} / {r.CpuMicros:0.0}")));
+                : string.Create(CultureInfo.InvariantCulture, $"{r.P50:0} / {r.CpuMicros:0.0} / {r.ClientCpuMicros:0.0}")));
             md.AppendLine(CultureInfo.InvariantCulture, $"| {path.Name} | {p50:0} | {p99:0} | {added} | {cpu} | {jit} | {scheduled} | {client} | {each} |");
         }
 
@@ -92,18 +92,23 @@ internal static class SequentialNoop
         if (frontDoor is { Count: > 0 } && nginx is { Count: > 0 })
         {
             // Load from other processes inflates every CPU figure (caches, frequency, the hypervisor), the
-            // client's too: the runs where the client ran near its own best are the comparable ones. Only
-            // the proxies' runs set the best: the client spends less per NOOP on the faster direct path.
-            var quiet = frontDoor.Concat(nginx).Min(r => r.ClientCpuMicros) * QuietMargin;
-            var fdQuiet = Report.Median(frontDoor.Where(r => r.ClientCpuMicros <= quiet).Select(r => r.CpuMicros));
-            var nginxQuiet = Report.Median(nginx.Where(r => r.ClientCpuMicros <= quiet).Select(r => r.CpuMicros));
+            // client's too: a path's runs where the client ran near its best on that path are its comparable
+            // ones (the client's own cost differs a little from path to path).
+            var fdQuiet = Quiet(frontDoor);
+            var nginxQuiet = Quiet(nginx);
             var ratios = frontDoor.Zip(nginx, (f, n) => f.CpuMicros / n.CpuMicros).ToList();
             md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"FrontDoor's CPU per NOOP over nginx's, quiet runs only (the client's CPU per NOOP within {QuietMargin:0.00} × its lowest on the proxies): **{Cell(fdQuiet / nginxQuiet, "0.00")} ×** (FrontDoor {Cell(fdQuiet, "0.0")} µs over {frontDoor.Count(r => r.ClientCpuMicros <= quiet)} run(s), nginx {Cell(nginxQuiet, "0.0")} µs over {nginx.Count(r => r.ClientCpuMicros <= quiet)}); target ≤ 1.00 (issue 12). Round by round over all runs, which only a quiet machine makes meaningful: {string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}.");
+            md.AppendLine(CultureInfo.InvariantCulture, $"FrontDoor's CPU per NOOP over nginx's, quiet runs only (each path's runs where the client's CPU per NOOP was within {QuietMargin:0.00} × its lowest on that path): **{Cell(Report.Median(fdQuiet) / Report.Median(nginxQuiet), "0.00")} ×** (FrontDoor {Cell(Report.Median(fdQuiet), "0.0")} µs over {fdQuiet.Count} run(s), nginx {Cell(Report.Median(nginxQuiet), "0.0")} µs over {nginxQuiet.Count}); target ≤ 1.00 (issue 12). Round by round over all runs, which only a quiet machine makes meaningful: {string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}.");
         }
 
         md.AppendLine();
         return md.ToString();
+    }
+
+    private static List<double> Quiet(List<SequentialRun> runs)
+    {
+        var best = runs.Min(r => r.ClientCpuMicros);
+        return [.. runs.Where(r => r.ClientCpuMicros <= best * QuietMargin).Select(r => r.CpuMicros)];
     }
 
     private static string Cell(double value, string format) => double.IsNaN(value) ? "–" : value.ToString(format, CultureInfo.InvariantCulture);
