@@ -79,6 +79,9 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
 
         await Task.WhenAll(_listeners.Select(l => l.Loop)).ConfigureAwait(false);
         await _shutdown.CancelAsync().ConfigureAwait(false);
+
+        // Greeted connections that have not sent a byte wait without a token registration each: the wheel ends their waits.
+        _services.PreAuthDeadlines.ExpireAll();
         LogStopping(_connections.Count);
         try
         {

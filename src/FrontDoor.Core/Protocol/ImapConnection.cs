@@ -14,7 +14,7 @@ namespace FrontDoor.Core.Protocol;
 /// (<see cref="WaitForDataAsync"/>), about a kilobyte of objects where the pipes, their state machines and
 /// a timer were three (bench/README.md).
 /// </summary>
-internal sealed class ImapConnection : IAsyncDisposable
+internal sealed partial class ImapConnection : IAsyncDisposable
 {
     // 64 KiB per read and write: a 50 MiB FETCH costs a quarter of the reads, flushes and thread-pool
     // hops of 16 KiB (bench/RESULTS.md). Idle connections hold none of it: reads are zero-byte reads until
@@ -54,6 +54,9 @@ internal sealed class ImapConnection : IAsyncDisposable
             return;
         }
 
+        // A greeting always fits a new connection's send buffer: sent without waiting, it leaves no send
+        // state on the socket for the silent connection's life (SocketStream).
+        data = data[SendWithoutWaiting(_socket, data.Span)..];
         while (!data.IsEmpty)
         {
             var sent = await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
@@ -71,7 +74,20 @@ internal sealed class ImapConnection : IAsyncDisposable
             ? ValueTask.FromResult(0)
             : _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
 
-    /// <summary>Ends a pending <see cref="WaitForDataAsync"/> from another thread: no more reads on this connection.</summary>
+    /// <summary>
+    /// For a reader whose pipe holds nothing unexamined (<see cref="PipeReader.TryRead"/> said no): completes
+    /// when the socket has something to read, closed, or <see cref="StopWaiting"/> was called. A zero-byte
+    /// receive of the socket's own, so an idle relay pump holds no pending pipe read (its state machine and
+    /// token registration, about 300 B per direction, bench/README.md). Completes at once under TLS or
+    /// COMPRESS, whose layers may hold decoded bytes the socket no longer shows.
+    /// </summary>
+    /// <returns>Nothing of use; the octets are read through <see cref="Input"/>.</returns>
+    public ValueTask<int> WaitForReadableAsync() =>
+        _layered is not null
+            ? ValueTask.FromResult(0)
+            : _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, CancellationToken.None);
+
+    /// <summary>Ends a pending <see cref="WaitForDataAsync"/> or <see cref="WaitForReadableAsync"/> from another thread: no more reads on this connection.</summary>
     public void StopWaiting()
     {
         try
@@ -153,9 +169,13 @@ internal sealed class ImapConnection : IAsyncDisposable
     }
 
     /// <summary>The raw socket stream, for a PROXY header read before any pipe reads.</summary>
-    public Stream NetworkStream => _network ??= new NetworkStream(_socket, ownsSocket: false);
+    public Stream NetworkStream => _network ??= new SocketStream(_socket);
 
-    /// <summary>Ends the pending (and next) read of <see cref="Input"/> from any thread; nothing when the connection is closed already.</summary>
+    /// <summary>
+    /// Ends the pending (and next) read of <see cref="Input"/> from any thread, and a pending
+    /// <see cref="WaitForReadableAsync"/>; nothing when the connection is closed already. No more bytes are
+    /// read from the socket after it: a stopped reader is ending.
+    /// </summary>
     public void CancelPendingRead()
     {
         try
@@ -166,6 +186,8 @@ internal sealed class ImapConnection : IAsyncDisposable
         {
             // The connection is already closed: nothing is reading.
         }
+
+        StopWaiting();
     }
 
     /// <summary>Stops both directions at once; pending reads and writes fail or complete.</summary>

@@ -51,7 +51,7 @@ internal sealed partial class ClientSession
         {
             Endpoint = login.Endpoint,
             Listener = _listener.Name,
-            ClientId = _clientId ?? new Dictionary<string, string>(),
+            ClientId = _clientId ?? SessionContext.NoId,
         };
         // A filter that throws here ends the session (ClientSession.RunAsync); the caller gives back the
         // connection and the slots.
