@@ -250,13 +250,12 @@ internal sealed partial class ImapConnection : IAsyncDisposable
 
     // Shared: a pipe keeps a reference to its options for its whole life.
     private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: BufferSize, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true);
-    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: BufferSize, leaveOpen: true);
 
     private (PipeReader Input, PipeWriter Output) CreatePipes()
     {
         var stream = Stream;
         _input = PipeReader.Create(stream, ReaderOptions);
-        _output = PipeWriter.Create(stream, WriterOptions);
+        _output = new OutputWriter(stream);
         return (_input, _output);
     }
 }
