@@ -27,11 +27,15 @@ internal sealed record SessionServices(
     public KeyedCounter<string> Users { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Route, caps, connect and log in: one flow for every login, whatever the mechanism.</summary>
+    /// <remarks>
+    /// Made on first use because a record's initializers cannot pass <c>this</c>. Two sessions racing here at
+    /// most make two flows; a flow holds only these services and a logger, so either one serves.
+    /// </remarks>
     public LoginFlow Login => _login ??= new LoginFlow(this);
 
     private LoginFlow? _login;
 
-    /// <summary>One logger for every session: each session's own wrapper was memory for its whole life.</summary>
+    /// <summary>One logger for every session: a logger per session would be memory held for the session's whole life.</summary>
     public ILogger SessionLogger { get; } = LoggerFactory.CreateLogger<ClientSession>();
 
     public SessionLimits Limits => Relay.Limits;

@@ -1,0 +1,128 @@
+using System.Net.Sockets;
+using FrontDoor.Core.Backends;
+using FrontDoor.Core.Hooks;
+using Microsoft.Extensions.Time.Testing;
+using Polly;
+using Polly.CircuitBreaker;
+using Xunit;
+
+namespace FrontDoor.Core.Tests.Backends;
+
+/// <summary>
+/// The per-endpoint pipelines (retry, breaker) and what they tell <see cref="BackendHealth"/>, on a fake
+/// clock: the test moves time on until the call in flight is done, so retry delays and break durations
+/// pass without waiting.
+/// </summary>
+public class ResiliencePipelinesTests
+{
+    private static readonly BackendEndpoint First = new("192.0.2.1", 143);
+    private static readonly BackendEndpoint Second = new("192.0.2.2", 143);
+
+    private static readonly BackendTarget Backend = new()
+    {
+        Name = "legacy",
+        Endpoints = [First, Second],
+        BreakerFailures = 3,
+        // Long, so that the fake time the retries take can never end a break the test expects open.
+        BreakDuration = TimeSpan.FromHours(1),
+    };
+
+    private readonly FakeTimeProvider _time;
+    private readonly BackendHealth _health;
+
+    public ResiliencePipelinesTests()
+    {
+        _time = new FakeTimeProvider();
+        _health = new BackendHealth(_time);
+    }
+
+    /// <summary>Runs one login's attempts on <paramref name="endpoint"/>; returns how many attempts reached the callback.</summary>
+    private async Task<(int Attempts, Exception? Error)> AttemptAsync(ResiliencePipelines pipelines, BackendEndpoint endpoint, Func<Exception?> outcome)
+    {
+        var attempts = 0;
+        var call = pipelines.For(Backend, endpoint).ExecuteAsync(_ =>
+        {
+            attempts++;
+            return outcome() is { } error ? ValueTask.FromException(error) : ValueTask.CompletedTask;
+        }).AsTask();
+        while (!call.IsCompleted)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(1);
+        }
+
+        try
+        {
+            await call;
+            return (attempts, null);
+        }
+        catch (Exception ex)
+        {
+            return (attempts, ex);
+        }
+    }
+
+    [Fact]
+    public async Task A_failing_endpoint_is_retried_then_its_breaker_opens_and_health_reports_it()
+    {
+        using var pipelines = new ResiliencePipelines(_time, _health);
+
+        var (attempts, error) = await AttemptAsync(pipelines, First, () => new SocketException((int)SocketError.ConnectionRefused));
+        // Three attempts (the retries), three failures: the breaker (breakerFailures="3") opens on the last.
+        Assert.Equal(1 + ResiliencePipelines.Retries, attempts);
+        Assert.IsType<SocketException>(error);
+        Assert.True(_health.IsBreakerOpen("legacy", First));
+        Assert.True(_health.IsBreakerOpen("LEGACY", First));
+
+        // The other endpoint has its own breaker, so the backend can still be reached.
+        Assert.False(_health.IsBreakerOpen("legacy", Second));
+        Assert.True(_health.IsReachable(Backend));
+
+        // While open, a login does not even try the endpoint.
+        (attempts, error) = await AttemptAsync(pipelines, First, () => null);
+        Assert.Equal(0, attempts);
+        Assert.IsType<BrokenCircuitException>(error);
+    }
+
+    [Fact]
+    public async Task With_every_endpoint_broken_the_backend_is_unreachable_until_a_break_is_over()
+    {
+        using var pipelines = new ResiliencePipelines(_time, _health);
+        await AttemptAsync(pipelines, First, () => new IOException("reset"));
+        await AttemptAsync(pipelines, Second, () => new IOException("reset"));
+        Assert.True(_health.IsBreakerOpen("legacy", Second));
+        Assert.False(_health.IsReachable(Backend));
+
+        // After the break the next attempt is let through (half-open); its success closes the breaker.
+        _time.Advance(Backend.BreakDuration);
+        var (attempts, error) = await AttemptAsync(pipelines, First, () => null);
+        Assert.Null(error);
+        Assert.Equal(1, attempts);
+        Assert.False(_health.IsBreakerOpen("legacy", First));
+        Assert.True(_health.IsReachable(Backend));
+    }
+
+    [Fact]
+    public async Task An_error_that_is_not_a_connection_failure_is_not_retried_and_does_not_count()
+    {
+        using var pipelines = new ResiliencePipelines(_time, _health);
+        for (var i = 0; i < 5; i++)
+        {
+            var (attempts, error) = await AttemptAsync(pipelines, First, () => new InvalidOperationException("a bug"));
+            Assert.Equal(1, attempts);
+            Assert.IsType<InvalidOperationException>(error);
+        }
+
+        Assert.False(_health.IsBreakerOpen("legacy", First));
+    }
+
+    [Fact]
+    public void Drained_backends_are_remembered_without_regard_to_case()
+    {
+        Assert.True(_health.SetDrained("Legacy", drained: true));
+        Assert.False(_health.SetDrained("legacy", drained: true));
+        Assert.True(_health.IsDrained("LEGACY"));
+        Assert.True(_health.SetDrained("legacy", drained: false));
+        Assert.False(_health.IsDrained("Legacy"));
+    }
+}
