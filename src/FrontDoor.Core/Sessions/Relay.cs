@@ -10,7 +10,7 @@ namespace FrontDoor.Core.Sessions;
 /// a line that passes is copied as it came (docs/ARCHITECTURE.md, "The relay").
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A relay runs once; RunAsync disposes its pumps when it ends.")]
-internal sealed class Relay : IDeadlineEntry
+internal sealed class Relay : IDeadlineEntry, ISessionControl
 {
     private readonly RelayContext _link;
     private readonly LiteralGate _gate = new();
@@ -47,12 +47,19 @@ internal sealed class Relay : IDeadlineEntry
         using var stop = new CancellationTokenSource();
         _stop = stop;
         Info.Touch();
-        Info.OnKick(Kick);
+        Info.Attach(this);
         _registry.Add(Info);
+
+        // Stopping FrontDoor tells every session in the registry (SessionRegistry.StopTakingCommands) after
+        // cancelling the token: a session that joined too late for that sees the token here.
+        if (shutdown.IsCancellationRequested)
+        {
+            _clientPump.Stop();
+        }
+
         try
         {
             using var watched = _idle.Watch(this);
-            using var onShutdown = shutdown.UnsafeRegister(static relay => ((Relay)relay!)._clientPump.Stop(), this);
             var toBackend = _clientPump.RunAsync(stop.Token);
             var toClient = _backendPump.RunAsync(stop.Token);
             var first = await Task.WhenAny(toBackend, toClient).ConfigureAwait(false);
@@ -147,8 +154,10 @@ internal sealed class Relay : IDeadlineEntry
         CancelStop();
     }
 
+    void ISessionControl.StopTakingCommands() => _clientPump.Stop();
+
     /// <summary>Called by the registry on any thread (an operator's kick, a drain, a re-route): the session ends with BYE and the reason.</summary>
-    private void Kick(string reason)
+    void ISessionControl.Kick(string reason)
     {
         _kickReason = reason;
         StopBoth();
