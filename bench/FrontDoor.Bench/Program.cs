@@ -9,7 +9,7 @@ using FrontDoor.Bench;
 //                   [--nginx BIN] [--nginx-module SO] [--file-limit N] [--preauth N] [--auth N] [--no-micro]
 //                   [--minimap BIN]
 //                   [--only fetch,append,noop,pynoop,pipelined,memory,memory-preauth,memory-auth,compress,alloc,micro,
-//                           directory,scale,scale-preauth,scale-auth,logins]
+//                           directory,scale,scale-preauth,scale-auth,logins,login-alloc]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -229,6 +229,12 @@ try
     {
         Step("5b. allocations per relayed command, FrontDoor in-process");
         report.Allocations = await RelayAllocations.MeasureAsync(context);
+    }
+
+    if (Want("login-alloc"))
+    {
+        Step("8b. garbage per login by type, FrontDoor in-process, and the sockets' own floor");
+        report.Sections.Add(await LoginAllocations.MeasureAsync(context));
     }
 
     if (Want("directory"))

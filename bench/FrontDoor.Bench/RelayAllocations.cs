@@ -20,7 +20,9 @@ internal static class RelayAllocations
 {
     public static async Task<List<AllocationSample>> MeasureAsync(BenchContext context)
     {
-        var config = Path.Combine(context.Work, "frontdoor-inprocess.config");
+        // A directory of its own: FrontDoor watches its config file's directory, and the Dovecot's log in
+        // the work directory grows at every login (that watch's garbage is the bench's, not a login's).
+        var config = Path.Combine(Directory.CreateDirectory(Path.Combine(context.Work, "frontdoor-inprocess")).FullName, "frontdoor.config");
         await File.WriteAllTextAsync(config, FrontDoorProcess.Config(context, "127.0.0.1:0"));
         using var host = FrontDoorHost.Build(["--config", config, "--Logging:LogLevel:Default", "Warning"]);
         await host.StartAsync();

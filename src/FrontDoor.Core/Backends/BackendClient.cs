@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
@@ -26,9 +27,12 @@ internal sealed partial class BackendClient
     public ImapConnection Connection => _connection;
 
     /// <summary>The backend's capabilities as last advertised.</summary>
-    public CapabilitySet Capabilities { get; private set; } = new();
+    public CapabilitySet Capabilities { get; private set; } = NoCapabilities;
 
-    public async Task ReadGreetingAsync(CancellationToken cancellationToken)
+    private static readonly CapabilitySet NoCapabilities = new CapabilitySet().MakeReadOnly();
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask ReadGreetingAsync(CancellationToken cancellationToken)
     {
         var greeting = await ReadResponseAsync(cancellationToken).ConfigureAwait(false);
         if (greeting.Tag != "*" || !greeting.IsOk)
@@ -91,10 +95,12 @@ internal sealed partial class BackendClient
         await SendAndReadTaggedAsync(tag, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task RefreshCapabilitiesAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask RefreshCapabilitiesAsync(CancellationToken cancellationToken)
     {
         var tag = NextTag();
-        WriteAscii($"{tag} CAPABILITY\r\n");
+        WriteAscii(tag);
+        _connection.Output.Write(" CAPABILITY\r\n"u8);
         var done = await SendAndReadTaggedAsync(tag, cancellationToken).ConfigureAwait(false);
         if (!done.IsOk)
         {
@@ -126,14 +132,15 @@ internal sealed partial class BackendClient
 
     /// <summary>Logs in as the client's user; NO and BAD come back as a response, not an exception.</summary>
     /// <param name="client">Answers a challenge the backend sends during a token login.</param>
-    public Task<BackendResponse> LoginAsync(ClientCredentials credentials, ClientChallenge client, CancellationToken cancellationToken) => credentials switch
+    public ValueTask<BackendResponse> LoginAsync(ClientCredentials credentials, ClientChallenge client, CancellationToken cancellationToken) => credentials switch
     {
-        TokenCredentials token => AuthenticateTokenAsync(token, client, cancellationToken),
+        TokenCredentials token => new ValueTask<BackendResponse>(AuthenticateTokenAsync(token, client, cancellationToken)),
         LoginCredentials password => LoginAsync(password, cancellationToken),
         _ => throw new ArgumentException($"unknown credentials {credentials.GetType().Name}", nameof(credentials)),
     };
 
-    private async Task<BackendResponse> LoginAsync(LoginCredentials credentials, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<BackendResponse> LoginAsync(LoginCredentials credentials, CancellationToken cancellationToken)
     {
         if (Capabilities.Contains("LOGINDISABLED") && !Capabilities.Contains("AUTH=PLAIN"))
         {
@@ -148,7 +155,8 @@ internal sealed partial class BackendClient
         }
 
         var tag = NextTag();
-        WriteAscii($"{tag} LOGIN ");
+        WriteAscii(tag);
+        _connection.Output.Write(" LOGIN "u8);
         var refused = await WriteAstringAsync(tag, credentials.UserBytes(), cancellationToken).ConfigureAwait(false);
         if (refused is not null)
         {
@@ -253,7 +261,8 @@ internal sealed partial class BackendClient
     }
 
     /// <param name="onContinuation">Answers a "+" from the backend; without it, continuations are passed over.</param>
-    private async Task<BackendResponse> SendAndReadTaggedAsync(string tag, CancellationToken cancellationToken, Func<BackendResponse, CancellationToken, Task>? onContinuation = null)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<BackendResponse> SendAndReadTaggedAsync(string tag, CancellationToken cancellationToken, Func<BackendResponse, CancellationToken, Task>? onContinuation = null)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         while (true)
@@ -282,7 +291,8 @@ internal sealed partial class BackendClient
         }
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         var flush = await _connection.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (flush.IsCompleted)
@@ -292,7 +302,8 @@ internal sealed partial class BackendClient
     }
 
     /// <summary>Reads one whole response; literal octets in it (not expected before login) are skipped.</summary>
-    private async Task<BackendResponse> ReadResponseAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<BackendResponse> ReadResponseAsync(CancellationToken cancellationToken)
     {
         _response = null;
         while (true)
@@ -336,7 +347,7 @@ internal sealed partial class BackendClient
                 case FrameKind.Line:
                     if (frame.StartsMessage)
                     {
-                        response = BackendResponse.Parse(frame.Content.ToArray());
+                        response = Parse(frame.Content);
                     }
 
                     if (_framer.AtMessageStart)
@@ -352,7 +363,30 @@ internal sealed partial class BackendClient
         }
     }
 
+    /// <summary>A line in one buffer segment is parsed where it lies; one split between segments is copied first.</summary>
+    private static BackendResponse Parse(in ReadOnlySequence<byte> line)
+    {
+        if (line.IsSingleSegment)
+        {
+            return BackendResponse.Parse(line.FirstSpan);
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent((int)line.Length);
+        try
+        {
+            line.CopyTo(rented);
+            return BackendResponse.Parse(rented.AsSpan(0, (int)line.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
     private void WriteAscii(string text) => _connection.Output.WriteAscii(text);
 
-    private string NextTag() => $"fd{++_nextTag}";
+    // The few tags of a login's conversation are the same strings for every login.
+    private static readonly string[] Tags = [.. Enumerable.Range(1, 8).Select(n => $"fd{n}")];
+
+    private string NextTag() => ++_nextTag <= Tags.Length ? Tags[_nextTag - 1] : $"fd{_nextTag}";
 }

@@ -1,9 +1,11 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
 using FrontDoor.Core.Protocol.Sasl;
 using Microsoft.Extensions.Logging;
+using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -32,10 +34,10 @@ internal sealed partial class BackendConnector
     }
 
     /// <param name="clientChallenge">Relays a challenge the backend sends during a token login to the client and back.</param>
-    public async Task<BackendLoginResult> LoginAsync(BackendTarget backend, ClientCredentials credentials, ClientOrigin origin, ClientChallenge clientChallenge, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<BackendLoginResult> LoginAsync(BackendTarget backend, ClientCredentials credentials, ClientOrigin origin, ClientChallenge clientChallenge, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(backend.LoginTimeout);
+        using var deadline = PooledDeadline.Start(backend.LoginTimeout, cancellationToken);
         var (client, endpoint) = await ConnectAsync(backend, origin, deadline.Token).ConfigureAwait(false);
         try
         {
@@ -78,19 +80,36 @@ internal sealed partial class BackendConnector
         }
     }
 
-    private async Task<(BackendClient Client, BackendEndpoint Endpoint)> ConnectAsync(BackendTarget backend, ClientOrigin origin, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(BackendClient Client, BackendEndpoint Endpoint)> ConnectAsync(BackendTarget backend, ClientOrigin origin, CancellationToken cancellationToken)
     {
         Exception? last = null;
-        foreach (var endpoint in backend.Endpoints)
+        // By index: a foreach over the list's interface boxed an enumerator per login.
+        var endpoints = backend.Endpoints;
+        for (var i = 0; i < endpoints.Count; i++)
         {
+            var endpoint = endpoints[i];
             var pipeline = _pipelines.For(backend, endpoint);
             try
             {
-                var client = await pipeline.ExecuteAsync(
-                    static async (state, token) => await state.Self.ConnectOnceAsync(state.Backend, state.Endpoint, state.Origin, token).ConfigureAwait(false),
-                    (Self: this, Backend: backend, Endpoint: endpoint, Origin: origin),
-                    cancellationToken).ConfigureAwait(false);
-                return (client, endpoint);
+                // A pooled context and an attempt that returns its outcome rather than throwing: Polly then
+                // wraps nothing around it (bench/README.md, garbage per login).
+                var context = ResilienceContextPool.Shared.Get(cancellationToken);
+                Outcome<BackendClient> outcome;
+                try
+                {
+                    outcome = await pipeline.ExecuteOutcomeAsync(
+                        static (context, state) => state.Self.ConnectOnceAsync(state.Backend, state.Endpoint, state.Origin, context.CancellationToken),
+                        context,
+                        (Self: this, Backend: backend, Endpoint: endpoint, Origin: origin)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ResilienceContextPool.Shared.Return(context);
+                }
+
+                outcome.ThrowIfException();
+                return (outcome.Result!, endpoint);
             }
             catch (Exception ex) when (ex is SocketException or IOException or TimeoutRejectedException or AuthenticationException or BackendProtocolException or BrokenCircuitException)
             {
@@ -112,7 +131,9 @@ internal sealed partial class BackendConnector
         throw new BackendUnavailableException($"no endpoint of backend {backend.Name} answered", last);
     }
 
-    private async Task<BackendClient> ConnectOnceAsync(BackendTarget backend, BackendEndpoint endpoint, ClientOrigin origin, CancellationToken cancellationToken)
+    /// <summary>One attempt: connect, TLS as configured, greeting. Never throws: a failure is the outcome's exception, for the pipeline to judge.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Outcome<BackendClient>> ConnectOnceAsync(BackendTarget backend, BackendEndpoint endpoint, ClientOrigin origin, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
@@ -139,9 +160,11 @@ internal sealed partial class BackendConnector
             }
 
             _metrics.BackendConnected(backend.Name, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-            return client;
+            return Outcome.FromResult(client);
         }
-        catch
+#pragma warning disable CA1031 // Not swallowed: the outcome carries it to the pipeline, and on to the caller.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             _metrics.BackendConnectFailed(backend.Name);
             if (connection is not null)
@@ -153,7 +176,7 @@ internal sealed partial class BackendConnector
                 socket.Dispose();
             }
 
-            throw;
+            return Outcome.FromException<BackendClient>(ex);
         }
     }
 

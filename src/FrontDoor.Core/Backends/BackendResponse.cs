@@ -12,6 +12,11 @@ internal sealed record BackendResponse(string Tag, string Status, string Text, C
     /// <summary>The response after its tag, e.g. <c>NO [AUTHENTICATIONFAILED] Authentication failed.</c></summary>
     public string StatusAndText => Text.Length == 0 ? Status : $"{Status} {Text}";
 
+    // A backend's words and texts repeat from login to login ("*", "OK", "fd2", "Logged in"): found by their
+    // bytes rather than made anew for each response (bench/README.md, garbage per login).
+    private static readonly BytesCache<string> Words = new(64, 16, static word => Encoding.ASCII.GetString(word));
+    private static readonly BytesCache<string> Texts = new(64, 1024, static text => Encoding.UTF8.GetString(text));
+
     public static BackendResponse Parse(ReadOnlySpan<byte> line)
     {
         var tag = ImapSyntax.NextWord(line, out var rest);
@@ -19,14 +24,14 @@ internal sealed record BackendResponse(string Tag, string Status, string Text, C
         CapabilitySet? capabilities = null;
         if (CapabilityResponse.TryLocate(line, out var tokens))
         {
-            capabilities = CapabilityResponse.Parse(line[tokens]);
+            capabilities = ParsedCapabilities.Get(line[tokens]);
         }
 
-        return new BackendResponse(Encoding.ASCII.GetString(tag), Encoding.ASCII.GetString(status), Encoding.UTF8.GetString(text), capabilities);
+        return new BackendResponse(Words.Get(tag), Words.Get(status), text.IsEmpty ? string.Empty : Texts.Get(text), capabilities);
     }
 
     /// <summary>The text with a leading <c>[CAPABILITY ...]</c> code removed (FrontDoor writes its own).</summary>
-    public string TextWithoutCapabilityCode()
+    public ReadOnlySpan<char> TextWithoutCapabilityCode()
     {
         if (!Text.StartsWith("[CAPABILITY ", StringComparison.OrdinalIgnoreCase))
         {
@@ -34,6 +39,6 @@ internal sealed record BackendResponse(string Tag, string Status, string Text, C
         }
 
         var close = Text.IndexOf(']', StringComparison.Ordinal);
-        return close < 0 ? Text : Text[(close + 1)..].TrimStart();
+        return close < 0 ? Text : Text.AsSpan(close + 1).TrimStart();
     }
 }

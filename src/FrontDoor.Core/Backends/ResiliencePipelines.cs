@@ -33,57 +33,65 @@ internal sealed class ResiliencePipelines : IDisposable
         });
     }
 
-    public ResiliencePipeline For(BackendTarget backend, BackendEndpoint endpoint) =>
-        _registry.GetOrAddPipeline(
-            new PipelineKey(backend.Name, endpoint, backend.ConnectTimeout, backend.BreakerFailures, backend.BreakDuration),
-            (builder, context) =>
+    /// <summary>
+    /// The endpoint's pipeline, typed to its one use (a connected <see cref="BackendClient"/>): a typed
+    /// pipeline runs the strategies without the bridge a non-generic one puts around each call. Looked up
+    /// before it is built, so a login does not make the configure delegate (bench/README.md, garbage per login).
+    /// </summary>
+    public ResiliencePipeline<BackendClient> For(BackendTarget backend, BackendEndpoint endpoint)
+    {
+        var key = new PipelineKey(backend.Name, endpoint, backend.ConnectTimeout, backend.BreakerFailures, backend.BreakDuration);
+        return _registry.TryGetPipeline<BackendClient>(key, out var pipeline) ? pipeline : _registry.GetOrAddPipeline<BackendClient>(key, Configure);
+    }
+
+    private void Configure(ResiliencePipelineBuilder<BackendClient> builder, ConfigureBuilderContext<PipelineKey> context)
+    {
+        var key = context.PipelineKey;
+        var health = _health;
+        var handled = new PredicateBuilder<BackendClient>()
+            .Handle<SocketException>()
+            .Handle<IOException>()
+            .Handle<TimeoutRejectedException>()
+            .Handle<AuthenticationException>()
+            .Handle<BackendProtocolException>();
+        builder
+            .AddRetry(new RetryStrategyOptions<BackendClient>
             {
-                var key = context.PipelineKey;
-                var health = _health;
-                var handled = new PredicateBuilder()
-                    .Handle<SocketException>()
-                    .Handle<IOException>()
-                    .Handle<TimeoutRejectedException>()
-                    .Handle<AuthenticationException>()
-                    .Handle<BackendProtocolException>();
-                builder
-                    .AddRetry(new RetryStrategyOptions
-                    {
-                        ShouldHandle = handled,
-                        MaxRetryAttempts = Retries,
-                        Delay = TimeSpan.FromMilliseconds(100),
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                    })
-                    .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-                    {
-                        ShouldHandle = handled,
-                        // More than half of the recent attempts failed. Not 1.0: a backend that served logins
-                        // a moment ago and then died would keep its breaker closed until those successes left
-                        // the sampling window (30 s), and a pool would keep sending its users there.
-                        FailureRatio = 0.5,
-                        MinimumThroughput = Math.Max(2, key.BreakerFailures),
-                        SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, key.BreakDuration.TotalSeconds)),
-                        BreakDuration = key.BreakDuration,
-                        // Pools skip a member whose every endpoint is broken; the state lives in BackendHealth.
-                        OnOpened = opened =>
-                        {
-                            health.BreakerOpened(key.Backend, key.Endpoint, opened.BreakDuration);
-                            return ValueTask.CompletedTask;
-                        },
-                        OnClosed = _ =>
-                        {
-                            health.BreakerClosed(key.Backend, key.Endpoint);
-                            return ValueTask.CompletedTask;
-                        },
-                        OnHalfOpened = _ =>
-                        {
-                            health.BreakerClosed(key.Backend, key.Endpoint);
-                            return ValueTask.CompletedTask;
-                        },
-                    })
-                    .AddTimeout(key.ConnectTimeout);
-            });
+                ShouldHandle = handled,
+                MaxRetryAttempts = Retries,
+                Delay = TimeSpan.FromMilliseconds(100),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<BackendClient>
+            {
+                ShouldHandle = handled,
+                // More than half of the recent attempts failed. Not 1.0: a backend that served logins
+                // a moment ago and then died would keep its breaker closed until those successes left
+                // the sampling window (30 s), and a pool would keep sending its users there.
+                FailureRatio = 0.5,
+                MinimumThroughput = Math.Max(2, key.BreakerFailures),
+                SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, key.BreakDuration.TotalSeconds)),
+                BreakDuration = key.BreakDuration,
+                // Pools skip a member whose every endpoint is broken; the state lives in BackendHealth.
+                OnOpened = opened =>
+                {
+                    health.BreakerOpened(key.Backend, key.Endpoint, opened.BreakDuration);
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = _ =>
+                {
+                    health.BreakerClosed(key.Backend, key.Endpoint);
+                    return ValueTask.CompletedTask;
+                },
+                OnHalfOpened = _ =>
+                {
+                    health.BreakerClosed(key.Backend, key.Endpoint);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddTimeout(key.ConnectTimeout);
+    }
 
     public void Dispose() => _registry.Dispose();
 

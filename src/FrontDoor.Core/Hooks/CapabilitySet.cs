@@ -9,29 +9,61 @@ namespace FrontDoor.Core.Hooks;
 /// </summary>
 public sealed class CapabilitySet : IEnumerable<string>
 {
-    private readonly List<string> _tokens = [];
+    private readonly List<string> _tokens;
 
-    public CapabilitySet() { }
+    // Set on a list that sessions share (a backend's parsed capabilities): a change would show in all of them.
+    private bool _readOnly;
+
+    public CapabilitySet()
+    {
+        _tokens = [];
+    }
 
     public CapabilitySet(IEnumerable<string> tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);
+        _tokens = new List<string>(tokens.TryGetNonEnumeratedCount(out var count) ? count + Headroom : 4);
         foreach (var token in tokens)
         {
             Add(token);
         }
     }
 
+    /// <summary>A copy of a set, whose tokens are known to be valid and distinct already.</summary>
+    private CapabilitySet(List<string> tokens)
+    {
+        _tokens = new List<string>(tokens.Count + Headroom);
+        _tokens.AddRange(tokens);
+    }
+
+    // Room for the few tokens a filter adds (STARTTLS, LITERAL+, COMPRESS=DEFLATE) without growing the list.
+    private const int Headroom = 2;
+
     public int Count => _tokens.Count;
+
+    /// <summary>True for a list shared by many sessions (a backend's advertised capabilities): change a <see cref="Clone"/> instead.</summary>
+    internal bool IsReadOnly => _readOnly;
 
     public bool Contains(string token) => IndexOf(token) >= 0;
 
     /// <summary>True when any token starts with <paramref name="prefix"/>, e.g. "AUTH=" or "APPENDLIMIT=".</summary>
-    public bool ContainsPrefix(string prefix) => _tokens.Exists(t => t.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
+    public bool ContainsPrefix(string prefix)
+    {
+        foreach (var token in _tokens)
+        {
+            if (token.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public void Add(string token)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(token);
+        ThrowIfReadOnly();
         if (!Contains(token))
         {
             _tokens.Add(token);
@@ -40,6 +72,7 @@ public sealed class CapabilitySet : IEnumerable<string>
 
     public bool Remove(string token)
     {
+        ThrowIfReadOnly();
         var index = IndexOf(token);
         if (index < 0)
         {
@@ -51,29 +84,95 @@ public sealed class CapabilitySet : IEnumerable<string>
     }
 
     /// <summary>Removes every token that starts with <paramref name="prefix"/>; returns how many went.</summary>
-    public int RemovePrefix(string prefix) => _tokens.RemoveAll(t => t.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
+    public int RemovePrefix(string prefix)
+    {
+        ThrowIfReadOnly();
+        var removed = 0;
+        for (var i = _tokens.Count - 1; i >= 0; i--)
+        {
+            if (_tokens[i].StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                _tokens.RemoveAt(i);
+                removed++;
+            }
+        }
 
+        return removed;
+    }
+
+    /// <summary>A copy that may be changed, also of a read-only list.</summary>
     public CapabilitySet Clone() => new(_tokens);
+
+    /// <summary>Makes this list read-only from now on, for sharing it between sessions.</summary>
+    internal CapabilitySet MakeReadOnly()
+    {
+        _readOnly = true;
+        return this;
+    }
+
+    private void ThrowIfReadOnly()
+    {
+        if (_readOnly)
+        {
+            throw new InvalidOperationException("this capability list is shared between sessions and read-only: change a Clone()");
+        }
+    }
 
     public IEnumerator<string> GetEnumerator() => _tokens.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    public override string ToString()
-    {
-        var builder = new StringBuilder();
-        foreach (var token in _tokens)
-        {
-            if (builder.Length > 0)
-            {
-                builder.Append(' ');
-            }
+    public override string ToString() => string.Join(' ', _tokens);
 
-            builder.Append(token);
+    /// <summary>True when both hold the same tokens in the same order (exact spelling).</summary>
+    internal bool SameTokens(CapabilitySet other)
+    {
+        if (other._tokens.Count != _tokens.Count)
+        {
+            return false;
         }
 
-        return builder.ToString();
+        for (var i = 0; i < _tokens.Count; i++)
+        {
+            if (!string.Equals(_tokens[i], other._tokens[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
-    private int IndexOf(string token) => _tokens.FindIndex(t => string.Equals(t, token, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The tokens, space-separated, as ASCII bytes straight into <paramref name="output"/> (no string on the way).</summary>
+    internal void WriteTo(System.Buffers.IBufferWriter<byte> output)
+    {
+        for (var i = 0; i < _tokens.Count; i++)
+        {
+            var token = _tokens[i];
+            var span = output.GetSpan(token.Length + 1);
+            var at = 0;
+            if (i > 0)
+            {
+                span[at++] = (byte)' ';
+            }
+
+            at += Encoding.ASCII.GetBytes(token, span[at..]);
+            output.Advance(at);
+        }
+    }
+
+    // A loop, not FindIndex with a lambda: the lambda's closure was an allocation per call, and a login
+    // makes hundreds of these calls (bench/README.md, garbage per login).
+    private int IndexOf(string token)
+    {
+        for (var i = 0; i < _tokens.Count; i++)
+        {
+            if (string.Equals(_tokens[i], token, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }

@@ -9,7 +9,7 @@ namespace FrontDoor.Core.Hooks;
 /// </summary>
 public sealed class SessionContext
 {
-    internal static readonly IReadOnlyDictionary<string, string> NoId = new Dictionary<string, string>();
+    private static readonly IReadOnlyDictionary<string, string> NoId = new Dictionary<string, string>();
 
     private ConcurrentDictionary<object, object?>? _items;
 

@@ -127,6 +127,7 @@ internal static class FrontDoorHost
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IdleSweeper>(),
             sp.GetRequiredService<SessionRegistry>()));
+        services.AddSingleton(sp => new ProtocolTraceFactory(configuration, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new SessionServices(
             sp.GetRequiredService<CapabilityPipeline>(),
             sp.GetRequiredService<BackendRouterChain>(),
@@ -136,7 +137,7 @@ internal static class FrontDoorHost
             sp.GetRequiredService<RelayServices>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<FrontDoorMetrics>(),
-            new ProtocolTraceFactory(configuration, sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<ProtocolTraceFactory>(),
             sp.GetRequiredService<PreAuthDeadlines>())
         {
             Failures = sp.GetRequiredService<IAuthFailureThrottle>(),

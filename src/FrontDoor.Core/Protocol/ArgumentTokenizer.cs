@@ -52,33 +52,55 @@ internal static class ArgumentTokenizer
         return true;
     }
 
+    /// <summary>
+    /// A quoted string (RFC 9051 section 4.3) into one array of its exact length: measured first, then
+    /// copied, so no growing buffers are left behind (a LOGIN's password among them).
+    /// </summary>
     private static bool TryReadQuoted(ReadOnlySpan<byte> text, ref int i, out byte[] value)
     {
-        var buffer = new List<byte>();
-        i++;
-        while (i < text.Length)
+        value = [];
+        var length = 0;
+        var end = i + 1;
+        while (true)
         {
-            var b = text[i++];
+            if (end >= text.Length)
+            {
+                return false;
+            }
+
+            var b = text[end++];
             if (b == (byte)'"')
             {
-                value = [.. buffer];
-                return true;
+                break;
             }
 
             if (b == (byte)'\\')
             {
-                if (i >= text.Length || text[i] is not ((byte)'"' or (byte)'\\'))
+                if (end >= text.Length || text[end] is not ((byte)'"' or (byte)'\\'))
                 {
-                    break;
+                    return false;
                 }
 
-                b = text[i++];
+                end++;
             }
 
-            buffer.Add(b);
+            length++;
         }
 
-        value = [];
-        return false;
+        value = new byte[length];
+        var written = 0;
+        for (var at = i + 1; at < end - 1; at++)
+        {
+            var b = text[at];
+            if (b == (byte)'\\')
+            {
+                b = text[++at];
+            }
+
+            value[written++] = b;
+        }
+
+        i = end;
+        return true;
     }
 }

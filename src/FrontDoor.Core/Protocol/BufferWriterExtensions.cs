@@ -12,7 +12,9 @@ internal static class BufferWriterExtensions
         writer.Advance(written);
     }
 
-    public static void WriteUtf8(this IBufferWriter<byte> writer, string text)
+    public static void WriteUtf8(this IBufferWriter<byte> writer, string text) => writer.WriteUtf8(text.AsSpan());
+
+    public static void WriteUtf8(this IBufferWriter<byte> writer, ReadOnlySpan<char> text)
     {
         var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
         var written = Encoding.UTF8.GetBytes(text, span);

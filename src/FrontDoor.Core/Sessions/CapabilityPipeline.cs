@@ -16,9 +16,11 @@ internal sealed class CapabilityPipeline
         _filters = [.. filters.OrderBy(f => f.Order)];
     }
 
-    public CapabilitySet Apply(CapabilitySet capabilities, CapabilityContext context)
+    public CapabilitySet Apply(CapabilitySet capabilities, CapabilityContext context) => ApplyInPlace(capabilities.Clone(), context);
+
+    /// <summary>Filters a list the caller made for the purpose and does not keep: no copy first.</summary>
+    public CapabilitySet ApplyInPlace(CapabilitySet result, CapabilityContext context)
     {
-        var result = capabilities.Clone();
         foreach (var filter in _filters)
         {
             try

@@ -31,7 +31,7 @@ internal sealed class CapabilityResponseRewriter : IResponseRewriter
             return ResponseDecision.Pass;
         }
 
-        var advertised = CapabilityResponse.Parse(line.Line[tokens]);
+        var advertised = ParsedCapabilities.Get(line.Line[tokens]);
         var context = new CapabilityContext(CapabilityStage.PostAuth, session.Backend, advertised)
         {
             Session = session,

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Buffers;
 using System.Text;
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Diagnostics;
@@ -10,9 +12,10 @@ namespace FrontDoor.Core.Sessions;
 internal sealed partial class ClientSession
 {
     /// <summary>Logs in through the login flow and answers the client; on success the session goes on to relay.</summary>
-    private async Task<PreAuthOutcome?> LoginAsync(string tag, ClientCredentials credentials, CancellationToken shutdown)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<PreAuthOutcome?> LoginAsync(string tag, ClientCredentials credentials, CancellationToken shutdown)
     {
-        var result = await _services.Login.RunAsync(credentials, _origin, _listener.Name, RelayChallengeAsync, () => ClientLeft, shutdown).ConfigureAwait(false);
+        var result = await _services.Login.RunAsync(credentials, _origin, _listener.Name, this, shutdown).ConfigureAwait(false);
         switch (result.Verdict)
         {
             case LoginVerdict.Refused:
@@ -43,15 +46,15 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>Builds the logged-in session: its context for hooks, its registry entry, its relay; then tells the client.</summary>
-    private async Task<PreAuthOutcome?> StartRelayAsync(string tag, ClientCredentials credentials, BackendTarget backend, BackendLoginResult login, SessionSlots slots, CancellationToken shutdown)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<PreAuthOutcome?> StartRelayAsync(string tag, ClientCredentials credentials, BackendTarget backend, BackendLoginResult login, SessionSlots slots, CancellationToken shutdown)
     {
-        _preAuthDeadline?.Dispose();
-        _preAuthDeadline = null;
+        EndPreAuthDeadline();
         var session = new SessionContext(Id, credentials.User, backend, login.Capabilities, _origin.Client)
         {
             Endpoint = login.Endpoint,
             Listener = _listener.Name,
-            ClientId = _clientId ?? SessionContext.NoId,
+            ClientId = (IReadOnlyDictionary<string, string>?)_clientId ?? System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty,
         };
         // A filter that throws here ends the session (ClientSession.RunAsync); the caller gives back the
         // connection and the slots.
@@ -67,8 +70,7 @@ internal sealed partial class ClientSession
         var loggedIn = new LoggedInSession(relay, login.Connection!, trace, slots);
         try
         {
-            var text = login.Response.TextWithoutCapabilityCode();
-            await WriteAsync($"{tag} OK [CAPABILITY {shown}] {(text.Length == 0 ? "Logged in" : text)}\r\n", shutdown).ConfigureAwait(false);
+            await WriteLoggedInAsync(tag, shown, login.Response, shutdown).ConfigureAwait(false);
             trace?.Login(tag, credentials.TraceText);
             trace?.Note($"{tag} OK [CAPABILITY {shown}] (backend {backend.Name} at {login.Endpoint})");
         }
@@ -79,6 +81,37 @@ internal sealed partial class ClientSession
         }
 
         return PreAuthOutcome.Relay(loggedIn);
+    }
+
+    /// <summary>
+    /// The tagged OK with FrontDoor's own capability code and the backend's text (RFC 9051 section 7.1),
+    /// written piece by piece into the client's pipe: no string of the whole line.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteLoggedInAsync(string tag, CapabilitySet shown, BackendResponse response, CancellationToken shutdown)
+    {
+        using var lease = await Output.AcquireAsync(shutdown).ConfigureAwait(false);
+        var writer = lease.Writer;
+        writer.WriteUtf8(tag);
+        writer.Write(" OK [CAPABILITY "u8);
+        shown.WriteTo(writer);
+        writer.Write("] "u8);
+        var text = response.TextWithoutCapabilityCode();
+        if (text.IsEmpty)
+        {
+            writer.Write("Logged in"u8);
+        }
+        else
+        {
+            writer.WriteUtf8(text);
+        }
+
+        writer.Write("\r\n"u8);
+        var flush = await writer.FlushSurelyAsync(shutdown).ConfigureAwait(false);
+        if (flush.IsCompleted)
+        {
+            throw new IOException("the client closed the connection");
+        }
     }
 
     private async Task<PreAuthOutcome?> RefuseLoginAsync(string tag, string? user, string statusAndText, CancellationToken shutdown)

@@ -147,7 +147,7 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>Sends "+ challenge" (a backend's as well as FrontDoor's own) and reads the client's line as it came; null when the client left.</summary>
-    private async Task<byte[]?> RelayChallengeAsync(string challenge, CancellationToken shutdown)
+    public async Task<byte[]?> RelayChallengeAsync(string challenge, CancellationToken shutdown)
     {
         await WriteAsync($"+ {challenge}\r\n", shutdown).ConfigureAwait(false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
@@ -168,7 +168,7 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>Set once the client has gone (or must go) in the middle of a SASL exchange: how the session ends.</summary>
-    private SessionEnd? ClientLeft => _clientGone ? (_saslLineTooLong ? SessionEnd.ClientProtocolError : SessionEnd.ClientClosed) : null;
+    public SessionEnd? ClientLeft => _clientGone ? (_saslLineTooLong ? SessionEnd.ClientProtocolError : SessionEnd.ClientClosed) : null;
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "{Mechanism} token of {User} refused by introspection; no backend asked")]
     private partial void LogTokenRefused(string user, string mechanism);

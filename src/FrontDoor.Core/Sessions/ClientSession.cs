@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Hooks;
@@ -12,7 +13,7 @@ namespace FrontDoor.Core.Sessions;
 /// connection to a <see cref="Relay"/> with the routed backend. The Task of <see cref="RunAsync"/> is the
 /// session's lifetime.
 /// </summary>
-internal sealed partial class ClientSession : IDeadlineEntry
+internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
 {
     private static readonly Func<ILogger, string, IDisposable?> SessionScope = LoggerMessage.DefineScope<string>("session {SessionId}");
 
@@ -32,7 +33,7 @@ internal sealed partial class ClientSession : IDeadlineEntry
     private Dictionary<string, string>? _clientId;
 
     // Held only until login: a logged-in session must not keep the pre-auth timer and its registration.
-    private CancellationTokenSource? _preAuthDeadline;
+    private PooledDeadline? _preAuthDeadline;
     private bool _clientGone;
 
     // A session that never tries to log in and ends by the client's close or LOGOUT is a probe (a load
@@ -52,7 +53,9 @@ internal sealed partial class ClientSession : IDeadlineEntry
         _listener = listener;
         _services = services;
         _logger = services.SessionLogger;
-        Id = Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
+        Span<byte> random = stackalloc byte[6];
+        RandomNumberGenerator.Fill(random);
+        Id = Convert.ToHexStringLower(random);
         _origin = new ClientOrigin(clientAddress, client.LocalEndPoint, Id);
     }
 
@@ -73,13 +76,17 @@ internal sealed partial class ClientSession : IDeadlineEntry
     /// </summary>
     public async Task GreetAsync(CancellationToken shutdown)
     {
-        using var scope = SessionScope(_logger, Id);
-        LogConnected(_listener.Name, _origin.Client);
+        // The scope is only for the Debug line below: no scope to make when that line is not written.
+        using (var scope = _logger.IsEnabled(LogLevel.Debug) ? SessionScope(_logger, Id) : null)
+        {
+            LogConnected(_listener.Name, _origin.Client);
+        }
+
         _greetedAt = _services.Time.GetTimestamp();
-        var greeting = $"* OK [CAPABILITY {Capabilities(CapabilityStage.Greeting)}] FrontDoor IMAP proxy ready\r\n";
+        var greeting = _listener.Greeting(Capabilities(CapabilityStage.Greeting));
         try
         {
-            await _client.SendAsync(System.Text.Encoding.UTF8.GetBytes(greeting), shutdown).ConfigureAwait(false);
+            await _client.SendAsync(greeting, shutdown).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
         {
@@ -166,7 +173,8 @@ internal sealed partial class ClientSession : IDeadlineEntry
     private bool IsProbe(SessionEnd end) => !_loginAttempted && end is (SessionEnd.ClientClosed or SessionEnd.ClientLoggedOut);
 
     /// <summary>Everything before login; it ends with the session, or with a logged-in backend to relay to.</summary>
-    private async Task<PreAuthOutcome> RunPreAuthAsync(CancellationToken shutdown)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<PreAuthOutcome> RunPreAuthAsync(CancellationToken shutdown)
     {
         if (_greetingFailed)
         {
@@ -182,16 +190,35 @@ internal sealed partial class ClientSession : IDeadlineEntry
             return SessionEnd.PreAuthTimeout;
         }
 
-        using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         var left = PreAuthLeft();
-        preAuth.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        var preAuth = PooledDeadline.Start(left > TimeSpan.Zero ? left : TimeSpan.Zero, shutdown);
         _preAuthDeadline = preAuth;
+        try
+        {
+            return await ReadCommandsAsync(preAuth.Token, shutdown).ConfigureAwait(false);
+        }
+        finally
+        {
+            EndPreAuthDeadline();
+        }
+    }
+
+    /// <summary>Ends the pre-auth timeout (at login, or when the phase ends otherwise); its token is not used after.</summary>
+    private void EndPreAuthDeadline()
+    {
+        _preAuthDeadline?.Dispose();
+        _preAuthDeadline = null;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<PreAuthOutcome> ReadCommandsAsync(CancellationToken preAuth, CancellationToken shutdown)
+    {
         while (true)
         {
             PreAuthRead read;
             try
             {
-                read = await Reader.ReadCommandAsync(preAuth.Token).ConfigureAwait(false);
+                read = await Reader.ReadCommandAsync(preAuth).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
             {
@@ -219,7 +246,8 @@ internal sealed partial class ClientSession : IDeadlineEntry
     }
 
     /// <summary>Runs one pre-auth command; a result ends the pre-auth phase (LOGOUT, or a login the backend accepted).</summary>
-    private async Task<PreAuthOutcome?> ExecuteAsync(PreAuthCommand command, CancellationToken shutdown)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<PreAuthOutcome?> ExecuteAsync(PreAuthCommand command, CancellationToken shutdown)
     {
         var tag = command.Tag;
         switch (command.Name)
@@ -296,7 +324,8 @@ internal sealed partial class ClientSession : IDeadlineEntry
         return fields;
     }
 
-    private async Task<PreAuthOutcome?> LoginCommandAsync(PreAuthCommand command, CancellationToken shutdown)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<PreAuthOutcome?> LoginCommandAsync(PreAuthCommand command, CancellationToken shutdown)
     {
         var args = command.Arguments;
         if (args.Count != 2 || !args[0].IsString || !args[1].IsString)
@@ -309,9 +338,10 @@ internal sealed partial class ClientSession : IDeadlineEntry
         return await LoginAsync(command.Tag, credentials, shutdown).ConfigureAwait(false);
     }
 
-    private Task WriteAsync(string text, CancellationToken cancellationToken) => WriteCoreAsync(text, cancellationToken);
+    private ValueTask WriteAsync(string text, CancellationToken cancellationToken) => WriteCoreAsync(text, cancellationToken);
 
-    private async Task WriteCoreAsync(string text, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteCoreAsync(string text, CancellationToken cancellationToken)
     {
         using var lease = await Output.AcquireAsync(cancellationToken).ConfigureAwait(false);
         lease.Writer.WriteUtf8(text);
@@ -358,7 +388,7 @@ internal sealed partial class ClientSession : IDeadlineEntry
             }
         }
 
-        return _services.Capabilities.Apply(offered, new CapabilityContext(stage, null, null) { Listener = _listener.Name, ClientAddress = _origin.Client });
+        return _services.Capabilities.ApplyInPlace(offered, new CapabilityContext(stage, null, null) { Listener = _listener.Name, ClientAddress = _origin.Client });
     }
 
     /// <summary>RFC 9051 section 6.2.1. Whatever the client pipelined after STARTTLS is dropped with the plain-text pipe.</summary>

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Net.Security;
+using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Hosting;
 
 namespace FrontDoor.Core.Sessions;
@@ -38,4 +40,28 @@ internal sealed class ListenerContext
 
     /// <summary>True on a STARTTLS listener: STARTTLS is offered until TLS runs.</summary>
     public bool OffersStartTls => Options.Tls == ListenerTls.StartTls;
+
+    // The last greeting written: filters run for every connection, but nearly always give the same list,
+    // and the line is then the same bytes, shared (bench/README.md, garbage per login).
+    private GreetingLine? _greeting;
+
+    /// <summary>RFC 9051 section 7.1.1: the untagged OK greeting with <paramref name="capabilities"/>, as bytes to send.</summary>
+    public ReadOnlyMemory<byte> Greeting(CapabilitySet capabilities)
+    {
+        var last = Volatile.Read(ref _greeting);
+        if (last is not null && last.Capabilities.SameTokens(capabilities))
+        {
+            return last.Bytes;
+        }
+
+        var writer = new ArrayBufferWriter<byte>(256);
+        writer.Write("* OK [CAPABILITY "u8);
+        capabilities.WriteTo(writer);
+        writer.Write("] FrontDoor IMAP proxy ready\r\n"u8);
+        var line = new GreetingLine(capabilities, writer.WrittenSpan.ToArray());
+        Volatile.Write(ref _greeting, line);
+        return line.Bytes;
+    }
+
+    private sealed record GreetingLine(CapabilitySet Capabilities, byte[] Bytes);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Diagnostics;
 using FrontDoor.Core.Hooks;
@@ -37,11 +38,13 @@ internal sealed record LoginResult(LoginVerdict Verdict, string? Reply, BackendT
 /// A login from credentials to a logged-in backend connection: route, resolve the backend or pool, take a
 /// place under the per-user and per-backend caps, connect and log in, with one metric and one log line
 /// for whichever way it ends. It writes nothing to the client: the session answers from the result (and
-/// relays a backend's SASL challenges through the delegate it passes).
+/// relays a backend's SASL challenges through the <see cref="ILoginClient"/> it passes).
 /// </summary>
 internal sealed partial class LoginFlow
 {
     private const string UnavailableReply = "NO [UNAVAILABLE] The mail server is not available now, try again later";
+
+    private static readonly ClientChallenge NoChallenge = static (_, _) => Task.FromResult<byte[]?>(null);
 
     private readonly SessionServices _services;
     private readonly ILogger _logger;
@@ -52,7 +55,8 @@ internal sealed partial class LoginFlow
         _logger = services.SessionLogger;
     }
 
-    public async Task<LoginResult> RunAsync(ClientCredentials credentials, ClientOrigin origin, string listener, ClientChallenge challenge, Func<SessionEnd?> clientLeft, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<LoginResult> RunAsync(ClientCredentials credentials, ClientOrigin origin, string listener, ILoginClient client, CancellationToken cancellationToken)
     {
         var user = credentials.User;
         var route = await _services.Routers.RouteAsync(new RouteRequest(user, origin.Client, listener), cancellationToken).ConfigureAwait(false);
@@ -94,7 +98,7 @@ internal sealed partial class LoginFlow
         LoginResult? result = null;
         try
         {
-            result = await ConnectAsync(credentials, origin, backend, slots, challenge, clientLeft, cancellationToken).ConfigureAwait(false);
+            result = await ConnectAsync(credentials, origin, backend, slots, client, cancellationToken).ConfigureAwait(false);
             return result;
         }
         finally
@@ -132,12 +136,15 @@ internal sealed partial class LoginFlow
         return new SessionSlots(_services.Users, key, _services.Sessions, backend);
     }
 
-    private async Task<LoginResult> ConnectAsync(
-        ClientCredentials credentials, ClientOrigin origin, BackendTarget backend, SessionSlots slots, ClientChallenge challenge, Func<SessionEnd?> clientLeft, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<LoginResult> ConnectAsync(
+        ClientCredentials credentials, ClientOrigin origin, BackendTarget backend, SessionSlots slots, ILoginClient client, CancellationToken cancellationToken)
     {
         BackendLoginResult login;
         try
         {
+            // Only a token login can meet a challenge: a password login makes no delegate for it.
+            var challenge = credentials is TokenCredentials ? client.RelayChallengeAsync : NoChallenge;
             login = await _services.Connector.LoginAsync(backend, credentials, origin, challenge, cancellationToken).ConfigureAwait(false);
         }
         catch (BackendUnavailableException ex)
@@ -149,7 +156,7 @@ internal sealed partial class LoginFlow
 
         if (login.Connection is null)
         {
-            if (clientLeft() is { } end)
+            if (client.ClientLeft is { } end)
             {
                 // The client left during the backend's challenge (a token login's error exchange).
                 return new LoginResult(LoginVerdict.ClientLeft, null, End: end);

@@ -198,11 +198,33 @@ internal sealed class PreAuthReader
 
     private Step OnLine(in Frame frame, out PreAuthRead outcome)
     {
+        // The line is read where it lies when it is in one buffer segment (nearly always); the arguments
+        // copy what they keep. A line split between segments is copied to a rented buffer first.
+        if (frame.Content.IsSingleSegment)
+        {
+            return OnLine(frame, frame.Content.FirstSpan, out outcome);
+        }
+
+        var length = (int)frame.Content.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            frame.Content.CopyTo(rented);
+            return OnLine(frame, rented.AsSpan(0, length), out outcome);
+        }
+        finally
+        {
+            // It held a LOGIN's password: cleared before another user of the pool gets it.
+            ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+        }
+    }
+
+    private Step OnLine(in Frame frame, ReadOnlySpan<byte> content, out PreAuthRead outcome)
+    {
         outcome = default;
-        var content = frame.Content.ToArray();
         _commandBytes += content.Length;
         var literal = frame.Literal;
-        ReadOnlySpan<byte> text = literal is { } header ? content.AsSpan(0, header.Start) : content;
+        var text = literal is { } header ? content[..header.Start] : content;
         if (frame.StartsMessage)
         {
             var tag = ImapSyntax.NextWord(text, out var rest);

@@ -149,7 +149,7 @@ public class BackendClientTests
             await b.SendAsync(greeting + "\r\n");
             Assert.True(await b.IsClosedAsync());
         });
-        var error = await TalkAsync(backend, client => Assert.ThrowsAnyAsync<Exception>(() => client.ReadGreetingAsync(CancellationToken.None)));
+        var error = await TalkAsync(backend, client => Assert.ThrowsAnyAsync<Exception>(async () => await client.ReadGreetingAsync(CancellationToken.None)));
         await backend.Completion;
         Assert.StartsWith("unexpected greeting", error.Message, StringComparison.Ordinal);
     }

@@ -43,7 +43,7 @@ public class ResiliencePipelinesTests
         var call = pipelines.For(Backend, endpoint).ExecuteAsync(_ =>
         {
             attempts++;
-            return outcome() is { } error ? ValueTask.FromException(error) : ValueTask.CompletedTask;
+            return outcome() is { } error ? ValueTask.FromException<BackendClient>(error) : ValueTask.FromResult<BackendClient>(null!);
         }).AsTask();
         while (!call.IsCompleted)
         {

@@ -30,6 +30,7 @@ public class ArgumentTokenizerTests
     [InlineData("\"alice\" \"pass word\"", "string:alice | string:pass word")]
     [InlineData("\"\" x", "string: | atom:x")]
     [InlineData("\"a\\\"b\\\\c\"", "string:a\"b\\c")]
+    [InlineData("\"\\\\\" \"x\\\"\" y", "string:\\ | string:x\" | atom:y")]
     [InlineData("(\"name\" \"Thunderbird\" \"version\" NIL)", "( | string:name | string:Thunderbird | string:version | NIL | )")]
     [InlineData("nil Nil", "NIL | NIL")]
     [InlineData("((a)b)", "( | ( | atom:a | ) | atom:b | )")]
