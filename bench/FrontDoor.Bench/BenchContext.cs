@@ -95,7 +95,8 @@ internal sealed class BenchContext
 }
 
 /// <summary>One way to reach the Dovecot: direct, through FrontDoor (as a user on one of its backends), through nginx.</summary>
-internal sealed record BenchPath(string Name, Func<IPEndPoint> Endpoint, string User)
+/// <param name="Processes">The proxy's processes (nginx: master and workers), whose CPU time scenario 3c reads; none for direct.</param>
+internal sealed record BenchPath(string Name, Func<IPEndPoint> Endpoint, string User, Func<IReadOnlyList<int>>? Processes = null)
 {
     public override string ToString() => Name;
 }

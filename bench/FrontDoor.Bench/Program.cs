@@ -94,9 +94,9 @@ try
     using (var nginx = NginxProcess.Start(context, "main"))
     {
         var direct = new BenchPath("direct", () => context.Dovecot.Endpoint, BenchContext.User);
-        var viaFrontDoor = new BenchPath("FrontDoor", () => frontDoor.Endpoint, BenchContext.User);
+        var viaFrontDoor = new BenchPath("FrontDoor", () => frontDoor.Endpoint, BenchContext.User, () => [frontDoor.Pid]);
         var viaFrontDoorSync = new BenchPath("FrontDoor", () => frontDoor.Endpoint, BenchContext.SyncUser);
-        var viaNginx = new BenchPath("nginx mail proxy", () => nginx.Endpoint, BenchContext.User);
+        var viaNginx = new BenchPath("nginx mail proxy", () => nginx.Endpoint, BenchContext.User, () => [nginx.Pid, .. Os.Children(nginx.Pid)]);
         BenchPath[] three = [direct, viaFrontDoor, viaNginx];
 
         report.Paths = three;
@@ -131,7 +131,8 @@ try
         if (Want("pynoop"))
         {
             Step($"3c. NOOP latency from bench/noop_loop.py, {SequentialNoop.Count(settingsUsed)} sequential NOOPs per session, paths alternating");
-            var sequential = Scenarios.Alternate(three, 0, SequentialNoop.Runs(settingsUsed), "sequential NOOP", p => SequentialNoop.Measure(context, p));
+            SequentialNoop.WarmUp(context, three);
+            var sequential = Scenarios.Alternate(three, settingsUsed.Warmups, SequentialNoop.Runs(settingsUsed), "sequential NOOP", p => SequentialNoop.Measure(context, p));
             report.Sections.Add(SequentialNoop.ToMarkdown(sequential, settingsUsed));
         }
 
