@@ -32,21 +32,27 @@ internal static class Memory
             Thread.Sleep(idleMs);
             var after = server.Rss();
 
-            // Profiling: FRONTDOOR_BENCH_MEMORY_HOOK='dotnet-gcdump collect -p "$1" ...' runs while the connections are open
-            // ($1 the server's pid, $2 its kind, $3 the state, $4 the connection count).
-            if (Environment.GetEnvironmentVariable("FRONTDOOR_BENCH_MEMORY_HOOK") is { Length: > 0 } hook)
-            {
-                var (code, output) = Os.Run("/bin/sh", "-c", hook, "sh", server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    server.GetType().Name, login ? "login" : "preauth", sessions.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                Console.Error.WriteLine($"  memory hook exited {code}: {output.Trim()}");
-            }
-
+            RunHook(server, login, sessions);
             return new MemorySample(before, after, sessions);
         }
         finally
         {
             open.ForEach(s => Abort(s));
             Thread.Sleep(settleMs / 3);
+        }
+    }
+
+    /// <summary>
+    /// Profiling: FRONTDOOR_BENCH_MEMORY_HOOK='dotnet-gcdump collect -p "$1" ...' runs while the connections are open
+    /// ($1 the server's pid, $2 its kind, $3 the state, $4 the connection count).
+    /// </summary>
+    internal static void RunHook(ServerProcess server, bool login, int count)
+    {
+        if (Environment.GetEnvironmentVariable("FRONTDOOR_BENCH_MEMORY_HOOK") is { Length: > 0 } hook)
+        {
+            var (code, output) = Os.Run("/bin/sh", "-c", hook, "sh", server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                server.GetType().Name, login ? "login" : "preauth", count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Console.Error.WriteLine($"  memory hook exited {code}: {output.Trim()}");
         }
     }
 

@@ -80,6 +80,7 @@ internal static class Scale
             var cpuPercent = 100.0 * (CpuTicks(server) - cpuBefore) / TicksPerSecond / idle.Elapsed.TotalSeconds;
 
             var (fetchLoaded, appendLoaded) = login ? ExtraClient(context, endpoint) : (double.NaN, double.NaN);
+            Memory.RunHook(server, login, count);
 
             // Every idle connection is still open and has heard nothing since its greeting or login.
             var errors = open.Count(s => s.Poll(0, SelectMode.SelectRead));

@@ -14,7 +14,7 @@ public sealed class SessionInfo
     private long _bytesToBackend;
     private long _bytesToClient;
     private long _literalConversions;
-    private Action<string>? _kick;
+    private ISessionControl? _control;
 
     internal SessionInfo(SessionContext context, BackendEndpoint endpoint, TimeProvider time)
     {
@@ -65,13 +65,17 @@ public sealed class SessionInfo
 
     internal void LiteralConverted() => Volatile.Write(ref _literalConversions, _literalConversions + 1);
 
-    internal void OnKick(Action<string> kick) => _kick = kick;
+    /// <summary>The relay the registry tells to end or to stop taking commands; set when it starts.</summary>
+    internal void Attach(ISessionControl control) => Volatile.Write(ref _control, control);
 
     /// <summary>Tells the session to end with BYE; false when it has no relay to tell (not running yet).</summary>
     internal bool Kick(string reason)
     {
-        var kick = Volatile.Read(ref _kick);
-        kick?.Invoke(reason);
-        return kick is not null;
+        var control = Volatile.Read(ref _control);
+        control?.Kick(reason);
+        return control is not null;
     }
+
+    /// <summary>FrontDoor is stopping: the session takes no more commands (nothing when its relay is not running yet).</summary>
+    internal void StopTakingCommands() => Volatile.Read(ref _control)?.StopTakingCommands();
 }

@@ -69,6 +69,11 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
 
         await Task.WhenAll(_listeners.Select(l => l.Loop)).ConfigureAwait(false);
         await _shutdown.CancelAsync().ConfigureAwait(false);
+
+        // No session holds a registration on the token: silent greeted connections are ended through their
+        // deadline wheel, logged-in sessions through the registry.
+        _services.PreAuthDeadlines.ExpireAll();
+        _services.Relay.Registry.StopTakingCommands();
         LogStopping(_connections.Count);
         try
         {

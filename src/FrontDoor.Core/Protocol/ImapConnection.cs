@@ -20,7 +20,7 @@ namespace FrontDoor.Core.Protocol;
 /// code for every transport, so a test over memory runs what production runs. Being the connection object
 /// itself, the transport costs a socket connection no object of its own.
 /// </remarks>
-internal abstract class ImapConnection : IDuplexPipe, IAsyncDisposable
+internal abstract partial class ImapConnection : IDuplexPipe, IAsyncDisposable
 {
     // 64 KiB per read and write: a 50 MiB FETCH costs a quarter of the reads, flushes and thread-pool
     // hops of 16 KiB (bench/RESULTS.md). Idle connections hold none of it: reads are zero-byte reads until
@@ -73,7 +73,20 @@ internal abstract class ImapConnection : IDuplexPipe, IAsyncDisposable
     /// <summary>This end's address (the listener's, for a client); null once closed, or when the transport has none.</summary>
     public abstract IPEndPoint? LocalEndPoint { get; }
 
-    /// <summary>Ends a pending <see cref="WaitForDataAsync"/> from another thread: no more reads on this connection.</summary>
+    /// <summary>
+    /// For a reader whose pipe holds nothing unexamined (<see cref="PipeReader.TryRead"/> said no): completes
+    /// when the transport has something to read, closed, or <see cref="StopWaiting"/> was called. A zero-byte
+    /// receive of the transport's own, so an idle relay pump holds no pending pipe read (its state machine and
+    /// token registration, about 300 B per direction, bench/README.md). Completes at once under TLS or
+    /// COMPRESS, whose layers may hold decoded bytes the transport no longer shows.
+    /// </summary>
+    /// <returns>Nothing of use; the octets are read through <see cref="Input"/>.</returns>
+    public ValueTask<int> WaitForReadableAsync() =>
+        _layered is not null
+            ? ValueTask.FromResult(0)
+            : WaitForTransportDataAsync(CancellationToken.None);
+
+    /// <summary>Ends a pending <see cref="WaitForDataAsync"/> or <see cref="WaitForReadableAsync"/> from another thread: no more reads on this connection.</summary>
     public abstract void StopWaiting();
 
     /// <summary>Stops both directions at once; pending reads and writes fail or complete.</summary>
@@ -150,7 +163,11 @@ internal abstract class ImapConnection : IDuplexPipe, IAsyncDisposable
         _layered = compressed;
     }
 
-    /// <summary>Ends the pending (and next) read of <see cref="Input"/> from any thread; nothing when the connection is closed already.</summary>
+    /// <summary>
+    /// Ends the pending (and next) read of <see cref="Input"/> from any thread, and a pending
+    /// <see cref="WaitForReadableAsync"/>; nothing when the connection is closed already. No more bytes are
+    /// read from the transport after it: a stopped reader is ending.
+    /// </summary>
     public void CancelPendingRead()
     {
         try
@@ -161,6 +178,8 @@ internal abstract class ImapConnection : IDuplexPipe, IAsyncDisposable
         {
             // The connection is already closed: nothing is reading.
         }
+
+        StopWaiting();
     }
 
     public async ValueTask DisposeAsync()
@@ -201,13 +220,12 @@ internal abstract class ImapConnection : IDuplexPipe, IAsyncDisposable
 
     // Shared: a pipe keeps a reference to its options for its whole life.
     private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: BufferSize, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true);
-    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: BufferSize, leaveOpen: true);
 
     private (PipeReader Input, PipeWriter Output) CreatePipes()
     {
         var stream = Stream;
         _input = PipeReader.Create(stream, ReaderOptions);
-        _output = PipeWriter.Create(stream, WriterOptions);
+        _output = new OutputWriter(stream);
         return (_input, _output);
     }
 }

@@ -11,7 +11,7 @@ namespace FrontDoor.Core.Protocol;
 internal sealed class SocketConnection : ImapConnection
 {
     private readonly Socket _socket;
-    private NetworkStream? _network;
+    private SocketStream? _network;
 
     public SocketConnection(Socket socket)
     {
@@ -19,7 +19,7 @@ internal sealed class SocketConnection : ImapConnection
         _socket.NoDelay = true;
     }
 
-    public override Stream TransportStream => _network ??= new NetworkStream(_socket, ownsSocket: false);
+    public override Stream TransportStream => _network ??= new SocketStream(_socket);
 
     // Read from the socket (which caches them) when asked, and only while open: most connections, the
     // backend's among them, never need their addresses, and each one held is memory for the session's life.
@@ -29,6 +29,9 @@ internal sealed class SocketConnection : ImapConnection
 
     internal override async ValueTask SendToTransportAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        // A greeting always fits a new connection's send buffer: sent without waiting, it leaves no send
+        // state on the socket for the silent connection's life (SocketStream).
+        data = data[SocketStream.SendWithoutWaiting(_socket, data.Span)..];
         while (!data.IsEmpty)
         {
             var sent = await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);

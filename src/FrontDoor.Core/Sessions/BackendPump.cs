@@ -57,11 +57,10 @@ internal sealed class BackendPump : IDisposable
     public bool AtMessageStart => _backendFramer.AtMessageStart;
 
     /// <summary>Runs until the backend closes, sends what cannot be relayed, or <see cref="Stop"/>.</summary>
-    public async Task<PumpEnd> RunAsync(CancellationToken cancellationToken)
-    {
-        var end = await PumpAsync(cancellationToken).ConfigureAwait(false);
-        return new PumpEnd(end, _protocolError);
-    }
+    public Task<SessionEnd> RunAsync(CancellationToken cancellationToken) => PumpAsync(cancellationToken);
+
+    /// <summary>The text of the BYE the pump asks for when it ended on an error; read once it has ended.</summary>
+    public string? Bye => _protocolError;
 
     /// <summary>Ends the pending (and next) read; safe from any thread.</summary>
     public void Stop()
@@ -82,7 +81,13 @@ internal sealed class BackendPump : IDisposable
         {
             while (true)
             {
-                var result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                if (!input.TryRead(out var result))
+                {
+                    // Idle: wait on the socket itself, so the session holds no pending pipe read.
+                    await _backend.WaitForReadableAsync().ConfigureAwait(false);
+                    result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
                 if (result.IsCanceled)
                 {
                     return SessionEnd.Shutdown;
@@ -123,7 +128,7 @@ internal sealed class BackendPump : IDisposable
         {
             return SessionEnd.Shutdown;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
         {
             return SessionEnd.BackendClosed;
         }

@@ -56,11 +56,10 @@ internal sealed partial class ClientPump : IDisposable
     public bool LastCommandWasLogout => ImapSyntax.EqualsIgnoreCase(_command.Name, "LOGOUT");
 
     /// <summary>Runs until the client closes, a command ends the session, or <see cref="Stop"/>.</summary>
-    public async Task<PumpEnd> RunAsync(CancellationToken cancellationToken)
-    {
-        var end = await PumpAsync(cancellationToken).ConfigureAwait(false);
-        return new PumpEnd(end, _protocolError);
-    }
+    public Task<SessionEnd> RunAsync(CancellationToken cancellationToken) => PumpAsync(cancellationToken);
+
+    /// <summary>The text of the BYE the pump asks for when it ended on an error; read once it has ended.</summary>
+    public string? Bye => _protocolError;
 
     /// <summary>Ends the pending (and next) read; safe from any thread.</summary>
     public void Stop()
@@ -111,7 +110,14 @@ internal sealed partial class ClientPump : IDisposable
                 // On NeedMore everything was examined; otherwise the rest is processed after the step.
                 // Awaited here, not in a helper: a nested async method that waits would allocate its box per read.
                 var input = _client.Input;
-                var read = input.Examine(await input.ReadAsync(CancellationToken.None).ConfigureAwait(false), this, Examine);
+                if (!input.TryRead(out var result))
+                {
+                    // Idle: wait on the socket itself, so the session holds no pending pipe read.
+                    await _client.WaitForReadableAsync().ConfigureAwait(false);
+                    result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
+                var read = input.Examine(result, this, Examine);
                 if (read.IsCanceled)
                 {
                     return SessionEnd.Shutdown;
@@ -162,7 +168,7 @@ internal sealed partial class ClientPump : IDisposable
         {
             return OnClientStreamNotInflating(ex);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
         {
             return SessionEnd.ClientClosed;
         }

@@ -97,8 +97,10 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
 
     /// <summary>
     /// A zero-byte receive: done when the client sends or closes, when FrontDoor stops, or when the pre-auth
-    /// timeout is over (<see cref="PreAuthDeadlines"/> stops the wait). Not an async method: while a
-    /// greeted connection stays silent, its listener's await is the only state machine it holds.
+    /// timeout is over. <see cref="PreAuthDeadlines"/> stops the wait in both of the last cases (the stop
+    /// expires the whole wheel), so a silent connection holds no registration on the shutdown token. Not an
+    /// async method: while a greeted connection stays silent, its listener's await is the only state
+    /// machine it holds.
     /// </summary>
     public ValueTask<int> WaitForFirstByteAsync(CancellationToken shutdown)
     {
@@ -108,7 +110,9 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
         }
 
         _services.PreAuthDeadlines.Add(this);
-        return _client.WaitForDataAsync(shutdown);
+
+        // A stop that expired the wheel before this connection was in it is seen here.
+        return shutdown.IsCancellationRequested ? ValueTask.FromResult(0) : _client.WaitForDataAsync(CancellationToken.None);
     }
 
     TimeSpan IDeadlineEntry.Remaining() => PreAuthLeft();
@@ -178,13 +182,14 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
             return SessionEnd.ClientClosed;
         }
 
+        // Before the timeout's flag: stopping FrontDoor expires the pre-auth wheel too.
+        shutdown.ThrowIfCancellationRequested();
         if (_silentTooLong)
         {
             await TryWriteAsync("* BYE Autologout: no login in time\r\n").ConfigureAwait(false);
             return SessionEnd.PreAuthTimeout;
         }
 
-        shutdown.ThrowIfCancellationRequested();
         var left = PreAuthLeft();
         var preAuth = PooledDeadline.Start(left > TimeSpan.Zero ? left : TimeSpan.Zero, shutdown);
         _preAuthDeadline = preAuth;

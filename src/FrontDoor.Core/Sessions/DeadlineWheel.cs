@@ -68,6 +68,36 @@ internal class DeadlineWheel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Expires every entry now, whatever its time (FrontDoor is stopping): the entries' waits end through the
+    /// wheel, so none of them needs a token registration of its own for the stop.
+    /// </summary>
+    public void ExpireAll()
+    {
+        var all = new List<IDeadlineEntry>();
+        lock (_lock)
+        {
+            foreach (var slot in _slots)
+            {
+                if (slot is { Count: > 0 })
+                {
+                    all.AddRange(slot);
+                    slot.Clear();
+                }
+            }
+
+            foreach (var entry in all)
+            {
+                entry.WheelSlot = NotWatched;
+            }
+        }
+
+        foreach (var entry in all)
+        {
+            entry.Expire();
+        }
+    }
+
     public void Dispose()
     {
         Dispose(disposing: true);

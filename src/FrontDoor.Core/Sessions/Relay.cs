@@ -10,7 +10,7 @@ namespace FrontDoor.Core.Sessions;
 /// a line that passes is copied as it came (docs/ARCHITECTURE.md, "The relay").
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A relay runs once; RunAsync disposes its pumps when it ends.")]
-internal sealed class Relay : IDeadlineEntry
+internal sealed class Relay : IDeadlineEntry, ISessionControl
 {
     private readonly RelayContext _link;
     private readonly LiteralGate _gate = new();
@@ -43,14 +43,44 @@ internal sealed class Relay : IDeadlineEntry
         // Shutdown stops the client pump first (no new commands); the backend pump runs on until what is in
         // flight has been answered, or the grace time is over (DrainAsync). Pending reads are stopped with
         // CancelPendingRead rather than a token: an idle session then holds no token registration per read.
+        // One async method for the whole relay: each level of awaiting is a state machine held per session.
         using var stop = new CancellationTokenSource();
         _stop = stop;
         Info.Touch();
-        Info.OnKick(Kick);
+        Info.Attach(this);
         _registry.Add(Info);
+
+        // Stopping FrontDoor tells every session in the registry (SessionRegistry.StopTakingCommands) after
+        // cancelling the token: a session that joined too late for that sees the token here.
+        if (shutdown.IsCancellationRequested)
+        {
+            _clientPump.Stop();
+        }
+
         try
         {
-            return await RelayAsync(stop, shutdown).ConfigureAwait(false);
+            using var watched = _idle.Watch(this);
+            var toBackend = _clientPump.RunAsync(stop.Token);
+            var toClient = _backendPump.RunAsync(stop.Token);
+            var first = await Task.WhenAny(toBackend, toClient).ConfigureAwait(false);
+            var firstEnd = await first.ConfigureAwait(false);
+            if (first == toBackend && shutdown.IsCancellationRequested && !_idleExpired)
+            {
+                await DrainAsync(toClient).ConfigureAwait(false);
+            }
+
+            // One side is done: stop the other, then say goodbye if the client can still hear a whole line.
+            _idle.Forget(this);
+            await stop.CancelAsync().ConfigureAwait(false);
+            StopBoth();
+            _link.Backend.Abort();
+            _gate.Disarm();
+            var otherEnd = await (first == toBackend ? toClient : toBackend).ConfigureAwait(false);
+            var end = SessionEndOf(firstEnd, otherEnd, shutdown);
+            var (firstBye, otherBye) = first == toBackend ? (_clientPump.Bye, _backendPump.Bye) : (_backendPump.Bye, _clientPump.Bye);
+            await SayGoodbyeAsync(end, firstBye ?? otherBye).ConfigureAwait(false);
+            _clientPump.LogCompressionTotals();
+            return end;
         }
         finally
         {
@@ -60,27 +90,10 @@ internal sealed class Relay : IDeadlineEntry
         }
     }
 
-    private async Task<SessionEnd> RelayAsync(CancellationTokenSource stop, CancellationToken shutdown)
+    /// <summary>How the session ended, from how the pump that ended first and the other one ended.</summary>
+    private SessionEnd SessionEndOf(SessionEnd firstEnd, SessionEnd otherEnd, CancellationToken shutdown)
     {
-        using var watched = _idle.Watch(this);
-        using var onShutdown = shutdown.UnsafeRegister(static relay => ((Relay)relay!)._clientPump.Stop(), this);
-        var toBackend = _clientPump.RunAsync(stop.Token);
-        var toClient = _backendPump.RunAsync(stop.Token);
-        var first = await Task.WhenAny(toBackend, toClient).ConfigureAwait(false);
-        var firstEnd = await first.ConfigureAwait(false);
-        if (first == toBackend && shutdown.IsCancellationRequested && !_idleExpired)
-        {
-            await DrainAsync(toClient).ConfigureAwait(false);
-        }
-
-        // One side is done: stop the other, then say goodbye if the client can still hear a whole line.
-        _idle.Forget(this);
-        await stop.CancelAsync().ConfigureAwait(false);
-        StopBoth();
-        _link.Backend.Abort();
-        _gate.Disarm();
-        var otherEnd = await (first == toBackend ? toClient : toBackend).ConfigureAwait(false);
-        var end = firstEnd.End;
+        var end = firstEnd;
         if (_idleExpired)
         {
             end = SessionEnd.IdleTimeout;
@@ -95,7 +108,7 @@ internal sealed class Relay : IDeadlineEntry
         }
         else if (end == SessionEnd.Shutdown)
         {
-            end = otherEnd.End;
+            end = otherEnd;
         }
 
         // The backend's BYE answered the client's own LOGOUT: an orderly end, whoever closed first.
@@ -104,8 +117,6 @@ internal sealed class Relay : IDeadlineEntry
             end = SessionEnd.ClientLoggedOut;
         }
 
-        await SayGoodbyeAsync(end, firstEnd.Bye ?? otherEnd.Bye).ConfigureAwait(false);
-        _clientPump.LogCompressionTotals();
         return end;
     }
 
@@ -143,8 +154,10 @@ internal sealed class Relay : IDeadlineEntry
         CancelStop();
     }
 
+    void ISessionControl.StopTakingCommands() => _clientPump.Stop();
+
     /// <summary>Called by the registry on any thread (an operator's kick, a drain, a re-route): the session ends with BYE and the reason.</summary>
-    private void Kick(string reason)
+    void ISessionControl.Kick(string reason)
     {
         _kickReason = reason;
         StopBoth();

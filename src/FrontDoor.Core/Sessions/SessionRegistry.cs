@@ -31,6 +31,15 @@ internal sealed class SessionRegistry : ISessionRegistry
 
     public void Remove(SessionInfo session) => _sessions.TryRemove(new KeyValuePair<string, SessionInfo>(session.Id, session));
 
+    /// <summary>FrontDoor is stopping: every session takes no more commands (each then drains and says BYE).</summary>
+    public void StopTakingCommands()
+    {
+        foreach (var (_, session) in _sessions)
+        {
+            session.StopTakingCommands();
+        }
+    }
+
     public SessionInfo? Find(string sessionId) => _sessions.TryGetValue(sessionId, out var session) ? session : null;
 
     public IReadOnlyList<SessionInfo> Find(Func<SessionInfo, bool>? match = null)

@@ -44,6 +44,28 @@ public class DeadlineWheelTests
     }
 
     [Fact]
+    public void ExpireAll_expires_every_entry_at_once_and_only_once()
+    {
+        var time = new FakeTimeProvider();
+        using var wheel = new DeadlineWheel(time);
+        var soon = new Entry(time, TimeSpan.FromSeconds(3));
+        var later = new Entry(time, TimeSpan.FromMinutes(10));
+        var removed = new Entry(time, TimeSpan.FromSeconds(3));
+        wheel.Add(soon);
+        wheel.Add(later);
+        wheel.Add(removed);
+        wheel.Remove(removed);
+
+        wheel.ExpireAll();
+        Assert.Equal((1, 1, 0), (soon.Expired, later.Expired, removed.Expired));
+        Assert.Equal((-1, -1), (soon.WheelSlot, later.WheelSlot));
+
+        // Nothing is left in the wheel to expire a second time.
+        Tick(time, 700);
+        Assert.Equal((1, 1, 0), (soon.Expired, later.Expired, removed.Expired));
+    }
+
+    [Fact]
     public void A_moved_deadline_is_put_back_and_a_removed_entry_never_expires()
     {
         var time = new FakeTimeProvider();

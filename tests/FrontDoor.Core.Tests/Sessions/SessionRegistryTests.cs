@@ -14,8 +14,24 @@ public class SessionRegistryTests
     {
         var context = new SessionContext(id, user, backend, new CapabilitySet(), null) { Listener = "imap" };
         var info = new SessionInfo(context, backend.Endpoints[0], time);
-        info.OnKick(reason => kicked.Add($"{id}: {reason}"));
+        info.Attach(new KickRecorder(id, kicked));
         return info;
+    }
+
+    /// <summary>Stands in for a relay: notes each kick.</summary>
+    private sealed class KickRecorder(string id, List<string> kicked) : ISessionControl
+    {
+        public void Kick(string reason)
+        {
+            lock (kicked)
+            {
+                kicked.Add($"{id}: {reason}");
+            }
+        }
+
+        public void StopTakingCommands()
+        {
+        }
     }
 
     [Fact]
