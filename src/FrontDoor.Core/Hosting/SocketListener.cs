@@ -2,17 +2,30 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using FrontDoor.Core.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace FrontDoor.Core.Hosting;
 
 /// <summary>A bound, listening TCP socket; each accepted socket becomes a <see cref="SocketConnection"/>.</summary>
-internal sealed class SocketListener : IConnectionListener
+internal sealed partial class SocketListener : IConnectionListener
 {
-    private readonly Socket _socket;
+    // Out of file descriptors, accept fails at once for as long as none is freed, and retrying at once would
+    // spin a core while every session on the node needs it. Connections wait in the kernel's backlog
+    // meanwhile and are accepted once descriptors are free (nginx pauses its accepts the same way).
+    private static readonly TimeSpan ExhaustedPause = TimeSpan.FromMilliseconds(100);
 
-    public SocketListener(Socket socket)
+    private readonly Socket _socket;
+    private readonly string _name;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private long _failedWhileExhausted;
+
+    public SocketListener(Socket socket, string name, TimeProvider time, ILogger logger)
     {
         _socket = socket;
+        _name = name;
+        _time = time;
+        _logger = logger;
         EndPoint = (IPEndPoint)socket.LocalEndPoint!;
     }
 
@@ -33,6 +46,16 @@ internal sealed class SocketListener : IConnectionListener
             {
                 return null;
             }
+            catch (SocketException ex) when (IsExhaustion(ex.SocketErrorCode) && !_socket.SafeHandle.IsClosed)
+            {
+                if (_failedWhileExhausted++ == 0)
+                {
+                    LogExhausted(_name, ex.Message);
+                }
+
+                await Task.Delay(ExhaustedPause, _time).ConfigureAwait(false);
+                continue;
+            }
             catch (SocketException)
             {
                 // The listener was closed (Dispose), or this one accept failed (e.g. the peer reset).
@@ -42,6 +65,12 @@ internal sealed class SocketListener : IConnectionListener
                 }
 
                 continue;
+            }
+
+            if (_failedWhileExhausted > 0)
+            {
+                LogAcceptingAgain(_name, _failedWhileExhausted);
+                _failedWhileExhausted = 0;
             }
 
             try
@@ -57,4 +86,14 @@ internal sealed class SocketListener : IConnectionListener
     }
 
     public void Dispose() => _socket.Dispose();
+
+    /// <summary>EMFILE / ENFILE (descriptors), ENOBUFS / ENOMEM (kernel memory): the node is out of a resource, not the peer at fault.</summary>
+    private static bool IsExhaustion(SocketError error) =>
+        error is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable;
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "Listener {Listener}: cannot accept connections: {Reason}. New clients wait in the kernel's queue until descriptors or memory are freed; raise the service's file limit (LimitNOFILE, deploy/README.md)")]
+    private partial void LogExhausted(string listener, string reason);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Listener {Listener}: accepting connections again after {Attempts} failed attempts")]
+    private partial void LogAcceptingAgain(string listener, long attempts);
 }

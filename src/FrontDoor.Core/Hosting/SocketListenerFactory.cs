@@ -1,11 +1,12 @@
 using System.Net.Sockets;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Sessions;
+using Microsoft.Extensions.Logging;
 
 namespace FrontDoor.Core.Hosting;
 
 /// <summary>Production's listeners: a TCP socket bound to each listener's endpoint.</summary>
-internal sealed class SocketListenerFactory : IConnectionListenerFactory
+internal sealed class SocketListenerFactory(TimeProvider time, ILogger<SocketListener> logger) : IConnectionListenerFactory
 {
     public IConnectionListener Listen(ListenerOptions listener)
     {
@@ -21,6 +22,6 @@ internal sealed class SocketListenerFactory : IConnectionListenerFactory
             throw new FrontDoorConfigurationException($"<listener name=\"{listener.Name}\"> endpoint=\"{listener.Endpoint}\": cannot listen: {ex.Message}", ex);
         }
 
-        return new SocketListener(socket);
+        return new SocketListener(socket, listener.Name, time, logger);
     }
 }

@@ -28,6 +28,9 @@ public abstract class ForegroundServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The server's process id, to look at or set its limits from outside (/proc, prlimit).</summary>
+    public int ProcessId => _process.Id;
+
     public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
 
     public string Directory { get; }
