@@ -48,16 +48,10 @@ internal sealed class ResiliencePipelines : IDisposable
     {
         var key = context.PipelineKey;
         var health = _health;
-        var handled = new PredicateBuilder<BackendClient>()
-            .Handle<SocketException>()
-            .Handle<IOException>()
-            .Handle<TimeoutRejectedException>()
-            .Handle<AuthenticationException>()
-            .Handle<BackendProtocolException>();
         builder
             .AddRetry(new RetryStrategyOptions<BackendClient>
             {
-                ShouldHandle = handled,
+                ShouldHandle = Failures(static _ => true),
                 MaxRetryAttempts = Retries,
                 Delay = TimeSpan.FromMilliseconds(100),
                 BackoffType = DelayBackoffType.Exponential,
@@ -65,7 +59,11 @@ internal sealed class ResiliencePipelines : IDisposable
             })
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<BackendClient>
             {
-                ShouldHandle = handled,
+                // This node out of descriptors, source ports or socket memory says nothing of the backend:
+                // breaking it would refuse every user of a healthy server (and move a pool's users away).
+                // Polly counts an outcome it does not handle as a success, so such a connect also thins the
+                // failure ratio a little; the lesser harm.
+                ShouldHandle = Failures(static e => !IsLocalExhaustion(e)),
                 // More than half of the recent attempts failed. Not 1.0: a backend that served logins
                 // a moment ago and then died would keep its breaker closed until those successes left
                 // the sampling window (30 s), and a pool would keep sending its users there.
@@ -94,6 +92,22 @@ internal sealed class ResiliencePipelines : IDisposable
     }
 
     public void Dispose() => _registry.Dispose();
+
+    /// <summary>What failed to reach the backend; of the socket errors, those <paramref name="socketErrors"/> takes.</summary>
+    private static PredicateBuilder<BackendClient> Failures(Func<SocketException, bool> socketErrors) =>
+        new PredicateBuilder<BackendClient>()
+            .Handle(socketErrors)
+            .Handle<IOException>()
+            .Handle<TimeoutRejectedException>()
+            .Handle<AuthenticationException>()
+            .Handle<BackendProtocolException>();
+
+    /// <summary>
+    /// EMFILE / ENFILE, ENOBUFS / ENOMEM, and EADDRNOTAVAIL (no free source port towards the backend): the
+    /// connect failed on this node, before the backend was asked.
+    /// </summary>
+    internal static bool IsLocalExhaustion(Exception? error) =>
+        error is SocketException { SocketErrorCode: SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable or SocketError.AddressNotAvailable };
 
     internal readonly record struct PipelineKey(string Backend, BackendEndpoint Endpoint, TimeSpan ConnectTimeout, int BreakerFailures, TimeSpan BreakDuration);
 }

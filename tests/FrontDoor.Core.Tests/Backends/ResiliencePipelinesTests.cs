@@ -62,6 +62,32 @@ public class ResiliencePipelinesTests
         }
     }
 
+    /// <summary>
+    /// Out of descriptors or source ports, the connect fails on this node: retried like any failure, but no
+    /// breaker opens, since the backend itself was never asked (a broken backend refuses all its users).
+    /// </summary>
+    [Theory]
+    [InlineData(SocketError.TooManyOpenSockets)]
+    [InlineData(SocketError.AddressNotAvailable)]
+    [InlineData(SocketError.NoBufferSpaceAvailable)]
+    public async Task A_connect_that_fails_on_this_node_opens_no_breaker(SocketError error)
+    {
+        using var pipelines = new ResiliencePipelines(_time, _health);
+
+        for (var login = 0; login < 3; login++)
+        {
+            var (attempts, failure) = await AttemptAsync(pipelines, First, () => new SocketException((int)error));
+            Assert.Equal(1 + ResiliencePipelines.Retries, attempts);
+            Assert.Equal(error, Assert.IsType<SocketException>(failure).SocketErrorCode);
+        }
+
+        Assert.False(_health.IsBreakerOpen("legacy", First));
+
+        // One login's refusals by a backend do open a breaker in the same pipelines.
+        await AttemptAsync(pipelines, Second, () => new SocketException((int)SocketError.ConnectionRefused));
+        Assert.True(_health.IsBreakerOpen("legacy", Second));
+    }
+
     [Fact]
     public async Task A_failing_endpoint_is_retried_then_its_breaker_opens_and_health_reports_it()
     {
