@@ -14,15 +14,7 @@ namespace FrontDoor.Core.Sessions;
 /// </summary>
 internal sealed class BackendPump : IDisposable
 {
-    private readonly SerializedWriter _clientOutput;
-    private readonly ImapConnection _backend;
-    private readonly SessionContext _session;
-    private readonly SessionInfo _info;
-    private readonly BackendCounters _counters;
-    private readonly ResponseRewriterChain _responses;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly Diagnostics.ProtocolTrace? _trace;
+    private readonly RelayContext _link;
     private readonly LiteralGate _gate;
     private ImapFramer _backendFramer;
     private LineBuffer _backendLine;
@@ -33,18 +25,10 @@ internal sealed class BackendPump : IDisposable
 
     public BackendPump(RelayContext link, LiteralGate gate)
     {
-        _clientOutput = link.ClientOutput;
-        _backend = link.Backend;
-        _session = link.Session;
-        _info = link.Info;
-        _counters = link.Counters;
-        _responses = link.Services.Responses;
-        _time = link.Services.Time;
-        _logger = link.Logger;
-        _trace = link.Trace;
+        _link = link;
         _gate = gate;
         _backendFramer = new ImapFramer(link.Services.Limits.MaxResponseLineLength);
-        _lastActivity = _time.GetTimestamp();
+        _lastActivity = _link.Services.Time.GetTimestamp();
     }
 
     /// <summary>True once the backend said BYE.</summary>
@@ -65,7 +49,7 @@ internal sealed class BackendPump : IDisposable
     /// <summary>Ends the pending (and next) read; safe from any thread.</summary>
     public void Stop()
     {
-        _backend.CancelPendingRead();
+        _link.Backend.CancelPendingRead();
     }
 
     public void Dispose()
@@ -76,7 +60,7 @@ internal sealed class BackendPump : IDisposable
 
     private async Task<SessionEnd> PumpAsync(CancellationToken cancellationToken)
     {
-        var input = _backend.Input;
+        var input = _link.Backend.Input;
         try
         {
             while (true)
@@ -84,7 +68,7 @@ internal sealed class BackendPump : IDisposable
                 if (!input.TryRead(out var result))
                 {
                     // Idle: wait on the socket itself, so the session holds no pending pipe read.
-                    await _backend.WaitForReadableAsync().ConfigureAwait(false);
+                    await _link.Backend.WaitForReadableAsync().ConfigureAwait(false);
                     result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
                 }
 
@@ -94,13 +78,13 @@ internal sealed class BackendPump : IDisposable
                 }
 
                 // One clock read serves the session's activity (idle timeout, registry) and the drain's quiet check.
-                var now = _time.GetTimestamp();
-                _info.Touch(now);
+                var now = _link.Services.Time.GetTimestamp();
+                _link.Info.Touch(now);
                 Volatile.Write(ref _lastActivity, now);
                 BackendStep step;
 
                 // The client's output is taken only once there is something to relay, never while waiting.
-                using (var lease = await _clientOutput.AcquireAsync(cancellationToken).ConfigureAwait(false))
+                using (var lease = await _link.ClientOutput.AcquireAsync(cancellationToken).ConfigureAwait(false))
                 {
                     step = input.Examine(result, (this, lease.Writer), Examine).Step;
                     if (!await lease.Writer.FlushWhileOpenAsync(cancellationToken).ConfigureAwait(false))
@@ -184,20 +168,20 @@ internal sealed class BackendPump : IDisposable
 
     private void Received(long bytes)
     {
-        _counters.AddToClient(bytes);
-        _info.AddToClient(bytes);
+        _link.Counters.AddToClient(bytes);
+        _link.Info.AddToClient(bytes);
     }
 
     /// <summary>Relays one response line through the response rewriters; false when a plugin failed on it.</summary>
     private bool OnBackendLine(in Frame frame, PipeWriter output)
     {
         var line = _backendLine.GetSpan(frame.Content);
-        if (_trace is not null)
+        if (_link.Trace is not null)
         {
-            _trace.Server(line);
+            _link.Trace.Server(line);
             if (frame.Literal is { Length: > 0 } literal)
             {
-                _trace.Literal(fromClient: false, literal.Length);
+                _link.Trace.Literal(fromClient: false, literal.Length);
             }
         }
 
@@ -229,11 +213,11 @@ internal sealed class BackendPump : IDisposable
         ResponseOutcome outcome;
         try
         {
-            outcome = _responses.Inspect(new ResponseLine(line, _responseKind, frame.StartsMessage, tag, frame.Literal), _session, ref _backendRewrite);
+            outcome = _link.Services.Responses.Inspect(new ResponseLine(line, _responseKind, frame.StartsMessage, tag, frame.Literal), _link.Session, ref _backendRewrite);
         }
         catch (HookFailureException ex)
         {
-            RelayLog.PluginFailed(_logger, ex.Plugin, ex.Hook, ex.Message);
+            RelayLog.PluginFailed(_link.Logger, ex.Plugin, ex.Hook, ex.Message);
             _protocolError = "[UNAVAILABLE] FrontDoor failed to process the mail server's response; please reconnect";
             return false;
         }

@@ -23,7 +23,7 @@ internal sealed partial class ClientPump
     {
         ImapSyntax.NextWord(line, out var afterTag);
         ImapSyntax.NextWord(afterTag, out var arguments);
-        var refusal = CompressCommand.Refusal(arguments, frame.Literal is not null, ClientCompression is not null, _client.IsCompressed);
+        var refusal = CompressCommand.Refusal(arguments, frame.Literal is not null, ClientCompression is not null, _link.Client.IsCompressed);
         return refusal is null ? ClientStep.Compress : RefuseCommand(frame, refusal);
     }
 
@@ -34,7 +34,7 @@ internal sealed partial class ClientPump
     /// </summary>
     private async Task<SessionEnd?> StartClientCompressionAsync(CancellationToken cancellationToken)
     {
-        using (var lease = await _clientOutput.AcquireAsync(cancellationToken).ConfigureAwait(false))
+        using (var lease = await _link.ClientOutput.AcquireAsync(cancellationToken).ConfigureAwait(false))
         {
             lease.Writer.Write(_command.Tag);
             lease.Writer.WriteAscii(" " + CompressCommand.Accepted + "\r\n");
@@ -44,18 +44,18 @@ internal sealed partial class ClientPump
                 return SessionEnd.ClientClosed;
             }
 
-            await _client.StartCompressionAsync(ClientCompression!).ConfigureAwait(false);
-            lease.Replace(_client.Output);
+            await _link.Client.StartCompressionAsync(ClientCompression!).ConfigureAwait(false);
+            lease.Replace(_link.Client.Output);
         }
 
-        RelayLog.CompressionStarted(_logger);
+        RelayLog.CompressionStarted(_link.Logger);
         return _clientStopped ? SessionEnd.Shutdown : null;
     }
 
     /// <summary>The client's stream did not inflate: the session ends with a BYE (written compressed) and this line.</summary>
     private SessionEnd OnClientStreamNotInflating(InvalidCompressedDataException ex)
     {
-        RelayLog.ClientStreamNotInflating(_logger, ex.Message);
+        RelayLog.ClientStreamNotInflating(_link.Logger, ex.Message);
         _protocolError = "Compressed data from the client is not valid DEFLATE";
         return SessionEnd.ClientProtocolError;
     }
@@ -63,9 +63,9 @@ internal sealed partial class ClientPump
     /// <summary>At the end of a compressed session: what compression saved, and what the client made FrontDoor inflate.</summary>
     public void LogCompressionTotals()
     {
-        if (_client.CompressionLayer is { } layer)
+        if (_link.Client.CompressionLayer is { } layer)
         {
-            RelayLog.CompressionTotals(_logger, layer.BytesReceived, layer.BytesInflated, layer.BytesDeflated, layer.BytesSent);
+            RelayLog.CompressionTotals(_link.Logger, layer.BytesReceived, layer.BytesInflated, layer.BytesDeflated, layer.BytesSent);
         }
     }
 }

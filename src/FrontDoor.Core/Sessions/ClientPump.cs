@@ -8,21 +8,13 @@ namespace FrontDoor.Core.Sessions;
 
 /// <summary>
 /// The client-to-backend half of the relay: frames the client's commands, runs the command rewriters, and
-/// streams literal octets to the backend untouched. It shares one thing with <see cref="BackendPump"/>: the
-/// <see cref="LiteralGate"/>, where it waits for the backend's verdict on a literal it announced.
+/// streams literal octets to the backend untouched. Besides the read-only <see cref="RelayContext"/>, it shares
+/// one thing with <see cref="BackendPump"/>: the <see cref="LiteralGate"/>, where it waits for the backend's
+/// verdict on a literal it announced.
 /// </summary>
 internal sealed partial class ClientPump : IDisposable
 {
-    private readonly ImapConnection _client;
-    private readonly SerializedWriter _clientOutput;
-    private readonly ImapConnection _backend;
-    private readonly SessionContext _session;
-    private readonly SessionInfo _info;
-    private readonly BackendCounters _counters;
-    private readonly CommandRewriterChain _rewriters;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly Diagnostics.ProtocolTrace? _trace;
+    private readonly RelayContext _link;
     private readonly LiteralGate _gate;
     private readonly long _maxLiteral;
     private readonly ClientCommandState _command = new();
@@ -36,19 +28,10 @@ internal sealed partial class ClientPump : IDisposable
 
     public ClientPump(RelayContext link, LiteralGate gate)
     {
-        _client = link.Client;
-        _clientOutput = link.ClientOutput;
-        _backend = link.Backend;
-        _session = link.Session;
-        _info = link.Info;
-        _counters = link.Counters;
-        _rewriters = link.Services.Rewriters;
-        _time = link.Services.Time;
-        _logger = link.Logger;
-        _trace = link.Trace;
+        _link = link;
         _gate = gate;
         ClientCompression = link.ClientCompression;
-        _maxLiteral = _session.Backend.MaxLiteralSize ?? AppendLimit(_session.BackendCapabilities) ?? long.MaxValue;
+        _maxLiteral = _link.Session.Backend.MaxLiteralSize ?? AppendLimit(_link.Session.BackendCapabilities) ?? long.MaxValue;
         _clientFramer = new ImapFramer(link.Services.Limits.MaxCommandLineLength);
     }
 
@@ -65,7 +48,7 @@ internal sealed partial class ClientPump : IDisposable
     public void Stop()
     {
         _clientStopped = true;
-        _client.CancelPendingRead();
+        _link.Client.CancelPendingRead();
     }
 
     public void Dispose()
@@ -101,7 +84,7 @@ internal sealed partial class ClientPump : IDisposable
 
     private async Task<SessionEnd> PumpAsync(CancellationToken cancellationToken)
     {
-        var output = _backend.Output;
+        var output = _link.Backend.Output;
         try
         {
             while (true)
@@ -109,11 +92,11 @@ internal sealed partial class ClientPump : IDisposable
                 // Read each time: COMPRESS puts new pipes under the client connection.
                 // On NeedMore everything was examined; otherwise the rest is processed after the step.
                 // Awaited here, not in a helper: a nested async method that waits would allocate its box per read.
-                var input = _client.Input;
+                var input = _link.Client.Input;
                 if (!input.TryRead(out var result))
                 {
                     // Idle: wait on the socket itself, so the session holds no pending pipe read.
-                    await _client.WaitForReadableAsync().ConfigureAwait(false);
+                    await _link.Client.WaitForReadableAsync().ConfigureAwait(false);
                     result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
                 }
 
@@ -177,8 +160,8 @@ internal sealed partial class ClientPump : IDisposable
     private static readonly BufferExaminer<ClientPump, ClientStep> Examine =
         static (ClientPump pump, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out bool needMore) =>
         {
-            pump._info.Touch();
-            var step = pump.ProcessClient(buffer, pump._backend.Output, out consumed);
+            pump._link.Info.Touch();
+            var step = pump.ProcessClient(buffer, pump._link.Backend.Output, out consumed);
             needMore = step == ClientStep.NeedMore;
             return step;
         };
@@ -198,14 +181,14 @@ internal sealed partial class ClientPump : IDisposable
                 case FrameKind.LiteralData:
                     if (_command.Discarding)
                     {
-                        _counters.Drained(frame.Content.Length);
+                        _link.Counters.Drained(frame.Content.Length);
                     }
                     else
                     {
                         TraceLiteralStart();
                         output.Write(frame.Content);
-                        _counters.AddToBackend(frame.Content.Length);
-                        _info.AddToBackend(frame.Content.Length);
+                        _link.Counters.AddToBackend(frame.Content.Length);
+                        _link.Info.AddToBackend(frame.Content.Length);
                     }
 
                     continue;
@@ -244,7 +227,7 @@ internal sealed partial class ClientPump : IDisposable
         }
 
         var literal = frame.Literal;
-        _trace?.Client(line, frame.StartsMessage);
+        _link.Trace?.Client(line, frame.StartsMessage);
 
         // The literal's octets are traced when they go, after the backend's "+" the client waited for.
         _literalToTrace = literal is { Length: > 0 } traced ? traced.Length : 0;
@@ -269,7 +252,7 @@ internal sealed partial class ClientPump : IDisposable
                 : "NO [TOOBIG] Literal larger than this mail server accepts");
         }
 
-        if (_rewriters.IsEmpty)
+        if (_link.Services.Rewriters.IsEmpty)
         {
             return WriteCommandLine(frame.Raw, line, literal, CommandAction.Forward, rewritten: false, output);
         }
@@ -277,7 +260,7 @@ internal sealed partial class ClientPump : IDisposable
         CommandOutcome outcome;
         try
         {
-            outcome = _rewriters.Inspect(new CommandLine(line, frame.StartsMessage, _command.Tag, _command.Name, literal), _session, ref _clientRewrite);
+            outcome = _link.Services.Rewriters.Inspect(new CommandLine(line, frame.StartsMessage, _command.Tag, _command.Name, literal), _link.Session, ref _clientRewrite);
         }
         catch (HookFailureException ex)
         {
@@ -309,9 +292,9 @@ internal sealed partial class ClientPump : IDisposable
             output.Write(line[..^2]);
             output.Write("}\r\n"u8);
             Sent(line.Length + 1);
-            _counters.LiteralSynchronized();
-            _info.LiteralConverted();
-            RelayLog.LiteralSynchronized(_logger, converted.Length);
+            _link.Counters.LiteralSynchronized();
+            _link.Info.LiteralConverted();
+            RelayLog.LiteralSynchronized(_link.Logger, converted.Length);
             return ClientStep.AwaitGate;
         }
 
@@ -342,22 +325,22 @@ internal sealed partial class ClientPump : IDisposable
 
     private void Sent(long bytes)
     {
-        _counters.AddToBackend(bytes);
-        _info.AddToBackend(bytes);
+        _link.Counters.AddToBackend(bytes);
+        _link.Info.AddToBackend(bytes);
     }
 
     private void TraceLiteralStart()
     {
         if (_literalToTrace > 0)
         {
-            _trace?.Literal(fromClient: true, _literalToTrace);
+            _link.Trace?.Literal(fromClient: true, _literalToTrace);
             _literalToTrace = 0;
         }
     }
 
     private ClientStep PluginFailed(HookFailureException ex)
     {
-        RelayLog.PluginFailed(_logger, ex.Plugin, ex.Hook, ex.Message);
+        RelayLog.PluginFailed(_link.Logger, ex.Plugin, ex.Hook, ex.Message);
         _protocolError = "[UNAVAILABLE] FrontDoor failed to process the command; please reconnect";
         return ClientStep.PluginFailed;
     }
@@ -393,7 +376,7 @@ internal sealed partial class ClientPump : IDisposable
     {
         var reply = _pendingReply!;
         _pendingReply = null;
-        using var lease = await _clientOutput.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _link.ClientOutput.AcquireAsync(cancellationToken).ConfigureAwait(false);
         lease.Writer.Write(_command.Tag);
         lease.Writer.Write(" "u8);
         lease.Writer.WriteAscii(reply);
@@ -409,11 +392,11 @@ internal sealed partial class ClientPump : IDisposable
         GateOutcome outcome;
         try
         {
-            outcome = await waiting.WaitAsync(_session.Backend.ContinuationTimeout, _time, cancellationToken).ConfigureAwait(false);
+            outcome = await waiting.WaitAsync(_link.Session.Backend.ContinuationTimeout, _link.Services.Time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            RelayLog.ContinuationTimeout(_logger, _gate.WaitingTag);
+            RelayLog.ContinuationTimeout(_link.Logger, _gate.WaitingTag);
             _gate.Disarm();
             return false;
         }
@@ -424,8 +407,8 @@ internal sealed partial class ClientPump : IDisposable
             {
                 // The client sent the octets without waiting: read and drop them, and the rest of the command.
                 _command.Discarding = true;
-                _counters.CommandDrained();
-                RelayLog.LiteralDrained(_logger, _clientFramer.LiteralRemaining);
+                _link.Counters.CommandDrained();
+                RelayLog.LiteralDrained(_link.Logger, _clientFramer.LiteralRemaining);
             }
             else
             {
