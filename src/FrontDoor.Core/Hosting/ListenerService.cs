@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using System.Text;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Parking;
 using FrontDoor.Core.Sessions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,6 +33,12 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
     private readonly KeyedCounter<IPAddress> _perAddress = new();
     private readonly TokenIntrospections _introspections;
 
+    // Greeted connections waiting for their first byte, as bare descriptors; null where there is no epoll.
+    private readonly ParkedSockets<SilentClient>? _parked;
+
+    // Connections from a balancer whose PROXY header is not all there yet; they stay their sockets'.
+    private readonly ParkedSockets<HeaderWait>? _awaitingHeader;
+
     public ListenerService(FrontDoorOptions options, SessionServices services, TokenIntrospections introspections, IConnectionListenerFactory listenerFactory, ILogger<ListenerService> logger)
     {
         _listenerFactory = listenerFactory;
@@ -38,12 +46,21 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         _options = options;
         _services = services;
         _logger = logger;
+        if (OperatingSystem.IsLinux())
+        {
+            _parked = ParkedSockets<SilentClient>.TryCreate(IsSilentTooLong, (descriptor, silent, wake) => _ = ResumeAsync(descriptor, silent, wake));
+            _awaitingHeader = ParkedSockets<HeaderWait>.TryCreate(
+                wait => _services.Time.GetElapsedTime(wait.Since) >= HandshakeTimeout, static (_, wait, wake) => wait.Readable.TrySetResult(wake), ownsDescriptors: false);
+        }
     }
 
     /// <summary>The address each listener is bound to (port 0 in the config becomes the real port).</summary>
     public IReadOnlyDictionary<string, IPEndPoint> Endpoints => _endpoints;
 
     public int ActiveSessions => _connections.Count;
+
+    /// <summary>Of <see cref="ActiveSessions"/>, the greeted connections waiting for their first byte as bare descriptors.</summary>
+    public int ParkedConnections => OperatingSystem.IsLinux() && _parked is not null ? _parked.Count : 0;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -73,6 +90,12 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         // No session holds a registration on the token: silent greeted connections are ended through their
         // deadline wheel, logged-in sessions through the registry.
         _services.PreAuthDeadlines.ExpireAll();
+        if (OperatingSystem.IsLinux())
+        {
+            _parked?.WakeAll();
+            _awaitingHeader?.WakeAll();
+        }
+
         _services.Relay.Registry.StopTakingCommands();
         LogStopping(_connections.Count);
         try
@@ -85,7 +108,18 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         }
     }
 
-    public void Dispose() => _shutdown.Dispose();
+    public void Dispose()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            _parked?.Dispose();
+            _awaitingHeader?.Dispose();
+        }
+
+        _shutdown.Dispose();
+    }
+
+    private bool IsSilentTooLong(SilentClient silent) => _services.Time.GetElapsedTime(silent.GreetedAt) >= _services.Limits.PreAuthTimeout;
 
     private async Task AcceptLoopAsync(IConnectionListener accepting, ListenerContext listener)
     {
@@ -97,12 +131,15 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         }
     }
 
-    /// <summary>One accepted connection, to its close; it never throws (the accept loop does not watch it).</summary>
+    /// <summary>One accepted connection, to its close or its parking; it never throws (the accept loop does not watch it).</summary>
     private async Task RunConnectionAsync(ImapConnection connection, ListenerContext listener)
     {
         // Run off the accept loop; a connection's failure is its own and never reaches another.
         await Task.Yield();
         var options = listener.Options;
+
+        // Once parked, the connection and its places under the caps are the parking's, then ResumeAsync's.
+        var parked = false;
         try
         {
             if (!_perListener.TryEnter(options.Name, options.MaxConnections))
@@ -137,11 +174,17 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
                     try
                     {
                         await session.GreetAsync(_shutdown.Token).ConfigureAwait(false);
+                        parked = TryPark(connection, session, listener, client);
+                        if (parked)
+                        {
+                            return;
+                        }
 
-                        // Until the client's first byte a connection is its socket, this await and a few
-                        // fields: no pipes, buffers or timer (an async helper here would be one more state
-                        // machine per silent connection). However the wait ends (a byte, a close, the stop,
-                        // the pre-auth timeout), the session finds out and answers for itself.
+                        // Where parking is not possible (not Linux, a PROXY header or TLS already read), a
+                        // silent connection is its socket, this await and a few fields: no pipes, buffers or
+                        // timer (an async helper here would be one more state machine per silent connection).
+                        // However the wait ends (a byte, a close, the stop, the pre-auth timeout), the session
+                        // finds out and answers for itself.
                         try
                         {
                             await session.WaitForFirstByteAsync(_shutdown.Token).ConfigureAwait(false);
@@ -162,7 +205,10 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
                 }
                 finally
                 {
-                    _perAddress.Leave(client.Address);
+                    if (!parked)
+                    {
+                        _perAddress.Leave(client.Address);
+                    }
                 }
             }
             catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
@@ -171,8 +217,79 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
             }
             finally
             {
-                // The place is free before the close: a client that sees the close and reconnects at once
-                // must not be refused for its own old connection.
+                if (!parked)
+                {
+                    // The place is free before the close: a client that sees the close and reconnects at
+                    // once must not be refused for its own old connection.
+                    _perListener.Leave(options.Name);
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+#pragma warning disable CA1031 // One broken connection must not take the listener down; it is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogConnectionFailed(ex);
+        }
+        finally
+        {
+            if (!parked)
+            {
+                _connections.Closed();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Parks a greeted connection until its first byte (<see cref="ParkedSockets{TState}"/>): from here to
+    /// <see cref="ResumeAsync"/> it is a descriptor and a <see cref="SilentClient"/>.
+    /// </summary>
+    private bool TryPark(ImapConnection connection, ClientSession session, ListenerContext listener, IPEndPoint client)
+    {
+        if (_parked is null || session.GreetingFailed || connection is not SocketConnection socket || !OperatingSystem.IsLinux()
+            || !socket.TryDetach(out var descriptor))
+        {
+            return false;
+        }
+
+        _parked.Park(descriptor, new SilentClient(listener, client, session.Id, session.GreetedAt));
+        return true;
+    }
+
+    /// <summary>A parked connection handed back: its session runs from the first command, as if it had never left.</summary>
+    private async Task ResumeAsync(int descriptor, SilentClient silent, ParkedSocketWake wake)
+    {
+        var options = silent.Listener.Options;
+        try
+        {
+            ImapConnection connection;
+            try
+            {
+                connection = SocketConnection.Adopt(descriptor);
+            }
+            catch (SocketException)
+            {
+                // Reset while parked, so far gone that it cannot be made a socket again.
+                _perAddress.Leave(silent.Client.Address);
+                _perListener.Leave(options.Name);
+                return;
+            }
+
+            var session = ClientSession.Resume(connection, silent.Listener, _services, silent.Client, silent.SessionId, silent.GreetedAt, wake == ParkedSocketWake.Expired);
+            try
+            {
+                await session.RunAsync(_shutdown.Token).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // One broken session must not take the listener down; it is logged.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogSessionFailed(session.Id, ex);
+            }
+            finally
+            {
+                _perAddress.Leave(silent.Client.Address);
                 _perListener.Leave(options.Name);
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
@@ -198,6 +315,23 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
             return peer;
         }
 
+        if (connection is SocketConnection socket && OperatingSystem.IsLinux() && _awaitingHeader is not null)
+        {
+            switch (await ReadProxyHeaderWithoutStreamAsync(socket, _awaitingHeader).ConfigureAwait(false))
+            {
+                case (ProxyHeaderStatus.Complete, var client):
+                    return client ?? peer;
+                case (ProxyHeaderStatus.Closed, _):
+                    LogClosedBeforeProxyHeader(options.Name, peer);
+                    return null;
+                case (ProxyHeaderStatus.Incomplete, _):
+                    LogBadProxyHeader(options.Name, peer, "no complete PROXY header in time, or FrontDoor is stopping");
+                    return null;
+            }
+
+            // Invalid: read from the stream, which says what is wrong.
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
         timeout.CancelAfter(HandshakeTimeout);
         try
@@ -214,6 +348,32 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         {
             LogBadProxyHeader(options.Name, peer, ex.Message);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads the PROXY header from the socket's queue, waiting in <see cref="_awaitingHeader"/> while it is
+    /// not all there: the connection keeps no stream, so once greeted it can be parked.
+    /// </summary>
+    /// <returns>Incomplete: the handshake timeout passed, or FrontDoor is stopping. Invalid: nothing consumed.</returns>
+    [SupportedOSPlatform("linux")]
+    private async Task<(ProxyHeaderStatus Status, IPEndPoint? Client)> ReadProxyHeaderWithoutStreamAsync(SocketConnection socket, ParkedSockets<HeaderWait> waits)
+    {
+        var since = _services.Time.GetTimestamp();
+        while (true)
+        {
+            var status = socket.TryReadProxyHeaderWithoutWaiting(out var client);
+            if (status != ProxyHeaderStatus.Incomplete)
+            {
+                return (status, client);
+            }
+
+            var readable = new TaskCompletionSource<ParkedSocketWake>(TaskCreationOptions.RunContinuationsAsynchronously);
+            waits.Park(socket.Descriptor, new HeaderWait(readable, since));
+            if (await readable.Task.ConfigureAwait(false) != ParkedSocketWake.Readable)
+            {
+                return (ProxyHeaderStatus.Incomplete, null);
+            }
         }
     }
 

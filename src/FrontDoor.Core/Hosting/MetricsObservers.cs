@@ -36,6 +36,8 @@ internal sealed class MetricsObservers : IHostedService
         meter.CreateObservableUpDownCounter(
             "frontdoor.sessions.active", () => _listeners.ActiveSessions, "{session}", "Client connections open now, before and after login");
         meter.CreateObservableUpDownCounter(
+            "frontdoor.connections.parked", () => _listeners.ParkedConnections, "{connection}", "Of the active sessions, greeted connections that have not sent a byte yet, held as bare descriptors");
+        meter.CreateObservableUpDownCounter(
             "frontdoor.backend.sessions", ObserveBackendSessions, "{session}", "Logged-in sessions (and logins in progress) per backend");
         meter.CreateObservableCounter(
             "frontdoor.relay.transferred", ObserveBytes, "By", "Octets relayed after login, per backend and direction (to_client, to_backend)");

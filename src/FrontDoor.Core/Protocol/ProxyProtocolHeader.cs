@@ -15,45 +15,88 @@ internal static class ProxyProtocolHeader
     private static readonly byte[] V2Signature = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A];
     private const int V1MaxLength = 107;
 
+    /// <summary>The longest header read: a v2 header with up to 1024 octets of addresses and TLVs.</summary>
+    public const int MaxLength = 16 + 1024;
+
     /// <summary>The client's address from the header; null for LOCAL / UNKNOWN (a health check).</summary>
+    /// <exception cref="InvalidDataException">Not a PROXY header, or a bad one.</exception>
     public static async Task<IPEndPoint?> ReadAsync(Stream stream, CancellationToken cancellationToken)
     {
-        var start = new byte[12];
-        await stream.ReadExactlyAsync(start.AsMemory(0, 5), cancellationToken).ConfigureAwait(false);
-        if (start.AsSpan(0, 5).SequenceEqual("PROXY"u8))
+        // Exactly as many octets as the header needs, so a TLS handshake that follows is untouched.
+        var buffer = new byte[MaxLength];
+        var have = 0;
+        while (true)
         {
-            return await ReadV1Async(stream, cancellationToken).ConfigureAwait(false);
+            switch (TryParse(buffer.AsSpan(0, have), out var length, out var client))
+            {
+                case ProxyHeaderStatus.Complete:
+                    return client;
+                case ProxyHeaderStatus.Invalid:
+                    throw new InvalidDataException(Problem(buffer.AsSpan(0, have)));
+            }
+
+            await stream.ReadExactlyAsync(buffer.AsMemory(have, length - have), cancellationToken).ConfigureAwait(false);
+            have = length;
+        }
+    }
+
+    /// <summary>
+    /// Parses the header at the start of <paramref name="data"/>, which may hold more (the client's first
+    /// octets) or less.
+    /// </summary>
+    /// <param name="length">Complete: the header's length. Incomplete: how many octets it needs at least (more may be asked later).</param>
+    /// <param name="client">Complete: the client's address; null for LOCAL / UNKNOWN (a health check).</param>
+    public static ProxyHeaderStatus TryParse(ReadOnlySpan<byte> data, out int length, out IPEndPoint? client)
+    {
+        client = null;
+        if (data.Length < 5)
+        {
+            length = 5;
+            return ProxyHeaderStatus.Incomplete;
         }
 
-        await stream.ReadExactlyAsync(start.AsMemory(5, 7), cancellationToken).ConfigureAwait(false);
-        if (!start.AsSpan().SequenceEqual(V2Signature))
+        if (data[..5].SequenceEqual("PROXY"u8))
         {
-            throw new InvalidDataException("no PROXY protocol header");
+            return TryParseV1(data, out length, out client);
         }
 
-        var fixedPart = new byte[4];
-        await stream.ReadExactlyAsync(fixedPart, cancellationToken).ConfigureAwait(false);
-        var version = fixedPart[0] >> 4;
-        var command = fixedPart[0] & 0x0F;
-        var length = BinaryPrimitives.ReadUInt16BigEndian(fixedPart.AsSpan(2));
-        if (version != 2 || command > 1 || length > 1024)
+        length = 16;
+        if (data.Length < 12)
         {
-            throw new InvalidDataException("bad PROXY v2 header");
+            return data.SequenceEqual(V2Signature.AsSpan(0, data.Length)) ? ProxyHeaderStatus.Incomplete : ProxyHeaderStatus.Invalid;
         }
 
-        var body = new byte[length];
-        await stream.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
-        if (command == 0)
+        if (!data[..12].SequenceEqual(V2Signature))
         {
-            return null;
+            return ProxyHeaderStatus.Invalid;
         }
 
-        return (fixedPart[1] >> 4) switch
+        if (data.Length < 16)
         {
-            1 when length >= 12 => new IPEndPoint(new IPAddress(body.AsSpan(0, 4)), BinaryPrimitives.ReadUInt16BigEndian(body.AsSpan(8))),
-            2 when length >= 36 => new IPEndPoint(new IPAddress(body.AsSpan(0, 16)), BinaryPrimitives.ReadUInt16BigEndian(body.AsSpan(32))),
+            return ProxyHeaderStatus.Incomplete;
+        }
+
+        var command = data[12] & 0x0F;
+        var bodyLength = BinaryPrimitives.ReadUInt16BigEndian(data[14..]);
+        if (data[12] >> 4 != 2 || command > 1 || bodyLength > MaxLength - 16)
+        {
+            return ProxyHeaderStatus.Invalid;
+        }
+
+        length = 16 + bodyLength;
+        if (data.Length < length)
+        {
+            return ProxyHeaderStatus.Incomplete;
+        }
+
+        var body = data[16..length];
+        client = command == 0 ? null : (data[13] >> 4) switch
+        {
+            1 when bodyLength >= 12 => new IPEndPoint(new IPAddress(body[..4]), BinaryPrimitives.ReadUInt16BigEndian(body[8..])),
+            2 when bodyLength >= 36 => new IPEndPoint(new IPAddress(body[..16]), BinaryPrimitives.ReadUInt16BigEndian(body[32..])),
             _ => null,
         };
+        return ProxyHeaderStatus.Complete;
     }
 
     /// <summary>A v2 PROXY header for a TCP connection from <paramref name="source"/> to <paramref name="destination"/>.</summary>
@@ -76,39 +119,38 @@ internal static class ProxyProtocolHeader
         return header;
     }
 
-    private static async Task<IPEndPoint?> ReadV1Async(Stream stream, CancellationToken cancellationToken)
+    private static ProxyHeaderStatus TryParseV1(ReadOnlySpan<byte> data, out int length, out IPEndPoint? client)
     {
         // "PROXY TCP4 192.0.2.1 198.51.100.1 56324 143\r\n", at most 107 octets in all.
-        var line = new List<byte>(64);
-        var one = new byte[1];
-        while (true)
+        client = null;
+        var end = data[..Math.Min(data.Length, V1MaxLength)].IndexOf((byte)'\n');
+        if (end < 0)
         {
-            await stream.ReadExactlyAsync(one, cancellationToken).ConfigureAwait(false);
-            if (one[0] == (byte)'\n')
-            {
-                break;
-            }
-
-            line.Add(one[0]);
-            if (line.Count > V1MaxLength - 5)
-            {
-                throw new InvalidDataException("PROXY v1 header too long");
-            }
+            length = data.Length + 1;
+            return data.Length >= V1MaxLength ? ProxyHeaderStatus.Invalid : ProxyHeaderStatus.Incomplete;
         }
 
-        var parts = Encoding.ASCII.GetString([.. line]).TrimEnd('\r').Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        length = end + 1;
+        var parts = Encoding.ASCII.GetString(data[5..end]).TrimEnd('\r').Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length >= 1 && parts[0] == "UNKNOWN")
         {
-            return null;
+            return ProxyHeaderStatus.Complete;
         }
 
         if (parts.Length != 5 || parts[0] is not ("TCP4" or "TCP6")
             || !IPAddress.TryParse(parts[1], out var address)
             || !ushort.TryParse(parts[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port))
         {
-            throw new InvalidDataException("bad PROXY v1 header");
+            return ProxyHeaderStatus.Invalid;
         }
 
-        return new IPEndPoint(address, port);
+        client = new IPEndPoint(address, port);
+        return ProxyHeaderStatus.Complete;
     }
+
+    /// <summary>What is wrong with <paramref name="data"/>, which <see cref="TryParse"/> found invalid.</summary>
+    private static string Problem(ReadOnlySpan<byte> data) =>
+        data.Length >= 5 && data[..5].SequenceEqual("PROXY"u8) ? (data.IndexOf((byte)'\n') < 0 ? "PROXY v1 header too long" : "bad PROXY v1 header")
+        : data.Length >= 12 && data[..12].SequenceEqual(V2Signature) ? "bad PROXY v2 header"
+        : "no PROXY protocol header";
 }

@@ -54,4 +54,29 @@ internal sealed class SocketStream(Socket socket) : NetworkStream(socket, ownsSo
             _ => throw new IOException($"Unable to write data to the transport connection: {error}.", new SocketException((int)error)),
         };
     }
+
+    /// <summary>Receives (or, with <see cref="SocketFlags.Peek"/>, looks at) what is queued now, without waiting, as <see cref="SendWithoutWaiting"/> sends.</summary>
+    /// <returns>How many octets were there: -1 when none yet, 0 when the peer has closed.</returns>
+    /// <exception cref="IOException">The connection broke.</exception>
+    internal static int ReceiveWithoutWaiting(Socket socket, Span<byte> buffer, SocketFlags flags)
+    {
+        int received;
+        SocketError error;
+        socket.Blocking = false;
+        try
+        {
+            received = socket.Receive(buffer, flags, out error);
+        }
+        finally
+        {
+            socket.Blocking = true;
+        }
+
+        return error switch
+        {
+            SocketError.Success => received,
+            SocketError.WouldBlock => -1,
+            _ => throw new IOException($"Unable to read data from the transport connection: {error}.", new SocketException((int)error)),
+        };
+    }
 }

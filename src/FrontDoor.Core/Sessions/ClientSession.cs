@@ -48,15 +48,39 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
 
     /// <param name="clientAddress">The client's real address: the PROXY header's when a trusted balancer sent one.</param>
     public ClientSession(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress)
+        : this(client, listener, services, clientAddress, NewId())
+    {
+    }
+
+    private ClientSession(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress, string id)
     {
         _client = client;
         _listener = listener;
         _services = services;
         _logger = services.SessionLogger;
+        Id = id;
+        _origin = new ClientOrigin(clientAddress, client.LocalEndPoint, Id);
+    }
+
+    /// <summary>
+    /// The session of a greeted connection that waited for its first byte parked, without a session object
+    /// (Hosting's ListenerService): the same id and greeting time, on the connection made again from its descriptor.
+    /// </summary>
+    /// <param name="silentTooLong">It was handed back because the pre-auth timeout was over: the session only says BYE.</param>
+    public static ClientSession Resume(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress, string id, long greetedAt, bool silentTooLong) =>
+        new(client, listener, services, clientAddress, id) { _greetedAt = greetedAt, _silentTooLong = silentTooLong };
+
+    /// <summary>When the greeting went out (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long GreetedAt => _greetedAt;
+
+    /// <summary>True when the greeting could not be sent: the session will end at once.</summary>
+    public bool GreetingFailed => _greetingFailed;
+
+    private static string NewId()
+    {
         Span<byte> random = stackalloc byte[6];
         RandomNumberGenerator.Fill(random);
-        Id = Convert.ToHexStringLower(random);
-        _origin = new ClientOrigin(clientAddress, client.LocalEndPoint, Id);
+        return Convert.ToHexStringLower(random);
     }
 
     /// <summary>On a STARTTLS listener before TLS, without allowPlaintextAuth: no password may be sent yet.</summary>

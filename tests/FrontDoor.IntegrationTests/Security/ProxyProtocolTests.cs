@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using FrontDoor.Core.Hosting;
 using FrontDoor.IntegrationTests.Servers;
 using FrontDoor.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace FrontDoor.IntegrationTests.Security;
@@ -108,5 +110,34 @@ public class ProxyProtocolTests
         await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
         await client.SendAsync("a1 CAPABILITY\r\n");
         Assert.True(await client.IsClosedAsync());
+    }
+
+    [Fact]
+    public async Task A_silent_client_behind_haproxy_is_parked_and_keeps_its_real_address()
+    {
+        var seen = new TaskCompletionSource<string>();
+        await using var backend = BackendExpectingIdFrom("127.0.0.2", seen);
+        await using var frontDoor = await TestFrontDoor.StartWithListenerAsync(
+            """<listener name="imap" endpoint="127.0.0.1:0" proxyProtocol="true" trustedProxies="127.0.0.1/32" compress="false" />""",
+            $"""<backends><backend name="b" endpoint="127.0.0.1:{backend.Port}" forwardClientAddress="id" /></backends><routing default="b" />""");
+        var listeners = frontDoor.Services.GetRequiredService<ListenerService>();
+        await using var haproxy = await HaProxyServer.StartMinimalAsync(frontDoor.Endpoint);
+        using var tcp = new TcpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+        await tcp.ConnectAsync(haproxy.EndPoint);
+        await using var client = new RawImapClient(tcp);
+        Assert.StartsWith("* OK", await client.ReadLineAsync(), StringComparison.Ordinal);
+
+        // HAProxy's header came with the connection and was read without a stream, so the silent
+        // connection is a bare descriptor until the client speaks.
+        for (var waited = 0; listeners.ParkedConnections != 1; waited += 20)
+        {
+            Assert.True(waited < 10_000, "the connection was not parked");
+            await Task.Delay(20);
+        }
+
+        await client.SendAsync("a1 LOGIN alice secret\r\n");
+        Assert.Equal("a1 OK [CAPABILITY IMAP4rev1] Logged in", await client.ReadLineAsync());
+        Assert.Contains("\"x-originating-ip\" \"127.0.0.2\"", await seen.Task.WaitAsync(TimeSpan.FromSeconds(15)), StringComparison.Ordinal);
+        await backend.Completion;
     }
 }

@@ -1,0 +1,109 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+
+namespace FrontDoor.Core.Protocol.Parking;
+
+/// <summary>
+/// The Linux calls behind <see cref="ParkedSockets{TState}"/>: an epoll set, an eventfd to wake its thread,
+/// and a descriptor copy. .NET's own epoll set cannot be asked to watch a descriptor without a
+/// <c>Socket</c>, its async context and a pending receive (about 900 bytes per connection), which is what
+/// parking avoids.
+/// </summary>
+[SupportedOSPlatform("linux")]
+internal static unsafe partial class EpollInterop
+{
+    private const string Library = "libc";
+
+    public const int ControlAdd = 1;
+    public const int ControlDelete = 2;
+
+    public const uint Readable = 0x001;
+    public const uint PeerClosedWrite = 0x2000;
+    public const uint OneShot = 1u << 30;
+
+    private const int CloseOnExec = 0x80000;
+    private const int NonBlocking = 0x800;
+    private const int DuplicateCloseOnExec = 1030;
+
+    /// <summary>
+    /// The size of a <c>struct epoll_event</c>: x86's is packed (4-byte events, 8-byte data at offset 4);
+    /// every other ABI aligns the data to 8.
+    /// </summary>
+    public static readonly int EventSize = RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86 ? 12 : 16;
+
+    public static int DataOffset => EventSize - sizeof(ulong);
+
+    [LibraryImport(Library, EntryPoint = "epoll_create1", SetLastError = true)]
+    private static partial int EpollCreate1(int flags);
+
+    [LibraryImport(Library, EntryPoint = "epoll_ctl", SetLastError = true)]
+    private static partial int EpollControl(int epoll, int operation, int descriptor, byte* epollEvent);
+
+    [LibraryImport(Library, EntryPoint = "epoll_wait", SetLastError = true)]
+    private static partial int EpollWait(int epoll, byte* events, int maxEvents, int timeoutMilliseconds);
+
+    [LibraryImport(Library, EntryPoint = "eventfd", SetLastError = true)]
+    private static partial int EventFd(uint initialValue, int flags);
+
+    [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
+    private static partial nint Write(int descriptor, byte* buffer, nint count);
+
+    [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
+    private static partial nint Read(int descriptor, byte* buffer, nint count);
+
+    [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
+    private static partial int CloseDescriptor(int descriptor);
+
+    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int descriptor, int command, int argument);
+
+    /// <summary>A new epoll set, or -1 when the system has none (or no libc of this name).</summary>
+    public static int CreateSet()
+    {
+        try
+        {
+            return EpollCreate1(CloseOnExec);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return -1;
+        }
+    }
+
+    public static int CreateWakeEvent() => EventFd(0, CloseOnExec | NonBlocking);
+
+    /// <summary>Watches <paramref name="descriptor"/> for <paramref name="events"/>; the token comes back with its event.</summary>
+    /// <returns>0, or the errno (out of watches: ENOSPC; out of kernel memory: ENOMEM).</returns>
+    public static int Add(int epoll, int descriptor, uint events, ulong token)
+    {
+        var epollEvent = stackalloc byte[16];
+        *(uint*)epollEvent = events;
+        *(ulong*)(epollEvent + DataOffset) = token;
+        return EpollControl(epoll, ControlAdd, descriptor, epollEvent) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    public static void Remove(int epoll, int descriptor) => EpollControl(epoll, ControlDelete, descriptor, null);
+
+    /// <summary>Waits for events into <paramref name="events"/> (<see cref="EventSize"/> bytes each); 0 on timeout, -1 on EINTR.</summary>
+    public static int Wait(int epoll, byte* events, int maxEvents, int timeoutMilliseconds) =>
+        EpollWait(epoll, events, maxEvents, timeoutMilliseconds);
+
+    public static ulong TokenAt(byte* events, int index) => *(ulong*)(events + (index * EventSize) + DataOffset);
+
+    public static void Signal(int eventDescriptor)
+    {
+        ulong one = 1;
+        Write(eventDescriptor, (byte*)&one, sizeof(ulong));
+    }
+
+    public static void ClearSignal(int eventDescriptor)
+    {
+        ulong value;
+        Read(eventDescriptor, (byte*)&value, sizeof(ulong));
+    }
+
+    /// <summary>A second descriptor for the same socket (close-on-exec), or -1 (out of descriptors).</summary>
+    public static int Duplicate(int descriptor) => Fcntl(descriptor, DuplicateCloseOnExec, 0);
+
+    public static void Close(int descriptor) => CloseDescriptor(descriptor);
+}

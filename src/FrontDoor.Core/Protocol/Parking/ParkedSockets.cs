@@ -1,0 +1,304 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+
+namespace FrontDoor.Core.Protocol.Parking;
+
+/// <summary>
+/// Connections that wait for their peer's first byte, held as bare descriptors in an epoll set of FrontDoor's
+/// own, watched by one thread for all of them. A parked connection is its descriptor, the caller's
+/// <typeparamref name="TState"/> in a shared array and a place in a queue: no <c>Socket</c>, pending receive,
+/// state machine or timer. The caller gets the descriptor back once (with the reason) when a byte or a close
+/// arrives, when <c>isExpired</c> says it has waited too long (checked in park order, so only the oldest
+/// are looked at), or when <see cref="WakeAll"/> is called; from then on the descriptor is the caller's again.
+/// </summary>
+/// <typeparam name="TState">What the caller needs to carry on with the connection; held while it is parked.</typeparam>
+[SupportedOSPlatform("linux")]
+internal sealed unsafe class ParkedSockets<TState> : IDisposable
+{
+    private const int MaxEvents = 256;
+    private const int TickMilliseconds = 1000;
+    private const ulong WakeToken = ulong.MaxValue;
+    private const uint Watched = EpollInterop.Readable | EpollInterop.PeerClosedWrite | EpollInterop.OneShot;
+
+    private readonly Lock _lock = new();
+    private readonly Queue<(int Slot, int Generation)> _parkOrder = new();
+    private readonly List<(int Descriptor, TState State)> _due = [];
+    private readonly Func<TState, bool> _isExpired;
+    private readonly Action<int, TState, ParkedSocketWake> _wake;
+    private readonly int _epoll;
+    private readonly int _wakeEvent;
+    private readonly bool _ownsDescriptors;
+    private readonly Thread _thread;
+    private Entry[] _entries = new Entry[256];
+    private int _freeHead = -1;
+    private int _highWater;
+    private int _count;
+    private bool _closed;
+    private volatile bool _disposed;
+
+    private ParkedSockets(int epoll, int wakeEvent, bool ownsDescriptors, Func<TState, bool> isExpired, Action<int, TState, ParkedSocketWake> wake)
+    {
+        _epoll = epoll;
+        _ownsDescriptors = ownsDescriptors;
+        _wakeEvent = wakeEvent;
+        _isExpired = isExpired;
+        _wake = wake;
+        _thread = new Thread(Watch) { IsBackground = true, Name = "FrontDoor parked connections" };
+        _thread.Start();
+    }
+
+    /// <summary>How many connections are parked now.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <param name="isExpired">Asked on the watching thread, oldest first, about once a second; must not block.</param>
+    /// <param name="wake">Called on the thread pool, once per parked descriptor, which it then owns.</param>
+    /// <param name="ownsDescriptors">
+    /// True when a parked descriptor is the set's until its wake (closed on dispose); false when its owner
+    /// keeps it and only waits (the owner must not close it while it is parked).
+    /// </param>
+    /// <returns>Null when this system has no epoll for FrontDoor (the caller waits the ordinary way).</returns>
+    public static ParkedSockets<TState>? TryCreate(Func<TState, bool> isExpired, Action<int, TState, ParkedSocketWake> wake, bool ownsDescriptors = true)
+    {
+        var epoll = EpollInterop.CreateSet();
+        if (epoll < 0)
+        {
+            return null;
+        }
+
+        var wakeEvent = EpollInterop.CreateWakeEvent();
+        if (wakeEvent < 0 || EpollInterop.Add(epoll, wakeEvent, EpollInterop.Readable, WakeToken) != 0)
+        {
+            EpollInterop.Close(epoll);
+            if (wakeEvent >= 0)
+            {
+                EpollInterop.Close(wakeEvent);
+            }
+
+            return null;
+        }
+
+        return new ParkedSockets<TState>(epoll, wakeEvent, ownsDescriptors, isExpired, wake);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="descriptor"/> (a connected socket no one else uses) until its wake. Never
+    /// fails: when it cannot be watched (out of kernel memory or watches) or parking has stopped, the wake
+    /// comes at once, as <see cref="ParkedSocketWake.Readable"/> or <see cref="ParkedSocketWake.Stopping"/>.
+    /// </summary>
+    public void Park(int descriptor, TState state)
+    {
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                Dispatch(descriptor, state, ParkedSocketWake.Stopping);
+                return;
+            }
+
+            var slot = TakeFreeSlot();
+            ref var entry = ref _entries[slot];
+            var generation = ++entry.Generation;
+
+            // Watched under the lock, so no wake can hand the descriptor back before it is in the set. The
+            // generation is in the token: an event that comes after its slot was reused finds another one.
+            if (EpollInterop.Add(_epoll, descriptor, Watched, ((ulong)(uint)generation << 32) | (uint)slot) != 0)
+            {
+                entry.NextFree = _freeHead;
+                _freeHead = slot;
+                Dispatch(descriptor, state, ParkedSocketWake.Readable);
+                return;
+            }
+
+            entry.Descriptor = descriptor;
+            entry.State = state;
+            entry.InUse = true;
+            _parkOrder.Enqueue((slot, generation));
+            _count++;
+        }
+    }
+
+    /// <summary>Hands every parked connection back as <see cref="ParkedSocketWake.Stopping"/>; later parks are handed back at once.</summary>
+    public void WakeAll()
+    {
+        var all = new List<(int, TState)>();
+        lock (_lock)
+        {
+            _closed = true;
+            for (var slot = 0; slot < _highWater; slot++)
+            {
+                if (_entries[slot].InUse)
+                {
+                    all.Add((_entries[slot].Descriptor, Release(slot)));
+                }
+            }
+        }
+
+        foreach (var (descriptor, state) in all)
+        {
+            EpollInterop.Remove(_epoll, descriptor);
+            Dispatch(descriptor, state, ParkedSocketWake.Stopping);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        EpollInterop.Signal(_wakeEvent);
+        _thread.Join();
+        lock (_lock)
+        {
+            for (var slot = 0; slot < _highWater; slot++)
+            {
+                if (_entries[slot].InUse)
+                {
+                    if (_ownsDescriptors)
+                    {
+                        EpollInterop.Close(_entries[slot].Descriptor);
+                    }
+
+                    Release(slot);
+                }
+            }
+        }
+
+        EpollInterop.Close(_wakeEvent);
+        EpollInterop.Close(_epoll);
+    }
+
+    private void Watch()
+    {
+        var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EpollInterop.EventSize));
+        try
+        {
+            while (!_disposed)
+            {
+                var count = EpollInterop.Wait(_epoll, events, MaxEvents, TickMilliseconds);
+                for (var i = 0; i < count; i++)
+                {
+                    var token = EpollInterop.TokenAt(events, i);
+                    if (token == WakeToken)
+                    {
+                        EpollInterop.ClearSignal(_wakeEvent);
+                    }
+                    else if (TryTake((int)(uint)token, (int)(token >> 32), out var descriptor, out var state))
+                    {
+                        // Out of this set before anyone can close it: a descriptor number is reused at once.
+                        EpollInterop.Remove(_epoll, descriptor);
+                        Dispatch(descriptor, state, ParkedSocketWake.Readable);
+                    }
+                }
+
+                ExpireOldest();
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(events);
+        }
+    }
+
+    private void ExpireOldest()
+    {
+        lock (_lock)
+        {
+            while (_parkOrder.TryPeek(out var oldest))
+            {
+                ref var entry = ref _entries[oldest.Slot];
+                if (entry.InUse && entry.Generation == oldest.Generation)
+                {
+                    if (!_isExpired(entry.State))
+                    {
+                        break;
+                    }
+
+                    _due.Add((entry.Descriptor, Release(oldest.Slot)));
+                }
+
+                _parkOrder.Dequeue();
+            }
+        }
+
+        foreach (var (descriptor, state) in _due)
+        {
+            EpollInterop.Remove(_epoll, descriptor);
+            Dispatch(descriptor, state, ParkedSocketWake.Expired);
+        }
+
+        _due.Clear();
+    }
+
+    private bool TryTake(int slot, int generation, out int descriptor, out TState state)
+    {
+        lock (_lock)
+        {
+            if (slot < _highWater && _entries[slot].InUse && _entries[slot].Generation == generation)
+            {
+                descriptor = _entries[slot].Descriptor;
+                state = Release(slot);
+                return true;
+            }
+        }
+
+        descriptor = -1;
+        state = default!;
+        return false;
+    }
+
+    /// <summary>Frees <paramref name="slot"/> (under the lock) and returns its state.</summary>
+    private TState Release(int slot)
+    {
+        ref var entry = ref _entries[slot];
+        var state = entry.State;
+        entry.State = default!;
+        entry.InUse = false;
+        entry.NextFree = _freeHead;
+        _freeHead = slot;
+        _count--;
+        return state;
+    }
+
+    private int TakeFreeSlot()
+    {
+        if (_freeHead >= 0)
+        {
+            var slot = _freeHead;
+            _freeHead = _entries[slot].NextFree;
+            return slot;
+        }
+
+        if (_highWater == _entries.Length)
+        {
+            Array.Resize(ref _entries, _entries.Length * 2);
+        }
+
+        return _highWater++;
+    }
+
+    private void Dispatch(int descriptor, TState state, ParkedSocketWake reason) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static wake => wake.Owner._wake(wake.Descriptor, wake.State, wake.Reason), new Wakeup(this, descriptor, state, reason), preferLocal: false);
+
+    private readonly record struct Wakeup(ParkedSockets<TState> Owner, int Descriptor, TState State, ParkedSocketWake Reason);
+
+    private struct Entry
+    {
+        public int Descriptor;
+        public int Generation;
+        public int NextFree;
+        public bool InUse;
+        public TState State;
+    }
+}
