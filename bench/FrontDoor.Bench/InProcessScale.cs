@@ -24,6 +24,9 @@ internal static class InProcessScale
 {
     private const string MemoryListener = "memory";
 
+    // The backends' idle timeout (the default, RFC 9051's minimum): the config sets none.
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(30);
+
     public static int[] Counts(BenchSettings settings) => settings.Smoke ? [200] : [10_000, 100_000];
 
     public static async Task<string> MeasureAsync(BenchContext context, Action<string> progress)
@@ -132,12 +135,21 @@ internal static class InProcessScale
             var idleLoaded = await IdleAsync(time, settings);
             var (fetchLoaded, appendLoaded) = await OnOwnThread(() => Scale.ExtraClient(context, tcp));
             var errors = Errors(sessions, backend, closedBefore) + backend.Unknown;
+
+            // A tick over every session: the clock jumps past the idle timeout, and the sweeper's next tick
+            // finds all of them due and ends them (each gets its BYE outside the wheel's lock).
+            time.Take<IdleSweeper>();
+            var expiry = Stopwatch.StartNew();
+            time.Skip(IdleTimeout + TimeSpan.FromMinutes(1));
+            await WaitUntilAsync(() => registry.Count == 0);
+            var allEnded = expiry.Elapsed;
             return new InProcessSample("FrontDoor in-process", count, openSeconds, before, after, registered, backendOpen, errors)
             {
                 IdleEmpty = idleEmpty,
                 IdleLoaded = idleLoaded,
                 FetchMs = (fetchEmpty, fetchLoaded),
                 AppendMs = (appendEmpty, appendLoaded),
+                Expiry = (time.Take<IdleSweeper>().DefaultIfEmpty().Max(), allEnded),
             };
         }
         finally
@@ -155,6 +167,8 @@ internal static class InProcessScale
     /// <summary>The process's CPU over the idle period (percent of one core) and the idle sweeper's ticks meanwhile.</summary>
     private static async Task<IdleSample> IdleAsync(TimedTimeProvider time, BenchSettings settings)
     {
+        // Let what came before settle first (the extra client's buffers, the runtime tiering up code).
+        await Task.Delay(settings.MemorySettleMs);
         time.Take<IdleSweeper>();
         var cpu = Os.CpuSeconds(Environment.ProcessId);
         var watch = Stopwatch.StartNew();

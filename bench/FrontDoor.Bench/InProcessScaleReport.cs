@@ -4,15 +4,17 @@ using System.Text;
 
 namespace FrontDoor.Bench;
 
-/// <summary>This process's memory after a full, compacting collection: RSS, the live managed heap, what the GC has committed.</summary>
+/// <summary>This process's memory after a full, aggressive collection: RSS, the live managed heap, what the GC has committed.</summary>
 internal sealed record ProcessMemory(long Rss, long Heap, long Committed)
 {
     public static ProcessMemory Measure()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+
+        // Aggressive: compacts every generation and gives back to the system what it can, so that memory a
+        // previous row freed is not counted in this one's "before" RSS and then reused.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var heap = GC.GetTotalMemory(forceFullCollection: false);
         return new ProcessMemory(Os.Rss(Environment.ProcessId), heap, GC.GetGCMemoryInfo(GCKind.Any).TotalCommittedBytes);
     }
@@ -38,6 +40,9 @@ internal sealed record InProcessSample(string Path, int Count, double OpenSecond
 
     public (double Empty, double Loaded) AppendMs { get; init; }
 
+    /// <summary>The longest sweeper tick once the clock jumped past the idle timeout, and how long until every session had ended.</summary>
+    public (TimeSpan LongestTick, TimeSpan AllEnded) Expiry { get; init; }
+
     public double HeapPerSession => (double)(After.Heap - Before.Heap) / Count;
 
     public double RssPerSession => (double)(After.Rss - Before.Rss) / Count;
@@ -54,7 +59,7 @@ internal static class InProcessScaleReport
         var md = new StringBuilder();
         md.AppendLine("### 10. Logged-in sessions in one process, on the in-memory transport (not comparable to 7)");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"FrontDoor hosted in the bench process (`FrontDoorHost.Build`, the real plugins) with an in-memory listener (tests/Shared/InMemory: pipes instead of sockets, no descriptors) in front of an in-process FAKE backend (bench/FrontDoor.Bench/InMemoryFakeBackend.cs), because the descriptor limit here ({fileLimit:N0} per process) cuts scenario 7 to {(fileLimit - 1_000) / 2:N0} logged-in sessions. Real: FrontDoor's sessions, relays, session registry, idle sweeper, login path. Fake: the transport (two in-memory pairs per session stand where two sockets would be) and the backend. Clients log in as distinct users, {InMemorySessions.Concurrency} at a time, and then stay silent. Memory is the whole bench process's (clients, fake backend and FrontDoor), read after a full compacting collection before and after opening; the row without FrontDoor is the harness's own share. GC: {(GCSettings.IsServerGC ? "server" : "workstation")}, the bench's defaults (not FrontDoor.runtimeconfig.json's 1 MiB gen0 budget).");
+        md.AppendLine(CultureInfo.InvariantCulture, $"FrontDoor hosted in the bench process (`FrontDoorHost.Build`, the real plugins) with an in-memory listener (tests/Shared/InMemory: pipes instead of sockets, no descriptors) in front of an in-process FAKE backend (bench/FrontDoor.Bench/InMemoryFakeBackend.cs), because the descriptor limit here ({fileLimit:N0} per process) cuts scenario 7 to {(fileLimit - 1_000) / 2:N0} logged-in sessions. Real: FrontDoor's sessions, relays, session registry, idle sweeper, login path. Fake: the transport (two in-memory pairs per session stand where two sockets would be) and the backend. Clients log in as distinct users, {InMemorySessions.Concurrency} at a time, and then stay silent. Memory is the whole bench process's (clients, fake backend and FrontDoor), read after a full aggressive collection (`GCCollectionMode.Aggressive`: compacted, free memory given back) before and after opening; the row without FrontDoor is the harness's own share. GC: {(GCSettings.IsServerGC ? "server" : "workstation")}, the bench's defaults (not FrontDoor.runtimeconfig.json's 1 MiB gen0 budget).");
         md.AppendLine();
         md.AppendLine("| path | sessions | open time (s) | sessions/s | RSS before → after (MiB) | RSS per session (B) | managed heap before → after (MiB) | heap per session (B) | GC committed per session (B) | in FrontDoor's registry / open at the fake backend | errors |");
         md.AppendLine("|---|---:|---:|---:|---|---:|---|---:|---:|---|---:|");
@@ -74,13 +79,13 @@ internal static class InProcessScaleReport
         }
 
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Idle: the whole process's CPU (utime + stime from `/proc`, percent of one core; on a shared machine it includes noise) over {(settings.Smoke ? "1.1" : "10")} s with no session open and with them open, and the idle sweeper's real ticks meanwhile (FrontDoor's `TimeProvider` times each timer callback: count, mean / max µs). One more client over a real loopback socket to a second listener of the same FrontDoor, routed to minimap: FETCH BODY[] and APPEND {{N+}} of {settings.MessageSizeText}, median of 3 (ms), with no in-memory session open and with them open.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Idle: the whole process's CPU (utime + stime from `/proc`, percent of one core; on a shared machine it includes noise) over {(settings.Smoke ? "1.1" : "10")} s with no session open and with them open, and the idle sweeper's real ticks meanwhile (FrontDoor's `TimeProvider` times each timer callback: count, mean / max µs). One more client over a real loopback socket to a second listener of the same FrontDoor, routed to minimap: FETCH BODY[] and APPEND {{N+}} of {settings.MessageSizeText}, median of 3 (ms), with no in-memory session open and with them open. Last, a tick over every session: FrontDoor's clock jumps 31 minutes (past the backends' idle timeout of 30), and the sweeper's next tick finds every session due and ends it with `* BYE Autologout` (the tick collects them under its lock and ends them outside it): that tick's duration, and the time from the jump until the registry is empty (the wait for the next tick, up to 1 s, included).");
         md.AppendLine();
-        md.AppendLine("| sessions | idle CPU, none → open (% of a core) | sweeper ticks, none open | sweeper ticks, open | FETCH empty / loaded (ms) | APPEND empty / loaded (ms) |");
-        md.AppendLine("|---:|---|---|---|---|---|");
+        md.AppendLine("| sessions | idle CPU, none → open (% of a core) | sweeper ticks, none open | sweeper ticks, open | FETCH empty / loaded (ms) | APPEND empty / loaded (ms) | the tick that expires all (ms) | all ended after (s) |");
+        md.AppendLine("|---:|---|---|---|---|---|---:|---:|");
         foreach (var s in samples.Where(s => s.IdleLoaded is not null))
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {s.Count:N0} | {s.IdleEmpty!.CpuPercent:0.0} → {s.IdleLoaded!.CpuPercent:0.0} | {s.IdleEmpty.TicksText} | {s.IdleLoaded.TicksText} | {s.FetchMs.Empty:0.0} / {s.FetchMs.Loaded:0.0} ({s.FetchMs.Loaded / s.FetchMs.Empty:0.00}×) | {s.AppendMs.Empty:0.0} / {s.AppendMs.Loaded:0.0} ({s.AppendMs.Loaded / s.AppendMs.Empty:0.00}×) |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {s.Count:N0} | {s.IdleEmpty!.CpuPercent:0.0} → {s.IdleLoaded!.CpuPercent:0.0} | {s.IdleEmpty.TicksText} | {s.IdleLoaded.TicksText} | {s.FetchMs.Empty:0.0} / {s.FetchMs.Loaded:0.0} ({s.FetchMs.Loaded / s.FetchMs.Empty:0.00}×) | {s.AppendMs.Empty:0.0} / {s.AppendMs.Loaded:0.0} ({s.AppendMs.Loaded / s.AppendMs.Empty:0.00}×) | {s.Expiry.LongestTick.TotalMilliseconds:0.0} | {s.Expiry.AllEnded.TotalSeconds:0.0} |");
         }
 
         md.AppendLine();
