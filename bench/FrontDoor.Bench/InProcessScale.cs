@@ -138,18 +138,26 @@ internal static class InProcessScale
 
             // A tick over every session: the clock jumps past the idle timeout, and the sweeper's next tick
             // finds all of them due and ends them (each gets its BYE outside the wheel's lock).
-            time.Take<IdleSweeper>();
-            var expiry = Stopwatch.StartNew();
-            time.Skip(IdleTimeout + TimeSpan.FromMinutes(1));
-            await WaitUntilAsync(() => registry.Count == 0);
-            var allEnded = expiry.Elapsed;
+            var sweeper = host.Services.GetRequiredService<IdleSweeper>();
+            TimeSpan allEnded;
+            TimeSpan lockWait;
+            using (var probe = new WheelLockProbe(sweeper))
+            {
+                time.Take<IdleSweeper>();
+                var expiry = Stopwatch.StartNew();
+                time.Skip(IdleTimeout + TimeSpan.FromMinutes(1));
+                await WaitUntilAsync(() => registry.Count == 0);
+                allEnded = expiry.Elapsed;
+                lockWait = probe.Longest;
+            }
+
             return new InProcessSample("FrontDoor in-process", count, openSeconds, before, after, registered, backendOpen, errors)
             {
                 IdleEmpty = idleEmpty,
                 IdleLoaded = idleLoaded,
                 FetchMs = (fetchEmpty, fetchLoaded),
                 AppendMs = (appendEmpty, appendLoaded),
-                Expiry = (time.Take<IdleSweeper>().DefaultIfEmpty().Max(), allEnded),
+                Expiry = (time.Take<IdleSweeper>().DefaultIfEmpty().Max(), lockWait, allEnded),
             };
         }
         finally

@@ -40,8 +40,11 @@ internal sealed record InProcessSample(string Path, int Count, double OpenSecond
 
     public (double Empty, double Loaded) AppendMs { get; init; }
 
-    /// <summary>The longest sweeper tick once the clock jumped past the idle timeout, and how long until every session had ended.</summary>
-    public (TimeSpan LongestTick, TimeSpan AllEnded) Expiry { get; init; }
+    /// <summary>
+    /// Once the clock jumped past the idle timeout: the longest sweeper tick, the longest wait for the
+    /// sweeper's lock meanwhile (<see cref="WheelLockProbe"/>), and how long until every session had ended.
+    /// </summary>
+    public (TimeSpan LongestTick, TimeSpan LockWait, TimeSpan AllEnded) Expiry { get; init; }
 
     public double HeapPerSession => (double)(After.Heap - Before.Heap) / Count;
 
@@ -79,13 +82,13 @@ internal static class InProcessScaleReport
         }
 
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Idle: the whole process's CPU (utime + stime from `/proc`, percent of one core; on a shared machine it includes noise) over {(settings.Smoke ? "1.1" : "10")} s with no session open and with them open, and the idle sweeper's real ticks meanwhile (FrontDoor's `TimeProvider` times each timer callback: count, mean / max µs). One more client over a real loopback socket to a second listener of the same FrontDoor, routed to minimap: FETCH BODY[] and APPEND {{N+}} of {settings.MessageSizeText}, median of 3 (ms), with no in-memory session open and with them open. Last, a tick over every session: FrontDoor's clock jumps 31 minutes (past the backends' idle timeout of 30), and the sweeper's next tick finds every session due and ends it with `* BYE Autologout` (the tick collects them under its lock and ends them outside it): that tick's duration, and the time from the jump until the registry is empty (the wait for the next tick, up to 1 s, included).");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Idle: the whole process's CPU (utime + stime from `/proc`, percent of one core; on a shared machine it includes noise) over {(settings.Smoke ? "1.1" : "10")} s with no session open and with them open, and the idle sweeper's real ticks meanwhile (FrontDoor's `TimeProvider` times each timer callback: count, mean / max µs). One more client over a real loopback socket to a second listener of the same FrontDoor, routed to minimap: FETCH BODY[] and APPEND {{N+}} of {settings.MessageSizeText}, median of 3 (ms), with no in-memory session open and with them open. Last, a tick over every session: FrontDoor's clock jumps 31 minutes (past the backends' idle timeout of 30), and the sweeper's next tick finds every session due and ends it with `* BYE Autologout` (the tick collects them under its lock and ends them outside it): that tick's duration, the longest a session starting or ending waited for the sweeper's lock meanwhile (a probe adds and removes an entry of its own about every millisecond), and the time from the jump until the registry is empty (the wait for the next tick, up to 1 s, included).");
         md.AppendLine();
-        md.AppendLine("| sessions | idle CPU, none → open (% of a core) | sweeper ticks, none open | sweeper ticks, open | FETCH empty / loaded (ms) | APPEND empty / loaded (ms) | the tick that expires all (ms) | all ended after (s) |");
-        md.AppendLine("|---:|---|---|---|---|---|---:|---:|");
+        md.AppendLine("| sessions | idle CPU, none → open (% of a core) | sweeper ticks, none open | sweeper ticks, open | FETCH empty / loaded (ms) | APPEND empty / loaded (ms) | the tick that expires all (ms) | longest wait for its lock (ms) | all ended after (s) |");
+        md.AppendLine("|---:|---|---|---|---|---|---:|---:|---:|");
         foreach (var s in samples.Where(s => s.IdleLoaded is not null))
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {s.Count:N0} | {s.IdleEmpty!.CpuPercent:0.0} → {s.IdleLoaded!.CpuPercent:0.0} | {s.IdleEmpty.TicksText} | {s.IdleLoaded.TicksText} | {s.FetchMs.Empty:0.0} / {s.FetchMs.Loaded:0.0} ({s.FetchMs.Loaded / s.FetchMs.Empty:0.00}×) | {s.AppendMs.Empty:0.0} / {s.AppendMs.Loaded:0.0} ({s.AppendMs.Loaded / s.AppendMs.Empty:0.00}×) | {s.Expiry.LongestTick.TotalMilliseconds:0.0} | {s.Expiry.AllEnded.TotalSeconds:0.0} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {s.Count:N0} | {s.IdleEmpty!.CpuPercent:0.0} → {s.IdleLoaded!.CpuPercent:0.0} | {s.IdleEmpty.TicksText} | {s.IdleLoaded.TicksText} | {s.FetchMs.Empty:0.0} / {s.FetchMs.Loaded:0.0} ({s.FetchMs.Loaded / s.FetchMs.Empty:0.00}×) | {s.AppendMs.Empty:0.0} / {s.AppendMs.Loaded:0.0} ({s.AppendMs.Loaded / s.AppendMs.Empty:0.00}×) | {s.Expiry.LongestTick.TotalMilliseconds:0.0} | {s.Expiry.LockWait.TotalMilliseconds:0.0} | {s.Expiry.AllEnded.TotalSeconds:0.0} |");
         }
 
         md.AppendLine();
