@@ -71,7 +71,7 @@ internal static class InProcessScale
         }
 
         var before = ProcessMemory.Measure();
-        var closedBefore = backend.ClosedWithoutLogout;
+        var backendBefore = (backend.ClosedWithoutLogout, backend.Unknown);
         var watch = Stopwatch.StartNew();
         var sessions = await InMemorySessions.OpenAsync(Connect, count);
         var openSeconds = watch.Elapsed.TotalSeconds;
@@ -79,7 +79,7 @@ internal static class InProcessScale
         {
             await Task.Delay(settings.MemorySettleMs);
             var after = ProcessMemory.Measure();
-            var errors = Errors(sessions, backend, closedBefore);
+            var errors = Errors(sessions, backend, backendBefore);
             return new InProcessSample("no FrontDoor (clients straight to the fake backend)", count, openSeconds, before, after, -1, backend.Open, errors);
         }
         finally
@@ -119,7 +119,7 @@ internal static class InProcessScale
             var idleEmpty = await IdleAsync(time, settings);
 
             var before = ProcessMemory.Measure();
-            var closedBefore = backend.ClosedWithoutLogout;
+            var backendBefore = (backend.ClosedWithoutLogout, backend.Unknown);
             var watch = Stopwatch.StartNew();
             sessions = await InMemorySessions.OpenAsync(Connect, count);
             var openSeconds = watch.Elapsed.TotalSeconds;
@@ -134,7 +134,7 @@ internal static class InProcessScale
             var backendOpen = backend.Open;
             var idleLoaded = await IdleAsync(time, settings);
             var (fetchLoaded, appendLoaded) = await OnOwnThread(() => Scale.ExtraClient(context, tcp));
-            var errors = Errors(sessions, backend, closedBefore) + backend.Unknown;
+            var errors = Errors(sessions, backend, backendBefore);
 
             // A tick over every session: the clock jumps past the idle timeout, and the sweeper's next tick
             // finds all of them due and ends them (each gets its BYE outside the wheel's lock).
@@ -163,14 +163,23 @@ internal static class InProcessScale
         finally
         {
             sessions?.Dispose();
-            await WaitUntilAsync(() => registry.Count == 0 && backend.Open == 0);
-            await host.StopAsync(TimeSpan.FromSeconds(30));
+            try
+            {
+                await WaitUntilAsync(() => registry.Count == 0 && backend.Open == 0);
+            }
+            finally
+            {
+                await host.StopAsync(TimeSpan.FromSeconds(30));
+            }
         }
     }
 
-    /// <summary>Failed logins, sessions that heard something, and fake-backend sessions that ended while they were to be held.</summary>
-    private static int Errors(InMemorySessions sessions, InMemoryFakeBackend backend, int closedBefore) =>
-        sessions.Failed + sessions.HeardSomething() + (backend.ClosedWithoutLogout - closedBefore);
+    /// <summary>
+    /// Failed logins, sessions that heard something, and since <paramref name="before"/> the fake backend's
+    /// sessions that ended while they were to be held and the commands it did not know.
+    /// </summary>
+    private static int Errors(InMemorySessions sessions, InMemoryFakeBackend backend, (int Closed, int Unknown) before) =>
+        sessions.Failed + sessions.HeardSomething() + (backend.ClosedWithoutLogout - before.Closed) + (backend.Unknown - before.Unknown);
 
     /// <summary>The process's CPU over the idle period (percent of one core) and the idle sweeper's ticks meanwhile.</summary>
     private static async Task<IdleSample> IdleAsync(TimedTimeProvider time, BenchSettings settings)
