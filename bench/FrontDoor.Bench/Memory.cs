@@ -80,7 +80,7 @@ internal static class Memory
 
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
                 await socket.ConnectAsync(endpoint, timeout.Token);
-                var reader = new LineReader(socket);
+                var reader = new LineReader((buffer, ct) => socket.ReceiveAsync(buffer, SocketFlags.None, ct));
                 var line = await reader.ReadLineAsync(timeout.Token);
                 if (!line.StartsWith("* OK", StringComparison.Ordinal))
                 {
@@ -118,48 +118,6 @@ internal static class Memory
         }
 
         return [.. sockets];
-    }
-
-    /// <summary>Lines from a socket, for the few lines of a greeting and a login.</summary>
-    private sealed class LineReader(Socket socket)
-    {
-        private readonly byte[] _buffer = new byte[2048];
-        private int _start;
-        private int _end;
-
-        public async Task<string> ReadLineAsync(CancellationToken cancellationToken)
-        {
-            while (true)
-            {
-                var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
-                if (newline >= 0)
-                {
-                    var line = Encoding.ASCII.GetString(_buffer, _start, newline).TrimEnd('\r');
-                    _start += newline + 1;
-                    return line;
-                }
-
-                if (_start > 0)
-                {
-                    Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                    _end -= _start;
-                    _start = 0;
-                }
-
-                if (_end == _buffer.Length)
-                {
-                    throw new BenchException("line too long");
-                }
-
-                var received = await socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
-                if (received == 0)
-                {
-                    throw new BenchException("the proxy closed the connection");
-                }
-
-                _end += received;
-            }
-        }
     }
 
     private const int SourceAddressShare = 20_000;

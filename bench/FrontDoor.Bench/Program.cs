@@ -9,7 +9,7 @@ using FrontDoor.Bench;
 //                   [--nginx BIN] [--nginx-module SO] [--file-limit N] [--preauth N] [--auth N] [--no-micro]
 //                   [--minimap BIN]
 //                   [--only fetch,append,noop,pynoop,pipelined,memory,memory-preauth,memory-auth,compress,alloc,micro,
-//                           directory,scale,scale-preauth,scale-auth,logins,login-alloc]
+//                           directory,scale,scale-preauth,scale-auth,scale-inprocess,logins,login-alloc]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -208,6 +208,12 @@ try
         }
 
         report.Sections.Add(Scale.ToMarkdown(samples, [.. cuts.Select(c => (login, c.Asked, c.Run))], context.FileLimit, settingsUsed.MessageSizeText));
+    }
+
+    if (Want("scale-inprocess"))
+    {
+        Step($"10. logged-in sessions in this process on the in-memory transport: {string.Join(", ", InProcessScale.Counts(settingsUsed))}");
+        report.Sections.Add(await InProcessScale.MeasureAsync(context, Console.Error.WriteLine));
     }
 
     var loginRates = new Dictionary<string, List<double>>();

@@ -97,7 +97,7 @@ internal static class Scale
     private static string User(int i) => string.Create(CultureInfo.InvariantCulture, $"u{i}");
 
     /// <summary>One more client: SELECT, then FETCH BODY[] and APPEND {N+} of the bench message, three times each; median ms.</summary>
-    private static (double FetchMs, double AppendMs) ExtraClient(BenchContext context, IPEndPoint endpoint)
+    internal static (double FetchMs, double AppendMs) ExtraClient(BenchContext context, IPEndPoint endpoint)
     {
         using var client = ImapClient.ConnectAndLogin(endpoint, "extra", BenchContext.Password);
         client.Run("s", "SELECT INBOX");
