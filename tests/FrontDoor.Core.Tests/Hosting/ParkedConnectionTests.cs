@@ -88,6 +88,29 @@ public class ParkedConnectionTests
     }
 
     [Fact]
+    public async Task A_parked_connection_reset_by_its_client_ends_and_gives_its_place_back()
+    {
+        await using var frontDoor = await TestFrontDoor.StartWithListenerAsync(
+            """<listener name="imap" endpoint="127.0.0.1:0" tls="none" maxConnectionsPerAddress="1" />""", NoBackend);
+        var listeners = frontDoor.Services.GetRequiredService<ListenerService>();
+        using (var tcp = new System.Net.Sockets.TcpClient())
+        {
+            await tcp.ConnectAsync(frontDoor.Endpoint);
+            var greeting = new byte[512];
+            Assert.True(await tcp.GetStream().ReadAsync(greeting) > 0);
+            await UntilAsync(() => listeners.ParkedConnections == 1);
+
+            // A zero linger time makes the close a reset (RST), not a FIN.
+            tcp.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        }
+
+        await UntilAsync(() => listeners.ActiveSessions == 0);
+        Assert.Equal(0, listeners.ParkedConnections);
+        await using var next = await frontDoor.ConnectAsync();
+        Assert.StartsWith("* OK", await next.ReadLineAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_proxy_header_sent_with_the_connection_is_read_at_once_and_the_connection_parked()
     {
         await using var frontDoor = await TestFrontDoor.StartWithListenerAsync(ProxyListener, NoBackend);
