@@ -128,6 +128,31 @@ public sealed partial class MetricsEndpointTests
         Assert.Equal(0, Value(scrape, "frontdoor_backend_sessions", ("backend", "probe")));
     }
 
+    [Fact]
+    public async Task A_silent_connection_counts_as_parked_until_it_speaks()
+    {
+        var metricsPort = LoopbackPorts.Pick();
+        await using var frontDoor = await TestFrontDoor.StartAsync(
+            $"""
+            <backends><backend name="probe" endpoint="127.0.0.1:9" /></backends>
+            <routing default="probe" />
+            <metrics prometheus="127.0.0.1:{metricsPort}" />
+            """);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var url = new Uri($"http://127.0.0.1:{metricsPort}/metrics");
+        Assert.Equal(0, Value(await http.GetStringAsync(url), "frontdoor_connections_parked"));
+
+        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        Assert.StartsWith("* OK", await client.ReadLineAsync(), StringComparison.Ordinal);
+        var silent = await ScrapeUntilAsync(http, url, s => Value(s, "frontdoor_connections_parked") == 1);
+        Assert.Equal(1, Value(silent, "frontdoor_sessions_active"));
+
+        await client.SendAsync("a1 NOOP\r\n");
+        Assert.Equal("a1 OK NOOP completed", await client.ReadLineAsync());
+        var speaking = await ScrapeUntilAsync(http, url, s => Value(s, "frontdoor_connections_parked") == 0);
+        Assert.Equal(1, Value(speaking, "frontdoor_sessions_active"));
+    }
+
     private static async Task<string> ScrapeUntilAsync(HttpClient http, Uri url, Func<string, bool> done)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
