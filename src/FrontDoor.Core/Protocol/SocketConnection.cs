@@ -7,8 +7,9 @@ namespace FrontDoor.Core.Protocol;
 
 /// <summary>
 /// An <see cref="ImapConnection"/> over a TCP socket: production's transport, for clients and backends alike.
-/// The network stream is made when first needed (a PROXY header, the pipes, TLS): a greeted client that
-/// stays silent is this object, its socket and one pending zero-byte receive.
+/// The network stream is made when first needed (a PROXY header that had to be waited for, the pipes, TLS).
+/// A greeted client that stays silent gives its socket up as a bare descriptor to be parked
+/// (<see cref="TryDetach"/>) and is made again from it (<see cref="Adopt"/>) when it speaks.
 /// </summary>
 internal sealed class SocketConnection : ImapConnection
 {
