@@ -38,6 +38,24 @@ public class ParkedConnectionTests
     }
 
     [Fact]
+    public async Task An_ipv6_client_is_parked_and_made_again_with_its_address()
+    {
+        await using var frontDoor = await TestFrontDoor.StartWithListenerAsync(
+            """<listener name="imap" endpoint="[::1]:0" tls="none" maxConnectionsPerAddress="1" />""", NoBackend);
+        var listeners = frontDoor.Services.GetRequiredService<ListenerService>();
+        await using var client = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        Assert.StartsWith("* OK", await client.ReadLineAsync(), StringComparison.Ordinal);
+        await UntilAsync(() => listeners.ParkedConnections == 1);
+
+        await client.SendAsync("a1 NOOP\r\n");
+        Assert.Equal("a1 OK NOOP completed", await client.ReadLineAsync());
+
+        // Still counted under ::1 once made again: a second connection from it is over the cap.
+        await using var second = await RawImapClient.ConnectAsync(frontDoor.Endpoint);
+        Assert.Equal("* BYE [LIMIT] Too many connections, try again later", await second.ReadLineAsync());
+    }
+
+    [Fact]
     public async Task A_command_split_across_the_wake_is_read_whole()
     {
         await using var frontDoor = await TestFrontDoor.StartAsync(NoBackend);
