@@ -261,6 +261,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
     private async Task ResumeAsync(int descriptor, SilentClient silent, ParkedSocketWake wake)
     {
         var options = silent.Listener.Options;
+        var client = silent.Client;
         try
         {
             ImapConnection connection;
@@ -271,12 +272,21 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
             catch (SocketException)
             {
                 // Reset while parked, so far gone that it cannot be made a socket again.
-                _perAddress.Leave(silent.Client.Address);
+                _perAddress.Leave(client.Address);
                 _perListener.Leave(options.Name);
                 return;
             }
 
-            var session = ClientSession.Resume(connection, silent.Listener, _services, silent.Client, silent.SessionId, silent.GreetedAt, wake == ParkedSocketWake.Expired);
+            // The socket made again has the peer's address of its own: the session holds that one, not a
+            // second copy (unless a PROXY header gave another). This method's state machine keeps its
+            // parameters for the session's life, so the parked state is let go here.
+            if (connection.RemoteEndPoint is { } peer && peer.Equals(client))
+            {
+                client = peer;
+            }
+
+            var session = ClientSession.Resume(connection, silent.Listener, _services, client, silent.SessionId, silent.GreetedAt, wake == ParkedSocketWake.Expired);
+            silent = default;
             try
             {
                 await session.RunAsync(_shutdown.Token).ConfigureAwait(false);
@@ -289,7 +299,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
             }
             finally
             {
-                _perAddress.Leave(silent.Client.Address);
+                _perAddress.Leave(client.Address);
                 _perListener.Leave(options.Name);
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
