@@ -95,12 +95,7 @@ public sealed partial class MetricsEndpointTests
     public async Task Login_results_and_backend_connects_are_exported_from_FrontDoorMetrics()
     {
         var metricsPort = LoopbackPorts.Pick();
-        await using var frontDoor = await TestFrontDoor.StartAsync(
-            $"""
-            <backends><backend name="probe" endpoint="127.0.0.1:9" /></backends>
-            <routing default="probe" />
-            <metrics prometheus="127.0.0.1:{metricsPort}" />
-            """);
+        await using var frontDoor = await StartWithoutBackendAsync(metricsPort);
 
         // What the session code reports (see the hook calls in ClientSession and BackendConnector).
         var metrics = frontDoor.Services.GetRequiredService<FrontDoorMetrics>();
@@ -132,12 +127,7 @@ public sealed partial class MetricsEndpointTests
     public async Task A_silent_connection_counts_as_parked_until_it_speaks()
     {
         var metricsPort = LoopbackPorts.Pick();
-        await using var frontDoor = await TestFrontDoor.StartAsync(
-            $"""
-            <backends><backend name="probe" endpoint="127.0.0.1:9" /></backends>
-            <routing default="probe" />
-            <metrics prometheus="127.0.0.1:{metricsPort}" />
-            """);
+        await using var frontDoor = await StartWithoutBackendAsync(metricsPort);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var url = new Uri($"http://127.0.0.1:{metricsPort}/metrics");
         Assert.Equal(0, Value(await http.GetStringAsync(url), "frontdoor_connections_parked"));
@@ -152,6 +142,14 @@ public sealed partial class MetricsEndpointTests
         var speaking = await ScrapeUntilAsync(http, url, s => Value(s, "frontdoor_connections_parked") == 0);
         Assert.Equal(1, Value(speaking, "frontdoor_sessions_active"));
     }
+
+    /// <summary>FrontDoor with a Prometheus endpoint on <paramref name="metricsPort"/> and a backend "probe" nobody reaches.</summary>
+    private static Task<TestFrontDoor> StartWithoutBackendAsync(int metricsPort) => TestFrontDoor.StartAsync(
+        $"""
+        <backends><backend name="probe" endpoint="127.0.0.1:9" /></backends>
+        <routing default="probe" />
+        <metrics prometheus="127.0.0.1:{metricsPort}" />
+        """);
 
     private static async Task<string> ScrapeUntilAsync(HttpClient http, Uri url, Func<string, bool> done)
     {

@@ -27,24 +27,33 @@ public class ProxyProtocolTests
         Assert.Contains($"\"x-originating-ip\" \"{address}\"", id, StringComparison.Ordinal);
     });
 
-    private static async Task<string> LoginFromAsync(IPEndPoint frontDoor, IPAddress source)
+    /// <param name="greeted">Run between the greeting and the login, while the client is silent.</param>
+    private static async Task<string> LoginFromAsync(IPEndPoint frontDoor, IPAddress source, Func<Task>? greeted = null)
     {
         using var tcp = new TcpClient(new IPEndPoint(source, 0));
         await tcp.ConnectAsync(frontDoor);
         await using var client = new RawImapClient(tcp);
         Assert.StartsWith("* OK", await client.ReadLineAsync(), StringComparison.Ordinal);
+        if (greeted is not null)
+        {
+            await greeted();
+        }
+
         await client.SendAsync("a1 LOGIN alice secret\r\n");
         return await client.ReadLineAsync() ?? "<closed>";
     }
+
+    /// <summary>A listener that takes PROXY headers from 127.0.0.1 (HAProxy here), in front of one backend that gets ID fields.</summary>
+    private static Task<TestFrontDoor> StartTrustingLoopbackAsync(int backendPort) => TestFrontDoor.StartWithListenerAsync(
+        """<listener name="imap" endpoint="127.0.0.1:0" proxyProtocol="true" trustedProxies="127.0.0.1/32" compress="false" />""",
+        $"""<backends><backend name="b" endpoint="127.0.0.1:{backendPort}" forwardClientAddress="id" /></backends><routing default="b" />""");
 
     [Fact]
     public async Task Haproxy_sends_proxy_v2_and_the_backend_learns_the_real_client_address()
     {
         var seen = new TaskCompletionSource<string>();
         await using var backend = BackendExpectingIdFrom("127.0.0.2", seen);
-        await using var frontDoor = await TestFrontDoor.StartWithListenerAsync(
-            """<listener name="imap" endpoint="127.0.0.1:0" proxyProtocol="true" trustedProxies="127.0.0.1/32" compress="false" />""",
-            $"""<backends><backend name="b" endpoint="127.0.0.1:{backend.Port}" forwardClientAddress="id" /></backends><routing default="b" />""");
+        await using var frontDoor = await StartTrustingLoopbackAsync(backend.Port);
         await using var haproxy = await HaProxyServer.StartMinimalAsync(frontDoor.Endpoint);
 
         // The client connects to HAProxy from 127.0.0.2; FrontDoor's peer is HAProxy at 127.0.0.1.
@@ -117,26 +126,22 @@ public class ProxyProtocolTests
     {
         var seen = new TaskCompletionSource<string>();
         await using var backend = BackendExpectingIdFrom("127.0.0.2", seen);
-        await using var frontDoor = await TestFrontDoor.StartWithListenerAsync(
-            """<listener name="imap" endpoint="127.0.0.1:0" proxyProtocol="true" trustedProxies="127.0.0.1/32" compress="false" />""",
-            $"""<backends><backend name="b" endpoint="127.0.0.1:{backend.Port}" forwardClientAddress="id" /></backends><routing default="b" />""");
+        await using var frontDoor = await StartTrustingLoopbackAsync(backend.Port);
         var listeners = frontDoor.Services.GetRequiredService<ListenerService>();
         await using var haproxy = await HaProxyServer.StartMinimalAsync(frontDoor.Endpoint);
-        using var tcp = new TcpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
-        await tcp.ConnectAsync(haproxy.EndPoint);
-        await using var client = new RawImapClient(tcp);
-        Assert.StartsWith("* OK", await client.ReadLineAsync(), StringComparison.Ordinal);
 
         // HAProxy's header came with the connection and was read without a stream, so the silent
         // connection is a bare descriptor until the client speaks.
-        for (var waited = 0; listeners.ParkedConnections != 1; waited += 20)
+        async Task ParkedAsync()
         {
-            Assert.True(waited < 10_000, "the connection was not parked");
-            await Task.Delay(20);
+            for (var waited = 0; listeners.ParkedConnections != 1; waited += 20)
+            {
+                Assert.True(waited < 10_000, "the connection was not parked");
+                await Task.Delay(20);
+            }
         }
 
-        await client.SendAsync("a1 LOGIN alice secret\r\n");
-        Assert.Equal("a1 OK [CAPABILITY IMAP4rev1] Logged in", await client.ReadLineAsync());
+        Assert.Equal("a1 OK [CAPABILITY IMAP4rev1] Logged in", await LoginFromAsync(haproxy.EndPoint, IPAddress.Parse("127.0.0.2"), ParkedAsync));
         Assert.Contains("\"x-originating-ip\" \"127.0.0.2\"", await seen.Task.WaitAsync(TimeSpan.FromSeconds(15)), StringComparison.Ordinal);
         await backend.Completion;
     }
