@@ -113,7 +113,7 @@ internal sealed class SocketConnection : ImapConnection
             return false;
         }
 
-        descriptor = EpollInterop.Duplicate((int)_socket.SafeHandle.DangerousGetHandle());
+        descriptor = EpollInterop.Duplicate(Descriptor);
         if (descriptor < 0)
         {
             return false;

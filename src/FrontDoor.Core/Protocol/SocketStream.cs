@@ -37,22 +37,12 @@ internal sealed class SocketStream(Socket socket) : NetworkStream(socket, ownsSo
     {
         int sent;
         SocketError error;
-        socket.Blocking = false;
-        try
+        using (new NonBlocking(socket))
         {
             sent = socket.Send(data, SocketFlags.None, out error);
         }
-        finally
-        {
-            socket.Blocking = true;
-        }
 
-        return error switch
-        {
-            SocketError.Success => sent,
-            SocketError.WouldBlock => 0,
-            _ => throw new IOException($"Unable to write data to the transport connection: {error}.", new SocketException((int)error)),
-        };
+        return Completed(sent, error, nothingYet: 0, "write data to");
     }
 
     /// <summary>Receives (or, with <see cref="SocketFlags.Peek"/>, looks at) what is queued now, without waiting, as <see cref="SendWithoutWaiting"/> sends.</summary>
@@ -62,21 +52,33 @@ internal sealed class SocketStream(Socket socket) : NetworkStream(socket, ownsSo
     {
         int received;
         SocketError error;
-        socket.Blocking = false;
-        try
+        using (new NonBlocking(socket))
         {
             received = socket.Receive(buffer, flags, out error);
         }
-        finally
+
+        return Completed(received, error, nothingYet: -1, "read data from");
+    }
+
+    /// <summary>The count of a non-blocking call, <paramref name="nothingYet"/> when it would have blocked; an error as <see cref="NetworkStream"/> reports it.</summary>
+    private static int Completed(int count, SocketError error, int nothingYet, string action) => error switch
+    {
+        SocketError.Success => count,
+        SocketError.WouldBlock => nothingYet,
+        _ => throw new IOException($"Unable to {action} the transport connection: {error}.", new SocketException((int)error)),
+    };
+
+    /// <summary>The socket non-blocking until disposed.</summary>
+    private readonly ref struct NonBlocking
+    {
+        private readonly Socket _socket;
+
+        public NonBlocking(Socket socket)
         {
-            socket.Blocking = true;
+            _socket = socket;
+            socket.Blocking = false;
         }
 
-        return error switch
-        {
-            SocketError.Success => received,
-            SocketError.WouldBlock => -1,
-            _ => throw new IOException($"Unable to read data from the transport connection: {error}.", new SocketException((int)error)),
-        };
+        public void Dispose() => _socket.Blocking = true;
     }
 }
