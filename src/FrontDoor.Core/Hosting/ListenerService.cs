@@ -49,8 +49,12 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         if (OperatingSystem.IsLinux())
         {
             _parked = ParkedSockets<SilentClient>.TryCreate(IsSilentTooLong, (descriptor, silent, wake) => _ = ResumeAsync(descriptor, silent, wake));
-            _awaitingHeader = ParkedSockets<HeaderWait>.TryCreate(
-                wait => _services.Time.GetElapsedTime(wait.Since) >= HandshakeTimeout, static (_, wait, wake) => wait.Readable.TrySetResult(wake), ownsDescriptors: false);
+            // Its thread only where a listener takes PROXY headers (listeners change only with a restart).
+            if (options.Listeners.Any(l => l.ProxyProtocol))
+            {
+                _awaitingHeader = ParkedSockets<HeaderWait>.TryCreate(
+                    wait => _services.Time.GetElapsedTime(wait.Since) >= HandshakeTimeout, static (_, wait, wake) => wait.Readable.TrySetResult(wake), ownsDescriptors: false);
+            }
         }
     }
 
