@@ -9,9 +9,9 @@ namespace FrontDoor.Core.Protocol;
 /// <summary>
 /// One connection seen as a pair of pipes, over TLS once it is started. Reads use zero-byte reads, so an idle
 /// connection holds no receive buffer. The stream and the pipes are made when first used: a greeted
-/// connection that has not sent a byte yet is the socket and one pending zero-byte receive
-/// (<see cref="WaitForDataAsync"/>), about a kilobyte of objects where the pipes, their state machines and
-/// a timer were three (bench/README.md).
+/// connection that has not sent a byte yet is at most the transport and one pending zero-byte receive
+/// (<see cref="WaitForDataAsync"/>), and on Linux not even that: a socket's is parked as a bare descriptor
+/// (<see cref="SocketConnection.TryDetach"/>, bench/README.md).
 /// </summary>
 /// <remarks>
 /// The transport under it is a subclass: <see cref="SocketConnection"/> in production, an in-memory pipe
