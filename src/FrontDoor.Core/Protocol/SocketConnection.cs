@@ -66,14 +66,13 @@ internal sealed class SocketConnection : ImapConnection
         using (socket)
         {
             socket.Blocking = false;
-            var descriptor = (int)socket.SafeHandle.DangerousGetHandle();
             try
             {
                 socket.Connect(remote);
             }
             catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
             {
-                var events = new SocketReadiness(descriptor);
+                var events = new SocketReadiness(socket);
                 try
                 {
                     await events.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
@@ -90,7 +89,7 @@ internal sealed class SocketConnection : ImapConnection
                 }
             }
 
-            var copy = EpollInterop.Duplicate(descriptor);
+            var copy = EpollInterop.Duplicate((int)socket.SafeHandle.DangerousGetHandle());
             return copy >= 0 ? Adopt(copy) : throw new SocketException((int)SocketError.TooManyOpenSockets);
         }
     }
@@ -122,7 +121,7 @@ internal sealed class SocketConnection : ImapConnection
             {
                 // Non-blocking for good: every call on it is a try, and waits are the loop's.
                 _socket.Blocking = false;
-                _events = new SocketReadiness(Descriptor);
+                _events = new SocketReadiness(_socket);
             }
 
             return _events;

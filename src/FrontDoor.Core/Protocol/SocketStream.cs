@@ -87,9 +87,13 @@ internal sealed class SocketStream(Socket socket, SocketReadiness? events) : Net
             throw new IOException("The transport connection was closed.", ex);
         }
 
-        if (received == buffer.Length || received == 0)
+        if (received == 0)
         {
-            events.ReadLeftSome();
+            events.ReadEnded();
+        }
+        else if (received == buffer.Length)
+        {
+            events.ReadFilled();
         }
 
         return received;

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Runtime.Versioning;
 using FrontDoor.Core.Protocol.Parking;
 
@@ -14,6 +15,7 @@ internal sealed class SocketReadiness
     private const uint WriteEvents = EpollInterop.Writable;
 
     private readonly SocketEventLoop _loop;
+    private readonly Socket _socket;
     private readonly int _descriptor;
     private readonly ulong _token;
     private readonly ReadinessWaiter _read;
@@ -25,31 +27,62 @@ internal sealed class SocketReadiness
     private bool _added;
     private bool _closed;
 
-    // 1 when a read may find data without waiting: after an event (the one-shot watch is off until the next
-    // wait, so no later event can make it stale), and after a read that filled its buffer or met the end.
-    // A zero-byte wait trusts it; a read tries anyway.
+    // Ready: an event said so (the one-shot watch is off until the next wait, so no later event can make it
+    // stale), or a read met the end. Maybe: a read filled its buffer. A read tries whatever it says; a
+    // zero-byte wait trusts Ready and peeks on Maybe, so it never ends with nothing to read, and a pipe's read
+    // after it never waits holding its buffer.
     private int _readable;
 
-    public SocketReadiness(int descriptor)
+    private const int NotReady = 0;
+    private const int Ready = 1;
+    private const int Maybe = 2;
+
+    public SocketReadiness(Socket socket)
     {
-        _descriptor = descriptor;
+        _socket = socket;
+        _descriptor = (int)socket.SafeHandle.DangerousGetHandle();
         _loop = SocketEventLoop.Next();
         _read = new ReadinessWaiter(SocketEventLoop.Inline);
         _token = _loop.Enlist(this);
     }
 
-    /// <summary>True when a read may find something (or the end) without waiting.</summary>
-    public bool MayRead => Volatile.Read(ref _readable) == 1;
-
     /// <summary>Called just before a read: what it does not find, it waits for.</summary>
-    public void ReadStarting() => Volatile.Write(ref _readable, 0);
+    public void ReadStarting() => Volatile.Write(ref _readable, NotReady);
 
-    /// <summary>Called after a read that filled its buffer, or found the end: more may be there without an event.</summary>
-    public void ReadLeftSome() => Volatile.Write(ref _readable, 1);
+    /// <summary>Called after a read that filled its buffer: more may be there, and no event will say so.</summary>
+    public void ReadFilled() => Volatile.Write(ref _readable, Maybe);
 
-    /// <summary>Completes when the socket is readable (data, the end, an error), at once if it may be already.</summary>
-    public ValueTask<int> WaitReadableAsync(CancellationToken cancellationToken) =>
-        MayRead ? ValueTask.FromResult(0) : Wait(_read, ReadEvents, cancellationToken);
+    /// <summary>Called after a read that met the end: every later read meets it at once.</summary>
+    public void ReadEnded() => Volatile.Write(ref _readable, Ready);
+
+    /// <summary>Completes when the socket is readable (data, the end, an error): at once when it is already.</summary>
+    public ValueTask<int> WaitReadableAsync(CancellationToken cancellationToken)
+    {
+        switch (Volatile.Read(ref _readable))
+        {
+            case Ready:
+                return ValueTask.FromResult(0);
+            case Maybe when Peek():
+                Volatile.Write(ref _readable, Ready);
+                return ValueTask.FromResult(0);
+            default:
+                Volatile.Write(ref _readable, NotReady);
+                return Wait(_read, ReadEvents, cancellationToken);
+        }
+    }
+
+    /// <summary>True when a read would not wait: something is queued, the peer closed, or the socket failed.</summary>
+    private bool Peek()
+    {
+        try
+        {
+            return SocketStream.ReceiveWithoutWaiting(_socket, stackalloc byte[1], SocketFlags.Peek) >= 0;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            return true;
+        }
+    }
 
     /// <summary>Completes when the socket's send buffer has room (or it failed).</summary>
     public ValueTask<int> WaitWritableAsync(CancellationToken cancellationToken)
@@ -119,7 +152,7 @@ internal sealed class SocketReadiness
 
         if (readable)
         {
-            Volatile.Write(ref _readable, 1);
+            Volatile.Write(ref _readable, Ready);
             _read.Signal();
         }
 
@@ -145,7 +178,7 @@ internal sealed class SocketReadiness
         }
 
         _loop.Delist(_descriptor, _token, added);
-        Volatile.Write(ref _readable, 1);
+        Volatile.Write(ref _readable, Ready);
         _read.Signal();
         _write?.Signal();
     }
