@@ -3,18 +3,21 @@ using System.Threading.Tasks.Sources;
 namespace FrontDoor.Core.Protocol.Events;
 
 /// <summary>
-/// One direction's wait of a <see cref="SocketReadiness"/>: at most one waiter at a time (a connection has one
-/// reader and one writer), completed by the event loop's thread, by a cancellation, or by the socket's close.
-/// Reused for every wait, so a wait allocates nothing.
+/// One wait of a <see cref="SocketReadiness"/>, completed by the event loop's thread, by a cancellation, or by
+/// the socket's close. Reused wait after wait once its result is taken, so a wait allocates nothing; while it
+/// is taken, a second waiter on the same direction gets one of its own.
 /// </summary>
 internal sealed class ReadinessWaiter : IValueTaskSource<int>
 {
-    private ManualResetValueTaskSourceCore<bool> _core;
+    private const int Free = 0;
+    private const int Taking = 1;
+    private const int Armed = 2;
+    private const int Completed = 3;
+
+    private ManualResetValueTaskSourceCore<int> _core;
     private CancellationTokenRegistration _cancellation;
     private CancellationToken _token;
-
-    // 1 while a wait is pending: whoever sets it back to 0 first completes it, the others do nothing.
-    private int _armed;
+    private int _state;
 
     public ReadinessWaiter(bool inline)
     {
@@ -23,34 +26,59 @@ internal sealed class ReadinessWaiter : IValueTaskSource<int>
         _core.RunContinuationsAsynchronously = !inline;
     }
 
-    /// <summary>Starts a wait; the caller then asks the loop to watch for it.</summary>
-    /// <returns>Completes with 0 (nothing of use: the waiter finds out by trying), or fails when cancelled.</returns>
-    public ValueTask<int> Prepare(CancellationToken cancellationToken)
+    /// <summary>True while a wait is pending.</summary>
+    public bool IsArmed => Volatile.Read(ref _state) == Armed;
+
+    /// <summary>
+    /// Starts a wait if this waiter is free. Armed with a full fence, so a signaller that set its flag before
+    /// looking here, and a waiter that looks at that flag after this, cannot both miss each other.
+    /// </summary>
+    /// <param name="wait">Completes with 0 (nothing of use: the waiter finds out by trying), or fails when cancelled.</param>
+    /// <returns>False when a wait still holds this waiter.</returns>
+    public bool TryArm(CancellationToken cancellationToken, out ValueTask<int> wait)
     {
+        if (Interlocked.CompareExchange(ref _state, Taking, Free) != Free)
+        {
+            wait = default;
+            return false;
+        }
+
         _core.Reset();
         _token = cancellationToken;
-        Volatile.Write(ref _armed, 1);
+
+        // Registered before arming, so no signal can come between the two and leave the registration behind.
         if (cancellationToken.CanBeCanceled)
         {
             _cancellation = cancellationToken.UnsafeRegister(static state => ((ReadinessWaiter)state!).Cancel(), this);
         }
 
-        return new ValueTask<int>(this, _core.Version);
+        wait = new ValueTask<int>(this, _core.Version);
+        Interlocked.Exchange(ref _state, Armed);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            Cancel();
+        }
+
+        return true;
     }
 
     /// <summary>Ends the pending wait, if any, as ready: the waiter then finds out what is there by trying.</summary>
-    public void Signal()
+    /// <returns>True when there was a wait to end (this call ended it).</returns>
+    public bool TrySignal()
     {
-        if (Interlocked.Exchange(ref _armed, 0) == 1)
+        if (Interlocked.CompareExchange(ref _state, Completed, Armed) != Armed)
         {
-            _cancellation.Unregister();
-            _core.SetResult(true);
+            return false;
         }
+
+        _cancellation.Unregister();
+        _core.SetResult(0);
+        return true;
     }
 
     private void Cancel()
     {
-        if (Interlocked.Exchange(ref _armed, 0) == 1)
+        if (Interlocked.CompareExchange(ref _state, Completed, Armed) == Armed)
         {
             _core.SetException(new OperationCanceledException(_token));
         }
@@ -58,9 +86,15 @@ internal sealed class ReadinessWaiter : IValueTaskSource<int>
 
     public int GetResult(short token)
     {
-        _cancellation = default;
-        _core.GetResult(token);
-        return 0;
+        try
+        {
+            return _core.GetResult(token);
+        }
+        finally
+        {
+            _cancellation = default;
+            Volatile.Write(ref _state, Free);
+        }
     }
 
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);

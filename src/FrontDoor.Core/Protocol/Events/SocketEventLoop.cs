@@ -6,12 +6,11 @@ namespace FrontDoor.Core.Protocol.Events;
 
 /// <summary>
 /// An epoll set of FrontDoor's own and the thread that waits on it, for connection sockets on Linux. A socket
-/// is watched one-shot and level-triggered, only while someone waits on it (<see cref="SocketReadiness"/>): an
-/// event says the socket is ready right now, so the woken reader's first <c>recv</c> finds data. Per relayed
-/// command and direction that is one <c>epoll_ctl</c>, the wake, one <c>recv</c> and one <c>send</c>; .NET's
-/// own socket engine takes a <c>recv</c> that fails, the wake, a <c>recv</c> that peeks and then the
-/// <c>recv</c> that reads, through its operation queues (bench/README.md, "Relayed commands on FrontDoor's own
-/// epoll"). Continuations run on the loop's thread (inline mode) and must never block, as in
+/// is watched edge-triggered from its first wait to its close (<see cref="SocketReadiness"/>). Per relayed
+/// command and direction that is the wake, one <c>recv</c> and one <c>send</c>, as nginx does; .NET's own
+/// socket engine takes a <c>recv</c> that fails, the wake, a <c>recv</c> that peeks and then the <c>recv</c>
+/// that reads, through its operation queues (bench/README.md, "Connection sockets on FrontDoor's own epoll").
+/// Continuations run on the loop's thread (inline mode) and must never block, as in
 /// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>.
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -105,15 +104,9 @@ internal sealed unsafe class SocketEventLoop
         }
     }
 
-    /// <summary>Watches <paramref name="descriptor"/> once for <paramref name="events"/> (added the first time).</summary>
+    /// <summary>Watches <paramref name="descriptor"/> for <paramref name="events"/> until <see cref="Delist"/>.</summary>
     /// <returns>0, or the errno.</returns>
-    public int Watch(int descriptor, uint events, ulong token, bool added)
-    {
-        var watched = events | EpollInterop.OneShot;
-        return added
-            ? EpollInterop.Modify(_epoll, descriptor, watched, token)
-            : EpollInterop.Add(_epoll, descriptor, watched, token);
-    }
+    public int Watch(int descriptor, uint events, ulong token) => EpollInterop.Add(_epoll, descriptor, events, token);
 
     /// <summary>Stops watching <paramref name="descriptor"/> (before it is closed: descriptor numbers are reused at once) and frees the slot.</summary>
     public void Delist(int descriptor, ulong token, bool added)

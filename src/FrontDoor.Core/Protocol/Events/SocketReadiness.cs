@@ -7,12 +7,27 @@ namespace FrontDoor.Core.Protocol.Events;
 /// <summary>
 /// A socket's waits on a <see cref="SocketEventLoop"/>: one reader and one writer, each woken when the socket is
 /// ready for it. Made at a connection's first wait, so a connection that never waits (a parked one) has none.
+/// The socket is watched edge-triggered from its first wait to its close: a wait costs no system call, and
+/// an event comes only when something new arrives (or room frees up).
 /// </summary>
+/// <remarks>
+/// Each direction has a flag, set with a full fence before the waiter is looked at, while a waiter arms itself
+/// with a full fence before it looks at the flag: whichever comes second sees the other, so no wake is lost.
+/// An event that finds its waiter armed is fresh (the reader is parked, so nobody read since the kernel saw the
+/// data): the flag says <see cref="Ready"/> and the woken read finds data. An event that comes while nobody
+/// waits may be about data a running read takes anyway, so it says only <see cref="Maybe"/>, and the next
+/// zero-byte wait peeks: a pipe's read after that wait never waits holding its buffer.
+/// </remarks>
 [SupportedOSPlatform("linux")]
 internal sealed class SocketReadiness
 {
-    private const uint ReadEvents = EpollInterop.Readable | EpollInterop.PeerClosedWrite;
-    private const uint WriteEvents = EpollInterop.Writable;
+    private const uint Watched = EpollInterop.Readable | EpollInterop.Writable | EpollInterop.PeerClosedWrite | EpollInterop.EdgeTriggered;
+    private const uint ReadEvents = EpollInterop.Readable | EpollInterop.PeerClosedWrite | EpollInterop.Error | EpollInterop.HangUp;
+    private const uint WriteEvents = EpollInterop.Writable | EpollInterop.Error | EpollInterop.HangUp;
+
+    private const int NotReady = 0;
+    private const int Ready = 1;
+    private const int Maybe = 2;
 
     private readonly SocketEventLoop _loop;
     private readonly Socket _socket;
@@ -21,21 +36,20 @@ internal sealed class SocketReadiness
     private readonly ReadinessWaiter _read;
     private ReadinessWaiter? _write;
 
-    // Guarded by _read (a private object): what the pending waits watch for, whether the descriptor is in the
-    // set, and whether it has been taken out for good.
-    private uint _interest;
+    // Waits that came while the direction's own waiter was taken (a second reader, as while a session ends):
+    // each its own waiter, woken with the first. Guarded by _read.
+    private List<ReadinessWaiter>? _others;
+    private int _readable;
+    private int _writable;
+
+    // Sticky: the peer's FIN (reads end), or a reset or error (both directions end). Their edge comes once,
+    // and a read that took data before the FIN leaves the FIN for the next read with no new edge for it.
+    private int _readEnded;
+    private int _failed;
+
+    // Guarded by _read (a private object): whether the descriptor is in the set, and whether it left for good.
     private bool _added;
     private bool _closed;
-
-    // Ready: an event said so (the one-shot watch is off until the next wait, so no later event can make it
-    // stale), or a read met the end. Maybe: a read filled its buffer. A read tries whatever it says; a
-    // zero-byte wait trusts Ready and peeks on Maybe, so it never ends with nothing to read, and a pipe's read
-    // after it never waits holding its buffer.
-    private int _readable;
-
-    private const int NotReady = 0;
-    private const int Ready = 1;
-    private const int Maybe = 2;
 
     public SocketReadiness(Socket socket)
     {
@@ -49,8 +63,8 @@ internal sealed class SocketReadiness
     /// <summary>Called just before a read: what it does not find, it waits for.</summary>
     public void ReadStarting() => Volatile.Write(ref _readable, NotReady);
 
-    /// <summary>Called after a read that filled its buffer: more may be there, and no event will say so.</summary>
-    public void ReadFilled() => Volatile.Write(ref _readable, Maybe);
+    /// <summary>Called after a read that filled its buffer: more may be there, and no new edge will say so.</summary>
+    public void ReadFilled() => Interlocked.CompareExchange(ref _readable, Maybe, NotReady);
 
     /// <summary>Called after a read that met the end: every later read meets it at once.</summary>
     public void ReadEnded() => Volatile.Write(ref _readable, Ready);
@@ -58,16 +72,93 @@ internal sealed class SocketReadiness
     /// <summary>Completes when the socket is readable (data, the end, an error): at once when it is already.</summary>
     public ValueTask<int> WaitReadableAsync(CancellationToken cancellationToken)
     {
-        switch (Volatile.Read(ref _readable))
+        while (true)
         {
-            case Ready:
+            if (Volatile.Read(ref _readEnded) != 0 || Volatile.Read(ref _failed) != 0)
+            {
                 return ValueTask.FromResult(0);
-            case Maybe when Peek():
-                Volatile.Write(ref _readable, Ready);
-                return ValueTask.FromResult(0);
-            default:
-                Volatile.Write(ref _readable, NotReady);
-                return Wait(_read, ReadEvents, cancellationToken);
+            }
+
+            switch (Volatile.Read(ref _readable))
+            {
+                case Ready:
+                    return ValueTask.FromResult(0);
+                case Maybe:
+                    if (Peek())
+                    {
+                        Interlocked.CompareExchange(ref _readable, Ready, Maybe);
+                        return ValueTask.FromResult(0);
+                    }
+
+                    // Nothing after all; an event meanwhile leaves the flag set, and the loop looks again.
+                    if (Interlocked.CompareExchange(ref _readable, NotReady, Maybe) != Maybe)
+                    {
+                        continue;
+                    }
+
+                    break;
+            }
+
+            return Wait(_read, ref _readable, cancellationToken);
+        }
+    }
+
+    /// <summary>Completes when the socket's send buffer may have room (or it failed); the writer tries and waits again if not.</summary>
+    public ValueTask<int> WaitWritableAsync(CancellationToken cancellationToken)
+    {
+        var waiter = _write;
+        if (waiter is null)
+        {
+            lock (_read)
+            {
+                waiter = _write ??= new ReadinessWaiter(SocketEventLoop.Inline);
+            }
+        }
+
+        return Interlocked.Exchange(ref _writable, NotReady) != NotReady || Volatile.Read(ref _failed) != 0
+            ? ValueTask.FromResult(0)
+            : Wait(waiter, ref _writable, cancellationToken);
+    }
+
+    private ValueTask<int> Wait(ReadinessWaiter waiter, ref int flag, CancellationToken cancellationToken)
+    {
+        if (!waiter.TryArm(cancellationToken, out var wait))
+        {
+            waiter = new ReadinessWaiter(SocketEventLoop.Inline);
+            lock (_read)
+            {
+                (_others ??= []).Add(waiter);
+            }
+
+            waiter.TryArm(cancellationToken, out wait);
+        }
+
+        if (!Watching() || Volatile.Read(ref flag) != NotReady)
+        {
+            // Closed or not watchable (the waiter tries at once and meets the cause), or an event came between
+            // the look at the flag and the arming.
+            waiter.TrySignal();
+        }
+
+        return wait;
+    }
+
+    /// <summary>In the loop's set from the first wait on; false once closed or when the set refused it.</summary>
+    private bool Watching()
+    {
+        if (Volatile.Read(ref _added))
+        {
+            return true;
+        }
+
+        lock (_read)
+        {
+            if (!_added && !_closed)
+            {
+                _added = _loop.Watch(_descriptor, Watched, _token) == 0;
+            }
+
+            return _added && !_closed;
         }
     }
 
@@ -84,82 +175,76 @@ internal sealed class SocketReadiness
         }
     }
 
-    /// <summary>Completes when the socket's send buffer has room (or it failed).</summary>
-    public ValueTask<int> WaitWritableAsync(CancellationToken cancellationToken)
+    /// <summary>On the loop's thread: what the edge-triggered watch saw.</summary>
+    internal void OnEvents(uint events)
     {
-        var waiter = _write;
-        if (waiter is null)
+        // Set before the waiters are looked at (their wake reads it).
+        if ((events & (EpollInterop.Error | EpollInterop.HangUp)) != 0)
         {
-            lock (_read)
-            {
-                waiter = _write ??= new ReadinessWaiter(SocketEventLoop.Inline);
-            }
+            Volatile.Write(ref _failed, 1);
         }
 
-        return Wait(waiter, WriteEvents, cancellationToken);
-    }
-
-    private ValueTask<int> Wait(ReadinessWaiter waiter, uint events, CancellationToken cancellationToken)
-    {
-        var wait = waiter.Prepare(cancellationToken);
-        int error;
-        lock (_read)
+        if ((events & EpollInterop.PeerClosedWrite) != 0)
         {
-            if (_closed)
+            Volatile.Write(ref _readEnded, 1);
+        }
+
+        if ((events & ReadEvents) != 0)
+        {
+            Signal(_read, ref _readable);
+        }
+
+        if ((events & WriteEvents) != 0)
+        {
+            if (_write is { } write)
             {
-                error = -1;
+                Signal(write, ref _writable);
             }
             else
             {
-                _interest |= events;
-                error = _loop.Watch(_descriptor, _interest, _token, _added);
-                _added |= error == 0;
+                Volatile.Write(ref _writable, Maybe);
             }
         }
 
-        if (error != 0)
+        if (Volatile.Read(ref _others) is not null)
         {
-            // Not watchable (closed, or out of kernel memory): the waiter tries at once and meets the cause.
-            waiter.Signal();
+            SignalOthers();
         }
-
-        return wait;
     }
 
-    /// <summary>On the loop's thread: what the one-shot watch saw. The other direction's wait is watched again.</summary>
-    internal void OnEvents(uint events)
+    /// <summary>Wakes every other wait (each then tries, and waits again if it must).</summary>
+    private void SignalOthers()
     {
-        var failed = (events & (EpollInterop.Error | EpollInterop.HangUp)) != 0;
-        var readable = failed || (events & ReadEvents) != 0;
-        var writable = failed || (events & WriteEvents) != 0;
+        List<ReadinessWaiter>? others;
         lock (_read)
         {
-            if (readable)
-            {
-                _interest &= ~ReadEvents;
-            }
-
-            if (writable)
-            {
-                _interest &= ~WriteEvents;
-            }
-
-            if (_interest != 0 && !_closed)
-            {
-                _loop.Watch(_descriptor, _interest, _token, added: true);
-            }
+            others = _others;
+            _others = null;
         }
 
-        if (readable)
+        if (others is not null)
         {
-            Volatile.Write(ref _readable, Ready);
-            _read.Signal();
+            foreach (var waiter in others)
+            {
+                waiter.TrySignal();
+            }
+        }
+    }
+
+    private static void Signal(ReadinessWaiter waiter, ref int flag)
+    {
+        // An armed waiter is parked: nobody read since the kernel saw this, so the read it wakes finds something.
+        if (Volatile.Read(ref flag) == NotReady && waiter.IsArmed)
+        {
+            Interlocked.CompareExchange(ref flag, Ready, NotReady);
+            if (waiter.TrySignal())
+            {
+                return;
+            }
         }
 
-        if (writable)
-        {
-            _write?.Signal();
-        }
+        Interlocked.CompareExchange(ref flag, Maybe, NotReady);
+        waiter.TrySignal();
     }
 
     /// <summary>Out of the loop for good, before the descriptor is closed or handed on; pending waits end as ready.</summary>
@@ -179,7 +264,9 @@ internal sealed class SocketReadiness
 
         _loop.Delist(_descriptor, _token, added);
         Volatile.Write(ref _readable, Ready);
-        _read.Signal();
-        _write?.Signal();
+        Volatile.Write(ref _writable, Ready);
+        _read.TrySignal();
+        _write?.TrySignal();
+        SignalOthers();
     }
 }

@@ -16,7 +16,6 @@ internal static unsafe partial class EpollInterop
 
     public const int ControlAdd = 1;
     public const int ControlDelete = 2;
-    public const int ControlModify = 3;
 
     public const uint Readable = 0x001;
     public const uint Writable = 0x004;
@@ -24,6 +23,7 @@ internal static unsafe partial class EpollInterop
     public const uint HangUp = 0x010;
     public const uint PeerClosedWrite = 0x2000;
     public const uint OneShot = 1u << 30;
+    public const uint EdgeTriggered = 1u << 31;
 
     private const int CloseOnExec = 0x80000;
     private const int NonBlocking = 0x800;
@@ -84,16 +84,6 @@ internal static unsafe partial class EpollInterop
         *(uint*)epollEvent = events;
         *(ulong*)(epollEvent + DataOffset) = token;
         return EpollControl(epoll, ControlAdd, descriptor, epollEvent) == 0 ? 0 : Marshal.GetLastPInvokeError();
-    }
-
-    /// <summary>Changes what <paramref name="descriptor"/> is watched for (and re-arms a one-shot watch).</summary>
-    /// <returns>0, or the errno (not watched: ENOENT).</returns>
-    public static int Modify(int epoll, int descriptor, uint events, ulong token)
-    {
-        var epollEvent = stackalloc byte[16];
-        *(uint*)epollEvent = events;
-        *(ulong*)(epollEvent + DataOffset) = token;
-        return EpollControl(epoll, ControlModify, descriptor, epollEvent) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
     public static void Remove(int epoll, int descriptor) => EpollControl(epoll, ControlDelete, descriptor, null);

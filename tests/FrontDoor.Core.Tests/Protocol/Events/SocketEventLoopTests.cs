@@ -134,6 +134,22 @@ public sealed class SocketEventLoopTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Data_and_the_peers_close_arriving_together_leave_the_end_for_the_next_wait()
+    {
+        // One edge for both: the read takes the data, and the close, still unread, has no edge of its own.
+        var (peer, connection) = await PairAsync();
+        var stream = connection.TransportStream;
+        var wait = connection.WaitForDataAsync(CancellationToken.None).AsTask();
+        await peer.SendAsync("* BYE going\r\n"u8.ToArray());
+        peer.Shutdown(SocketShutdown.Send);
+        await wait.WaitAsync(Patience);
+        Assert.Equal("* BYE going\r\n", await ReadAllQueuedAsync(connection, 13));
+
+        await connection.WaitForDataAsync(CancellationToken.None).AsTask().WaitAsync(Patience);
+        Assert.Equal(0, await stream.ReadAsync(new byte[16]).AsTask().WaitAsync(Patience));
+    }
+
+    [Fact]
     public async Task A_peer_that_resets_ends_a_pending_wait_and_the_read_fails()
     {
         var (peer, connection) = await PairAsync();
