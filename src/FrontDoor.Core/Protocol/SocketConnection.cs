@@ -62,6 +62,8 @@ internal sealed class SocketConnection : ImapConnection
         }
     }
 
+    private protected override System.Runtime.InteropServices.SafeHandle TransportSocket => _socket.SafeHandle;
+
     /// <summary>The socket's descriptor, for a wait in <see cref="ParkedSockets{TState}"/> that leaves it this connection's.</summary>
     public int Descriptor => (int)_socket.SafeHandle.DangerousGetHandle();
 

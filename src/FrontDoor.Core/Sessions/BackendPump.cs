@@ -12,7 +12,7 @@ namespace FrontDoor.Core.Sessions;
 /// <see cref="LiteralGate"/> the client pump waits at: a continuation opens it, the command's completion
 /// closes it.
 /// </summary>
-internal sealed class BackendPump : IDisposable
+internal sealed partial class BackendPump : IDisposable
 {
     private readonly RelayContext _link;
     private readonly LiteralGate _gate;
@@ -77,10 +77,7 @@ internal sealed class BackendPump : IDisposable
                     return SessionEnd.Shutdown;
                 }
 
-                // One clock read serves the session's activity (idle timeout, registry) and the drain's quiet check.
-                var now = _link.Services.Time.GetTimestamp();
-                _link.Info.Touch(now);
-                Volatile.Write(ref _lastActivity, now);
+                Touch();
                 BackendStep step;
 
                 // The client's output is taken only once there is something to relay, never while waiting.
@@ -105,6 +102,12 @@ internal sealed class BackendPump : IDisposable
                 if (result.IsCompleted)
                 {
                     return SessionEnd.BackendClosed;
+                }
+
+                if (step == BackendStep.Relayed && CanSpliceRest() && OperatingSystem.IsLinux()
+                    && await SpliceLiteralAsync(cancellationToken).ConfigureAwait(false) is { } ended)
+                {
+                    return ended;
                 }
             }
         }
@@ -164,6 +167,14 @@ internal sealed class BackendPump : IDisposable
                     return BackendStep.Unrelayable;
             }
         }
+    }
+
+    /// <summary>One clock read serves the session's activity (idle timeout, registry) and the drain's quiet check.</summary>
+    private void Touch()
+    {
+        var now = _link.Services.Time.GetTimestamp();
+        _link.Info.Touch(now);
+        Volatile.Write(ref _lastActivity, now);
     }
 
     private void Received(long bytes)

@@ -25,6 +25,7 @@ internal sealed class BackendCounters
     private long _commandsDrained;
     private long _literalBytesDrained;
     private long _capabilityRewrites;
+    private long _bytesSpliced;
 
     public long BytesToBackend => Interlocked.Read(ref _bytesToBackend);
 
@@ -40,6 +41,11 @@ internal sealed class BackendCounters
 
     /// <summary>Capability responses re-serialized through the filters.</summary>
     public long CapabilityRewrites => Interlocked.Read(ref _capabilityRewrites);
+
+    /// <summary>Of the octets relayed, those moved from socket to socket by splice(2), never copied into FrontDoor (counted in the totals too).</summary>
+    public long BytesSpliced => Interlocked.Read(ref _bytesSpliced);
+
+    public void Spliced(long bytes) => Interlocked.Add(ref _bytesSpliced, bytes);
 
     public void AddToBackend(long bytes) => Interlocked.Add(ref _bytesToBackend, bytes);
 
