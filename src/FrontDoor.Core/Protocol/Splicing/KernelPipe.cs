@@ -13,9 +13,14 @@ namespace FrontDoor.Core.Protocol.Splicing;
 [SupportedOSPlatform("linux")]
 internal sealed class KernelPipe : IDisposable
 {
-    // 1 MiB moves a 50 MiB literal in about 50 round trips instead of 800 of the default 64 KiB; a system
-    // that refuses it (fs.pipe-max-size, the user's pipe pages) leaves the pipe at its default size.
-    private const int WantedSize = 1024 * 1024;
+    // A splice from a TCP socket takes what its receive queue holds, seldom more than two 64 KiB segments on
+    // loopback: 256 KiB leaves room for a burst while a stalled client pins no more than that in the kernel.
+    private const int WantedSize = 256 * 1024;
+
+    // An unprivileged user past fs.pipe-user-pages-soft (16,384 pages: 256 pipes of 256 KiB at once) gets
+    // pipes of two pages and cannot grow them, too small to beat the usual 64 KiB copies: such a pipe is
+    // not used. So the kernel memory that splicing pins is bounded for the whole process.
+    private const int SmallestUseful = 64 * 1024;
 
     // EBADF: what a send on a closed socket reports.
     private const int ClosedError = 9;
@@ -37,7 +42,7 @@ internal sealed class KernelPipe : IDisposable
     /// <summary>Octets in the pipe, not yet sent on.</summary>
     public int Pending { get; private set; }
 
-    /// <summary>A new pipe, or null when the system gives none (then the caller copies as usual).</summary>
+    /// <summary>A new pipe, or null when the system gives none or only a small one (then the caller copies as usual).</summary>
     public static KernelPipe? TryCreate()
     {
         if (!SpliceInterop.TryCreatePipe(out var readEnd, out var writeEnd))
@@ -46,7 +51,7 @@ internal sealed class KernelPipe : IDisposable
         }
 
         var capacity = SpliceInterop.Resize(writeEnd, WantedSize);
-        if (capacity <= 0)
+        if (capacity < SmallestUseful)
         {
             SpliceInterop.Close(readEnd);
             SpliceInterop.Close(writeEnd);
