@@ -12,7 +12,7 @@ namespace FrontDoor.Core.Sessions;
 /// <see cref="LiteralGate"/> the client pump waits at: a continuation opens it, the command's completion
 /// closes it.
 /// </summary>
-internal sealed partial class BackendPump : IDisposable
+internal sealed class BackendPump : IDisposable, ISplicingPump
 {
     private readonly RelayContext _link;
     private readonly LiteralGate _gate;
@@ -104,10 +104,12 @@ internal sealed partial class BackendPump : IDisposable
                     return SessionEnd.BackendClosed;
                 }
 
-                if (step == BackendStep.Relayed && CanSpliceRest() && OperatingSystem.IsLinux()
-                    && await SpliceLiteralAsync(cancellationToken).ConfigureAwait(false) is { } ended)
+                // A large literal's rest goes from socket to socket, with nothing of it buffered here.
+                if (step == BackendStep.Relayed && OperatingSystem.IsLinux()
+                    && LiteralSplicer.CanSplice(_backendFramer.LiteralRemaining, _link.Backend, _link.Client)
+                    && !await LiteralSplicer.RunAsync(this, _link.Backend, _link.Client, _link.ClientOutput, cancellationToken).ConfigureAwait(false))
                 {
-                    return ended;
+                    return SessionEnd.ClientClosed;
                 }
             }
         }
@@ -175,6 +177,23 @@ internal sealed partial class BackendPump : IDisposable
         var now = _link.Services.Time.GetTimestamp();
         _link.Info.Touch(now);
         Volatile.Write(ref _lastActivity, now);
+    }
+
+    long ISplicingPump.LiteralRemaining => _backendFramer.LiteralRemaining;
+
+    void ISplicingPump.SplicedIn(long octets)
+    {
+        _backendFramer.SkipLiteralOctets(octets);
+        Touch();
+    }
+
+    void ISplicingPump.Delivered(long octets, bool spliced)
+    {
+        Received(octets);
+        if (spliced)
+        {
+            _link.Counters.AddSplicedToClient(octets);
+        }
     }
 
     private void Received(long bytes)

@@ -25,7 +25,8 @@ internal sealed class BackendCounters
     private long _commandsDrained;
     private long _literalBytesDrained;
     private long _capabilityRewrites;
-    private long _bytesSpliced;
+    private long _splicedToClient;
+    private long _splicedToBackend;
 
     public long BytesToBackend => Interlocked.Read(ref _bytesToBackend);
 
@@ -42,10 +43,15 @@ internal sealed class BackendCounters
     /// <summary>Capability responses re-serialized through the filters.</summary>
     public long CapabilityRewrites => Interlocked.Read(ref _capabilityRewrites);
 
-    /// <summary>Of the octets relayed, those moved from socket to socket by splice(2), never copied into FrontDoor (counted in the totals too).</summary>
-    public long BytesSpliced => Interlocked.Read(ref _bytesSpliced);
+    /// <summary>Of <see cref="BytesToClient"/>, the octets moved from socket to socket by splice(2), never copied into FrontDoor.</summary>
+    public long SplicedToClient => Interlocked.Read(ref _splicedToClient);
 
-    public void Spliced(long bytes) => Interlocked.Add(ref _bytesSpliced, bytes);
+    /// <summary>Of <see cref="BytesToBackend"/>, the octets moved from socket to socket by splice(2).</summary>
+    public long SplicedToBackend => Interlocked.Read(ref _splicedToBackend);
+
+    public void AddSplicedToClient(long bytes) => Interlocked.Add(ref _splicedToClient, bytes);
+
+    public void AddSplicedToBackend(long bytes) => Interlocked.Add(ref _splicedToBackend, bytes);
 
     public void AddToBackend(long bytes) => Interlocked.Add(ref _bytesToBackend, bytes);
 
