@@ -42,7 +42,7 @@ internal sealed class MetricsObservers : IHostedService
         meter.CreateObservableCounter(
             "frontdoor.relay.transferred", ObserveBytes, "By", "Octets relayed after login, per backend and direction (to_client, to_backend)");
         meter.CreateObservableCounter(
-            "frontdoor.relay.spliced", ObserveSpliced, "By", "Of the octets relayed, those moved from socket to socket by splice(2) without being copied into FrontDoor, per backend and direction");
+            "frontdoor.relay.spliced", () => Observe(c => c.SplicedToClient), "By", "Of the octets relayed to clients, those of large literals moved from socket to socket by splice(2) without being copied into FrontDoor, per backend");
         meter.CreateObservableCounter(
             "frontdoor.literals.synchronized", () => Observe(c => c.LiteralsSynchronized), "{literal}", "Non-synchronizing literals sent to the backend as synchronizing ones, per backend");
         meter.CreateObservableCounter(
@@ -67,16 +67,12 @@ internal sealed class MetricsObservers : IHostedService
         }
     }
 
-    private IEnumerable<Measurement<long>> ObserveBytes() => ObserveDirections(c => c.BytesToClient, c => c.BytesToBackend);
-
-    private IEnumerable<Measurement<long>> ObserveSpliced() => ObserveDirections(c => c.SplicedToClient, c => c.SplicedToBackend);
-
-    private IEnumerable<Measurement<long>> ObserveDirections(Func<BackendCounters, long> toClient, Func<BackendCounters, long> toBackend)
+    private IEnumerable<Measurement<long>> ObserveBytes()
     {
         foreach (var (backend, counters) in _relay.Snapshot())
         {
-            yield return new Measurement<long>(toClient(counters), Tag(backend), new KeyValuePair<string, object?>("direction", "to_client"));
-            yield return new Measurement<long>(toBackend(counters), Tag(backend), new KeyValuePair<string, object?>("direction", "to_backend"));
+            yield return new Measurement<long>(counters.BytesToClient, Tag(backend), new KeyValuePair<string, object?>("direction", "to_client"));
+            yield return new Measurement<long>(counters.BytesToBackend, Tag(backend), new KeyValuePair<string, object?>("direction", "to_backend"));
         }
     }
 

@@ -12,7 +12,7 @@ namespace FrontDoor.Core.Sessions;
 /// one thing with <see cref="BackendPump"/>: the <see cref="LiteralGate"/>, where it waits for the backend's
 /// verdict on a literal it announced.
 /// </summary>
-internal sealed partial class ClientPump : IDisposable, ISplicingPump
+internal sealed partial class ClientPump : IDisposable
 {
     private readonly RelayContext _link;
     private readonly LiteralGate _gate;
@@ -110,17 +110,6 @@ internal sealed partial class ClientPump : IDisposable, ISplicingPump
                 if (!await output.FlushWhileOpenAsync(cancellationToken).ConfigureAwait(false))
                 {
                     return SessionEnd.BackendClosed;
-                }
-
-                // A large literal's rest (APPEND's message) goes from socket to socket, with nothing of it buffered here.
-                if (step == ClientStep.NeedMore && !read.IsCompleted && !_command.Discarding && OperatingSystem.IsLinux()
-                    && LiteralSplicer.CanSplice(_clientFramer.LiteralRemaining, _link.Client, _link.Backend))
-                {
-                    TraceLiteralStart();
-                    if (!await LiteralSplicer.RunAsync(this, _link.Client, _link.Backend, sharedOutput: null, cancellationToken).ConfigureAwait(false))
-                    {
-                        return SessionEnd.BackendClosed;
-                    }
                 }
 
                 switch (step)
@@ -332,23 +321,6 @@ internal sealed partial class ClientPump : IDisposable, ISplicingPump
         }
 
         return ClientStep.NeedMore;
-    }
-
-    long ISplicingPump.LiteralRemaining => _clientFramer.LiteralRemaining;
-
-    void ISplicingPump.SplicedIn(long octets)
-    {
-        _clientFramer.SkipLiteralOctets(octets);
-        _link.Info.Touch();
-    }
-
-    void ISplicingPump.Delivered(long octets, bool spliced)
-    {
-        Sent(octets);
-        if (spliced)
-        {
-            _link.Counters.AddSplicedToBackend(octets);
-        }
     }
 
     private void Sent(long bytes)

@@ -24,7 +24,8 @@ internal interface ISplicingPump
 /// Moves the rest of a large literal from one plain socket to the other through a kernel pipe (Linux's
 /// splice(2), <see cref="KernelPipe"/>), so its octets never enter FrontDoor's memory (docs/ARCHITECTURE.md,
 /// "The path of a byte"). The pump calls it once everything its pipe held was relayed and flushed, so the
-/// rest of the literal is all still in the source socket.
+/// rest of the literal is all still in the source socket. Used for the backend's literals (FETCH); an
+/// APPEND's, spliced the same way, measured slower than copied (bench/README.md), so the client pump copies.
 /// </summary>
 internal static class LiteralSplicer
 {
@@ -41,7 +42,7 @@ internal static class LiteralSplicer
     /// <summary>
     /// Splices until the literal's end, or until the source closes or is stopped (its receive side shut:
     /// the literal is left unfinished and the pump's next usual read says which it was). The destination's
-    /// output (<paramref name="sharedOutput"/> when others write to it too) is held while octets move and let
+    /// output (<paramref name="output"/>, shared with FrontDoor's own answers) is held while octets move and let
     /// go while the source has nothing, as a pump does around its reads. A destination that takes no more gets
     /// what the kernel pipe holds through the usual <see cref="PipeWriter"/>, whose flush waits for room: memory
     /// stays bounded by the pipe.
@@ -49,7 +50,7 @@ internal static class LiteralSplicer
     /// <returns>False when the destination went away; true to go on reading the usual way.</returns>
     [SupportedOSPlatform("linux")]
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<bool> RunAsync(ISplicingPump pump, ImapConnection source, ImapConnection destination, SerializedWriter? sharedOutput, CancellationToken cancellationToken)
+    public static async ValueTask<bool> RunAsync(ISplicingPump pump, ImapConnection source, ImapConnection destination, SerializedWriter output, CancellationToken cancellationToken)
     {
         // .NET makes a socket's descriptor non-blocking for good once it waited asynchronously, as both have.
         if (source.PlainSocket is not { } sourceSocket || !KernelPipe.CanUse(sourceSocket)
@@ -66,8 +67,7 @@ internal static class LiteralSplicer
 
         while (true)
         {
-            SerializedWriter.Lease? lease = sharedOutput is null ? null : await sharedOutput.AcquireAsync(cancellationToken).ConfigureAwait(false);
-            try
+            using (var lease = await output.AcquireAsync(cancellationToken).ConfigureAwait(false))
             {
                 // Checked again each time: a layer may have started while the output was let go (the client's COMPRESS).
                 var from = source.PlainSocket;
@@ -77,7 +77,6 @@ internal static class LiteralSplicer
                     return true;
                 }
 
-                var output = lease?.Writer ?? destination.Output;
                 while (pump.LiteralRemaining > 0)
                 {
                     var filled = pipe.FillFrom(from, pump.LiteralRemaining);
@@ -92,15 +91,11 @@ internal static class LiteralSplicer
                     }
 
                     pump.SplicedIn(filled);
-                    if (!await DrainAsync(pump, pipe, to, output, cancellationToken).ConfigureAwait(false))
+                    if (!await DrainAsync(pump, pipe, to, lease.Writer, cancellationToken).ConfigureAwait(false))
                     {
                         return false;
                     }
                 }
-            }
-            finally
-            {
-                lease?.Dispose();
             }
 
             if (pump.LiteralRemaining == 0)

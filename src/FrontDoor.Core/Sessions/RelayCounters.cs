@@ -26,7 +26,6 @@ internal sealed class BackendCounters
     private long _literalBytesDrained;
     private long _capabilityRewrites;
     private long _splicedToClient;
-    private long _splicedToBackend;
 
     public long BytesToBackend => Interlocked.Read(ref _bytesToBackend);
 
@@ -46,12 +45,7 @@ internal sealed class BackendCounters
     /// <summary>Of <see cref="BytesToClient"/>, the octets moved from socket to socket by splice(2), never copied into FrontDoor.</summary>
     public long SplicedToClient => Interlocked.Read(ref _splicedToClient);
 
-    /// <summary>Of <see cref="BytesToBackend"/>, the octets moved from socket to socket by splice(2).</summary>
-    public long SplicedToBackend => Interlocked.Read(ref _splicedToBackend);
-
     public void AddSplicedToClient(long bytes) => Interlocked.Add(ref _splicedToClient, bytes);
-
-    public void AddSplicedToBackend(long bytes) => Interlocked.Add(ref _splicedToBackend, bytes);
 
     public void AddToBackend(long bytes) => Interlocked.Add(ref _bytesToBackend, bytes);
 
