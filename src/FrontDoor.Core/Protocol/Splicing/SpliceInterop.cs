@@ -10,7 +10,7 @@ namespace FrontDoor.Core.Protocol.Splicing;
 [SupportedOSPlatform("linux")]
 internal static unsafe partial class SpliceInterop
 {
-    private const string Library = "libc";
+    private const string Library = LibC.Library;
 
     /// <summary>The result of a call that would have blocked (EAGAIN).</summary>
     public const long WouldBlock = -1;
@@ -30,15 +30,6 @@ internal static unsafe partial class SpliceInterop
 
     [LibraryImport(Library, EntryPoint = "splice", SetLastError = true)]
     private static partial nint SpliceCall(int input, long* inputOffset, int output, long* outputOffset, nint length, uint flags);
-
-    [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
-    private static partial nint Read(int descriptor, byte* buffer, nint count);
-
-    [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
-    private static partial int CloseDescriptor(int descriptor);
-
-    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
-    private static partial int Fcntl(int descriptor, int command, int argument);
 
     /// <summary>A non-blocking, close-on-exec pipe; false when the system gives none (out of descriptors, no libc).</summary>
     public static bool TryCreatePipe(out int readEnd, out int writeEnd)
@@ -64,12 +55,12 @@ internal static unsafe partial class SpliceInterop
     /// <summary>Asks for a pipe of <paramref name="bytes"/>; returns the size it has (the default when refused: above fs.pipe-max-size, or the user's pipe pages spent).</summary>
     public static int Resize(int pipe, int bytes)
     {
-        var size = Fcntl(pipe, SetPipeSize, bytes);
-        return size > 0 ? size : Math.Max(Fcntl(pipe, GetPipeSize, 0), 0);
+        var size = LibC.Fcntl(pipe, SetPipeSize, bytes);
+        return size > 0 ? size : Math.Max(LibC.Fcntl(pipe, GetPipeSize, 0), 0);
     }
 
     /// <summary>True when <paramref name="descriptor"/> is non-blocking: splice(2) on a socket waits or not by the socket's own flag.</summary>
-    public static bool IsNonBlocking(int descriptor) => (Fcntl(descriptor, GetStatusFlags, 0) & NonBlockingOpen) != 0;
+    public static bool IsNonBlocking(int descriptor) => (LibC.Fcntl(descriptor, GetStatusFlags, 0) & NonBlockingOpen) != 0;
 
     /// <summary>Moves up to <paramref name="length"/> octets from <paramref name="input"/> to <paramref name="output"/> (one of them a pipe).</summary>
     /// <returns>The octets moved; 0 at the end of the input; <see cref="WouldBlock"/>; or minus the errno minus one for another error.</returns>
@@ -98,7 +89,7 @@ internal static unsafe partial class SpliceInterop
         {
             while (true)
             {
-                var read = Read(pipe, start, buffer.Length);
+                var read = LibC.Read(pipe, start, buffer.Length);
                 if (read >= 0)
                 {
                     return read;
@@ -113,5 +104,5 @@ internal static unsafe partial class SpliceInterop
         }
     }
 
-    public static void Close(int descriptor) => CloseDescriptor(descriptor);
+    public static void Close(int descriptor) => LibC.Close(descriptor);
 }
