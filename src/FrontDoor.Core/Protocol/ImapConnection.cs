@@ -146,6 +146,19 @@ internal abstract partial class ImapConnection : IDuplexPipe, IAsyncDisposable
     /// <summary>The transport's socket, when it is one.</summary>
     private protected virtual System.Runtime.InteropServices.SafeHandle? TransportSocket => null;
 
+    /// <summary>
+    /// Called just before something reads <see cref="PlainSocket"/> itself (a splice): what it does not find,
+    /// <see cref="WaitForReadableAsync"/> must wait for, whatever an earlier event said.
+    /// </summary>
+    internal virtual void PlainReadStarting()
+    {
+    }
+
+    /// <summary>Called when such a read met the end: every later wait ends at once.</summary>
+    internal virtual void PlainReadEnded()
+    {
+    }
+
     /// <summary>True once TLS is running on this connection.</summary>
     public bool IsTls { get; private set; }
 

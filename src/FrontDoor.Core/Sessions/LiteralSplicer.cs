@@ -79,6 +79,8 @@ internal static class LiteralSplicer
 
                 while (pump.LiteralRemaining > 0)
                 {
+                    // Told as the stream's reads tell it, so the wait below does not trust a readiness this took.
+                    source.PlainReadStarting();
                     var filled = pipe.FillFrom(from, pump.LiteralRemaining);
                     if (filled == SpliceInterop.WouldBlock)
                     {
@@ -87,6 +89,7 @@ internal static class LiteralSplicer
 
                     if (filled == 0)
                     {
+                        source.PlainReadEnded();
                         return true;
                     }
 

@@ -32,6 +32,10 @@ public sealed class KernelPipeTests : IDisposable
             Assert.NotNull(pipe);
             Assert.True(pipe.Capacity >= 64 * 1024);
             Assert.True(KernelPipe.CanUse(source.SafeHandle));
+
+            // .NET leaves a descriptor non-blocking once made so, whatever Blocking says later (SocketStream
+            // switches it around each send): a splice on it never blocks the thread.
+            Assert.True(KernelPipe.CanUse(sender.SafeHandle));
             Assert.Equal(SpliceInterop.WouldBlock, pipe.FillFrom(source.SafeHandle, 1024));
 
             var data = new byte[48 * 1024];
