@@ -73,6 +73,12 @@ internal sealed class KernelPipe : IDisposable
     /// <exception cref="IOException">The connection broke.</exception>
     public long FillFrom(SafeHandle socket, long count)
     {
+        // A splice of nothing returns 0, which would read as the peer's close.
+        if (count <= 0 || Pending == Capacity)
+        {
+            throw new InvalidOperationException("nothing to move, or no room in the pipe");
+        }
+
         long moved;
         using (var held = new HeldDescriptor(socket))
         {
