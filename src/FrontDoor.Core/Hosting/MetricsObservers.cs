@@ -42,6 +42,8 @@ internal sealed class MetricsObservers : IHostedService
         meter.CreateObservableCounter(
             "frontdoor.relay.transferred", ObserveBytes, "By", "Octets relayed after login, per backend and direction (to_client, to_backend)");
         meter.CreateObservableCounter(
+            "frontdoor.relay.spliced", () => Observe(c => c.SplicedToClient), "By", "Of the octets relayed to clients, those of large literals moved from socket to socket by splice(2) without being copied into FrontDoor, per backend");
+        meter.CreateObservableCounter(
             "frontdoor.literals.synchronized", () => Observe(c => c.LiteralsSynchronized), "{literal}", "Non-synchronizing literals sent to the backend as synchronizing ones, per backend");
         meter.CreateObservableCounter(
             "frontdoor.literals.drained", () => Observe(c => c.CommandsDrained), "{command}", "Commands whose converted literal the backend refused, so their octets were drained, per backend");

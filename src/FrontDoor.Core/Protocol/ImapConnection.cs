@@ -135,6 +135,30 @@ internal abstract partial class ImapConnection : IDuplexPipe, IAsyncDisposable
         IsTls = true;
     }
 
+    /// <summary>
+    /// The socket under a connection that reads and writes it as it is (no TLS, no COMPRESS), for
+    /// <see cref="Splicing.KernelPipe"/>; null for any other. Its octets may then move between sockets
+    /// without passing through the pipes, by a reader whose <see cref="Input"/> holds nothing and a writer
+    /// that has flushed <see cref="Output"/>.
+    /// </summary>
+    internal System.Runtime.InteropServices.SafeHandle? PlainSocket => _layered is null ? TransportSocket : null;
+
+    /// <summary>The transport's socket, when it is one.</summary>
+    private protected virtual System.Runtime.InteropServices.SafeHandle? TransportSocket => null;
+
+    /// <summary>
+    /// Called just before something reads <see cref="PlainSocket"/> itself (a splice): what it does not find,
+    /// <see cref="WaitForReadableAsync"/> must wait for, whatever an earlier event said.
+    /// </summary>
+    internal virtual void PlainReadStarting()
+    {
+    }
+
+    /// <summary>Called when such a read met the end: every later wait ends at once.</summary>
+    internal virtual void PlainReadEnded()
+    {
+    }
+
     /// <summary>True once TLS is running on this connection.</summary>
     public bool IsTls { get; private set; }
 

@@ -81,6 +81,17 @@ internal struct ImapFramer
         _continuesMessage = false;
     }
 
+    /// <summary>
+    /// <paramref name="count"/> octets of the literal being read went on without passing through
+    /// <see cref="Read"/> (spliced from socket to socket): the framer counts them as read.
+    /// </summary>
+    public void SkipLiteralOctets(long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _literalRemaining);
+        _literalRemaining -= count;
+    }
+
     public FrameKind Read(ref SequenceReader<byte> reader, out Frame frame)
     {
         frame = default;

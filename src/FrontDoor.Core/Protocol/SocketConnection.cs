@@ -153,6 +153,24 @@ internal sealed class SocketConnection : ImapConnection
         }
     }
 
+    private protected override System.Runtime.InteropServices.SafeHandle TransportSocket => _socket.SafeHandle;
+
+    internal override void PlainReadStarting()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            _events?.ReadStarting();
+        }
+    }
+
+    internal override void PlainReadEnded()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            _events?.ReadEnded();
+        }
+    }
+
     /// <summary>The socket's descriptor, for a wait in <see cref="ParkedSockets{TState}"/> that leaves it this connection's.</summary>
     public int Descriptor => (int)_socket.SafeHandle.DangerousGetHandle();
 

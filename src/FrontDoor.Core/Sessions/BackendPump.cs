@@ -12,7 +12,7 @@ namespace FrontDoor.Core.Sessions;
 /// <see cref="LiteralGate"/> the client pump waits at: a continuation opens it, the command's completion
 /// closes it.
 /// </summary>
-internal sealed class BackendPump : IDisposable
+internal sealed class BackendPump : IDisposable, ISplicingPump
 {
     private readonly RelayContext _link;
     private readonly LiteralGate _gate;
@@ -77,10 +77,7 @@ internal sealed class BackendPump : IDisposable
                     return SessionEnd.Shutdown;
                 }
 
-                // One clock read serves the session's activity (idle timeout, registry) and the drain's quiet check.
-                var now = _link.Services.Time.GetTimestamp();
-                _link.Info.Touch(now);
-                Volatile.Write(ref _lastActivity, now);
+                Touch();
                 BackendStep step;
 
                 // The client's output is taken only once there is something to relay, never while waiting.
@@ -105,6 +102,14 @@ internal sealed class BackendPump : IDisposable
                 if (result.IsCompleted)
                 {
                     return SessionEnd.BackendClosed;
+                }
+
+                // A large literal's rest goes from socket to socket, with nothing of it buffered here.
+                if (step == BackendStep.Relayed && OperatingSystem.IsLinux()
+                    && LiteralSplicer.CanSplice(_backendFramer.LiteralRemaining, _link.Backend, _link.Client)
+                    && !await LiteralSplicer.RunAsync(this, _link.Backend, _link.Client, _link.ClientOutput, cancellationToken).ConfigureAwait(false))
+                {
+                    return SessionEnd.ClientClosed;
                 }
             }
         }
@@ -163,6 +168,31 @@ internal sealed class BackendPump : IDisposable
                     consumed = reader.Position;
                     return BackendStep.Unrelayable;
             }
+        }
+    }
+
+    /// <summary>One clock read serves the session's activity (idle timeout, registry) and the drain's quiet check.</summary>
+    private void Touch()
+    {
+        var now = _link.Services.Time.GetTimestamp();
+        _link.Info.Touch(now);
+        Volatile.Write(ref _lastActivity, now);
+    }
+
+    long ISplicingPump.LiteralRemaining => _backendFramer.LiteralRemaining;
+
+    void ISplicingPump.SplicedIn(long octets)
+    {
+        _backendFramer.SkipLiteralOctets(octets);
+        Touch();
+    }
+
+    void ISplicingPump.Delivered(long octets, bool spliced)
+    {
+        Received(octets);
+        if (spliced)
+        {
+            _link.Counters.AddSplicedToClient(octets);
         }
     }
 

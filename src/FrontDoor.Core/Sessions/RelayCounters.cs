@@ -25,6 +25,7 @@ internal sealed class BackendCounters
     private long _commandsDrained;
     private long _literalBytesDrained;
     private long _capabilityRewrites;
+    private long _splicedToClient;
 
     public long BytesToBackend => Interlocked.Read(ref _bytesToBackend);
 
@@ -40,6 +41,11 @@ internal sealed class BackendCounters
 
     /// <summary>Capability responses re-serialized through the filters.</summary>
     public long CapabilityRewrites => Interlocked.Read(ref _capabilityRewrites);
+
+    /// <summary>Of <see cref="BytesToClient"/>, the octets moved from socket to socket by splice(2), never copied into FrontDoor.</summary>
+    public long SplicedToClient => Interlocked.Read(ref _splicedToClient);
+
+    public void AddSplicedToClient(long bytes) => Interlocked.Add(ref _splicedToClient, bytes);
 
     public void AddToBackend(long bytes) => Interlocked.Add(ref _bytesToBackend, bytes);
 

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using FrontDoor.Core.Hooks;
+using FrontDoor.Core.Sessions;
 using FrontDoor.IntegrationTests.Servers;
 using FrontDoor.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,8 @@ public class SlowReaderTests
     private const int MessageSize = 50 * 1024 * 1024;
 
     // What may sit between Dovecot and the client when nobody reads: FrontDoor's socket send buffer and the
-    // client's receive buffer (the kernel's, at most a few MiB each on Linux's defaults) and one relay buffer.
+    // client's receive buffer (the kernel's, at most a few MiB each on Linux's defaults) and one relay buffer
+    // (or, when spliced, one kernel pipe of at most 1 MiB).
     // Far below the 50 MiB the backend has to send.
     private const long MostInFlight = 16 * 1024 * 1024;
 
@@ -60,6 +62,9 @@ public class SlowReaderTests
         // Reading again, the client gets the whole message: the stall was back-pressure, not a loss.
         var received = await ReadUntilAsync(client, "\r\nc OK");
         Assert.True(received >= MessageSize, $"received {received} octets");
+
+        // Between plain sockets the literal was spliced, so the wait for the client ran on that path.
+        Assert.True(frontDoor.Services.GetRequiredService<RelayCounters>().For("d").SplicedToClient > 0);
     }
 
     private static byte[] Message()

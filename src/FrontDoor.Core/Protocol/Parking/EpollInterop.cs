@@ -12,7 +12,7 @@ namespace FrontDoor.Core.Protocol.Parking;
 [SupportedOSPlatform("linux")]
 internal static unsafe partial class EpollInterop
 {
-    private const string Library = "libc";
+    private const string Library = LibC.Library;
 
     public const int ControlAdd = 1;
     public const int ControlDelete = 2;
@@ -51,15 +51,6 @@ internal static unsafe partial class EpollInterop
 
     [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
     private static partial nint Write(int descriptor, byte* buffer, nint count);
-
-    [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
-    private static partial nint Read(int descriptor, byte* buffer, nint count);
-
-    [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
-    private static partial int CloseDescriptor(int descriptor);
-
-    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
-    private static partial int Fcntl(int descriptor, int command, int argument);
 
     /// <summary>A new epoll set, or -1 when the system has none (or no libc of this name).</summary>
     public static int CreateSet()
@@ -105,11 +96,11 @@ internal static unsafe partial class EpollInterop
     public static void ClearSignal(int eventDescriptor)
     {
         ulong value;
-        Read(eventDescriptor, (byte*)&value, sizeof(ulong));
+        LibC.Read(eventDescriptor, (byte*)&value, sizeof(ulong));
     }
 
     /// <summary>A second descriptor for the same socket (close-on-exec), or -1 (out of descriptors).</summary>
-    public static int Duplicate(int descriptor) => Fcntl(descriptor, DuplicateCloseOnExec, 0);
+    public static int Duplicate(int descriptor) => LibC.Fcntl(descriptor, DuplicateCloseOnExec, 0);
 
-    public static void Close(int descriptor) => CloseDescriptor(descriptor);
+    public static void Close(int descriptor) => LibC.Close(descriptor);
 }
