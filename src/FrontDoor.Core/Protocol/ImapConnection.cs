@@ -159,6 +159,11 @@ internal abstract partial class ImapConnection : IDuplexPipe, IAsyncDisposable
     {
     }
 
+    /// <summary>Called when such a read took octets: more may wait in the socket with no new event to say so.</summary>
+    internal virtual void PlainReadTookSome()
+    {
+    }
+
     /// <summary>True once TLS is running on this connection.</summary>
     public bool IsTls { get; private set; }
 

@@ -171,6 +171,14 @@ internal sealed class SocketConnection : ImapConnection
         }
     }
 
+    internal override void PlainReadTookSome()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            _events?.ReadFilled();
+        }
+    }
+
     /// <summary>The socket's descriptor, for a wait in <see cref="ParkedSockets{TState}"/> that leaves it this connection's.</summary>
     public int Descriptor => (int)_socket.SafeHandle.DangerousGetHandle();
 

@@ -93,6 +93,8 @@ internal static class LiteralSplicer
                         return true;
                     }
 
+                    // It took at most the literal's rest: what follows the literal may be queued, and its edge gone.
+                    source.PlainReadTookSome();
                     pump.SplicedIn(filled);
                     if (!await DrainAsync(pump, pipe, to, lease.Writer, cancellationToken).ConfigureAwait(false))
                     {
