@@ -152,7 +152,9 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
     private TimeSpan PreAuthLeft() => _services.Limits.PreAuthTimeout - _services.Time.GetElapsedTime(_greetedAt);
 
     /// <summary>Runs the greeted session to its end.</summary>
-    public async Task RunAsync(CancellationToken shutdown)
+    // Pooled: the state machine of a session that ended is the next session's (bench/README.md, garbage per login).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask RunAsync(CancellationToken shutdown)
     {
         using var scope = SessionScope(_logger, Id);
         _services.PreAuthDeadlines.Remove(this);

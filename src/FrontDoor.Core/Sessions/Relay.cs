@@ -38,7 +38,9 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl
 
     private SessionInfo Info => _link.Info;
 
-    public async Task<SessionEnd> RunAsync(CancellationToken shutdown)
+    // Pooled: the state machine of a relay that ended is the next one's (bench/README.md, garbage per login).
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<SessionEnd> RunAsync(CancellationToken shutdown)
     {
         // Shutdown stops the client pump first (no new commands); the backend pump runs on until what is in
         // flight has been answered, or the grace time is over (DrainAsync). Pending reads are stopped with
