@@ -60,8 +60,10 @@ internal sealed partial class ClientPump : IDisposable
     /// <summary>RFC 7889: the backend's APPENDLIMIT=N, the default for the literal size cap.</summary>
     private static long? AppendLimit(CapabilitySet capabilities)
     {
-        foreach (var token in capabilities)
+        // By index: a foreach over the set boxed its enumerator per login.
+        for (var i = 0; i < capabilities.Count; i++)
         {
+            var token = capabilities[i];
             if (token.StartsWith("APPENDLIMIT=", StringComparison.OrdinalIgnoreCase)
                 && long.TryParse(token.AsSpan("APPENDLIMIT=".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit))
             {

@@ -105,7 +105,9 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
         }
 
         var at = services.Time.GetTimestamp();
-        var greeting = listener.Greeting(Capabilities(CapabilityStage.Greeting, client, listener, services, clientAddress));
+        var offered = Capabilities(ScratchCapabilities.Rent(), CapabilityStage.Greeting, client, listener, services, clientAddress);
+        var greeting = listener.Greeting(offered);
+        ScratchCapabilities.Return(offered);
         try
         {
             await client.SendAsync(greeting, shutdown).ConfigureAwait(false);
@@ -278,7 +280,7 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
         switch (command.Name)
         {
             case "CAPABILITY":
-                await WriteAsync($"* CAPABILITY {Capabilities(CapabilityStage.PreAuth)}\r\n{tag} OK CAPABILITY completed\r\n", shutdown).ConfigureAwait(false);
+                await WriteAsync($"* CAPABILITY {CapabilityText(CapabilityStage.PreAuth)}\r\n{tag} OK CAPABILITY completed\r\n", shutdown).ConfigureAwait(false);
                 return null;
             case "NOOP":
                 await WriteAsync($"{tag} OK NOOP completed\r\n", shutdown).ConfigureAwait(false);
@@ -399,11 +401,19 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
         }
     }
 
-    private CapabilitySet Capabilities(CapabilityStage stage) => Capabilities(stage, _client, _listener, _services, _origin.Client);
-
-    private static CapabilitySet Capabilities(CapabilityStage stage, ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress)
+    /// <summary>The list offered before login, as text.</summary>
+    private string CapabilityText(CapabilityStage stage)
     {
-        var offered = new CapabilitySet(listener.PreAuthCapabilities);
+        var offered = Capabilities(ScratchCapabilities.Rent(), stage, _client, _listener, _services, _origin.Client);
+        var text = offered.ToString();
+        ScratchCapabilities.Return(offered);
+        return text;
+    }
+
+    /// <summary>Makes <paramref name="offered"/> the list offered before login, filtered for <paramref name="stage"/>.</summary>
+    private static CapabilitySet Capabilities(CapabilitySet offered, CapabilityStage stage, ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress)
+    {
+        offered.CopyFrom(listener.PreAuthCapabilities);
         if (listener.OffersStartTls && !client.IsTls)
         {
             offered.Add("STARTTLS");
