@@ -16,6 +16,8 @@ internal sealed class BackendPump : IDisposable
 {
     private readonly RelayContext _link;
     private readonly LiteralGate _gate;
+    // Told when this pump ends (Relay.PumpEnded).
+    private readonly Relay _ends;
     private ImapFramer _backendFramer;
     private LineBuffer _backendLine;
     private RewriteBuffer _backendRewrite;
@@ -23,8 +25,9 @@ internal sealed class BackendPump : IDisposable
     private string? _protocolError;
     private long _lastActivity;
 
-    public BackendPump(RelayContext link, LiteralGate gate)
+    public BackendPump(RelayContext link, LiteralGate gate, Relay ends)
     {
+        _ends = ends;
         _link = link;
         _gate = gate;
         _backendFramer = new ImapFramer(link.Services.Limits.MaxResponseLineLength);
@@ -41,7 +44,7 @@ internal sealed class BackendPump : IDisposable
     public bool AtMessageStart => _backendFramer.AtMessageStart;
 
     /// <summary>Runs until the backend closes, sends what cannot be relayed, or <see cref="Stop"/>.</summary>
-    public Task<SessionEnd> RunAsync(CancellationToken cancellationToken) => PumpAsync(cancellationToken);
+    public ValueTask<SessionEnd> RunAsync(CancellationToken cancellationToken) => PumpAsync(cancellationToken);
 
     /// <summary>The text of the BYE the pump asks for when it ended on an error; read once it has ended.</summary>
     public string? Bye => _protocolError;
@@ -58,7 +61,9 @@ internal sealed class BackendPump : IDisposable
         _backendRewrite.Dispose();
     }
 
-    private async Task<SessionEnd> PumpAsync(CancellationToken cancellationToken)
+    // Pooled: a pump's state machine that ended is the next session's (bench/README.md, garbage per login).
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SessionEnd> PumpAsync(CancellationToken cancellationToken)
     {
         var input = _link.Backend.Input;
         try
@@ -115,6 +120,10 @@ internal sealed class BackendPump : IDisposable
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
         {
             return SessionEnd.BackendClosed;
+        }
+        finally
+        {
+            _ends.PumpEnded(clientPump: false);
         }
     }
 

@@ -16,6 +16,8 @@ internal sealed partial class ClientPump : IDisposable
 {
     private readonly RelayContext _link;
     private readonly LiteralGate _gate;
+    // Told when this pump ends (Relay.PumpEnded).
+    private readonly Relay _ends;
     private readonly long _maxLiteral;
     private readonly ClientCommandState _command = new();
     private ImapFramer _clientFramer;
@@ -26,8 +28,9 @@ internal sealed partial class ClientPump : IDisposable
     private string? _protocolError;
     private Task<GateOutcome>? _gateWait;
 
-    public ClientPump(RelayContext link, LiteralGate gate)
+    public ClientPump(RelayContext link, LiteralGate gate, Relay ends)
     {
+        _ends = ends;
         _link = link;
         _gate = gate;
         ClientCompression = link.ClientCompression;
@@ -39,7 +42,7 @@ internal sealed partial class ClientPump : IDisposable
     public bool LastCommandWasLogout => ImapSyntax.EqualsIgnoreCase(_command.Name, "LOGOUT");
 
     /// <summary>Runs until the client closes, a command ends the session, or <see cref="Stop"/>.</summary>
-    public Task<SessionEnd> RunAsync(CancellationToken cancellationToken) => PumpAsync(cancellationToken);
+    public ValueTask<SessionEnd> RunAsync(CancellationToken cancellationToken) => PumpAsync(cancellationToken);
 
     /// <summary>The text of the BYE the pump asks for when it ended on an error; read once it has ended.</summary>
     public string? Bye => _protocolError;
@@ -84,7 +87,9 @@ internal sealed partial class ClientPump : IDisposable
         Compress,
     }
 
-    private async Task<SessionEnd> PumpAsync(CancellationToken cancellationToken)
+    // Pooled: a pump's state machine that ended is the next session's (bench/README.md, garbage per login).
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SessionEnd> PumpAsync(CancellationToken cancellationToken)
     {
         var output = _link.Backend.Output;
         try
@@ -156,6 +161,10 @@ internal sealed partial class ClientPump : IDisposable
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
         {
             return SessionEnd.ClientClosed;
+        }
+        finally
+        {
+            _ends.PumpEnded(clientPump: true);
         }
     }
 
