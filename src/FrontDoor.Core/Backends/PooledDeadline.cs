@@ -17,13 +17,11 @@ internal readonly struct PooledDeadline : IDisposable
 
     private readonly CancellationTokenSource _source;
     private readonly CancellationTokenRegistration _link;
-    private readonly bool _ownClock;
 
-    private PooledDeadline(CancellationTokenSource source, CancellationTokenRegistration link, bool ownClock = false)
+    private PooledDeadline(CancellationTokenSource source, CancellationTokenRegistration link)
     {
         _source = source;
         _link = link;
-        _ownClock = ownClock;
     }
 
     public CancellationToken Token => _source.Token;
@@ -44,22 +42,6 @@ internal readonly struct PooledDeadline : IDisposable
         return new PooledDeadline(source, link);
     }
 
-    /// <summary>
-    /// Starts a deadline on <paramref name="time"/>: pooled on the system clock; on another (a test's fake
-    /// clock) a source of that clock's own, not pooled.
-    /// </summary>
-    public static PooledDeadline Start(TimeSpan after, TimeProvider time, CancellationToken linkedTo)
-    {
-        if (time == TimeProvider.System)
-        {
-            return Start(after, linkedTo);
-        }
-
-        var source = new CancellationTokenSource(after, time);
-        var link = linkedTo.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), source);
-        return new PooledDeadline(source, link, ownClock: true);
-    }
-
     /// <summary>Ends the deadline: the timer and the link stop, and the source goes back to the pool unless it fired.</summary>
     public void Dispose()
     {
@@ -70,7 +52,7 @@ internal readonly struct PooledDeadline : IDisposable
 
         // Waits for a link callback running now, so no late Cancel can reach the source once it is pooled.
         _link.Dispose();
-        if (!_ownClock && _source.TryReset())
+        if (_source.TryReset())
         {
             if (Interlocked.Increment(ref _pooled) <= MaxPooled)
             {

@@ -107,9 +107,13 @@ internal sealed class ResiliencePipelines : IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome<BackendClient>> AttemptWithTimeoutAsync<TState>(Func<TState, CancellationToken, ValueTask<Outcome<BackendClient>>> attempt, TState state, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var deadline = PooledDeadline.Start(timeout, _time, cancellationToken);
-        var outcome = await attempt(state, deadline.Token).ConfigureAwait(false);
-        if (deadline.Token.IsCancellationRequested && outcome.Exception is OperationCanceledException canceled && !cancellationToken.IsCancellationRequested)
+        // On the system clock a pooled deadline; another clock (a test's fake one) gets a source of its own.
+        using var pooled = _time == TimeProvider.System ? PooledDeadline.Start(timeout, cancellationToken) : default;
+        using var own = _time == TimeProvider.System ? null : new CancellationTokenSource(timeout, _time);
+        using var link = own is null ? default : cancellationToken.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), own);
+        var deadline = own?.Token ?? pooled.Token;
+        var outcome = await attempt(state, deadline).ConfigureAwait(false);
+        if (deadline.IsCancellationRequested && outcome.Exception is OperationCanceledException canceled && !cancellationToken.IsCancellationRequested)
         {
             return Outcome.FromException<BackendClient>(new TimeoutRejectedException($"The operation didn't complete within the allowed timeout of '{timeout}'.", timeout, canceled));
         }

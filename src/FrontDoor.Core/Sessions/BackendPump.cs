@@ -16,8 +16,6 @@ internal sealed class BackendPump : IDisposable
 {
     private readonly RelayContext _link;
     private readonly LiteralGate _gate;
-    // Told when this pump ends (Relay.PumpEnded).
-    private readonly Relay _ends;
     private ImapFramer _backendFramer;
     private LineBuffer _backendLine;
     private RewriteBuffer _backendRewrite;
@@ -25,9 +23,8 @@ internal sealed class BackendPump : IDisposable
     private string? _protocolError;
     private long _lastActivity;
 
-    public BackendPump(RelayContext link, LiteralGate gate, Relay ends)
+    public BackendPump(RelayContext link, LiteralGate gate)
     {
-        _ends = ends;
         _link = link;
         _gate = gate;
         _backendFramer = new ImapFramer(link.Services.Limits.MaxResponseLineLength);
@@ -123,7 +120,8 @@ internal sealed class BackendPump : IDisposable
         }
         finally
         {
-            _ends.PumpEnded(clientPump: false);
+            // The relay started this pump after attaching itself to the session (Relay.RunAsync).
+            ((Relay)_link.Info.Control!).PumpEnded(clientPump: false);
         }
     }
 

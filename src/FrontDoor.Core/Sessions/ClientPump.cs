@@ -16,8 +16,6 @@ internal sealed partial class ClientPump : IDisposable
 {
     private readonly RelayContext _link;
     private readonly LiteralGate _gate;
-    // Told when this pump ends (Relay.PumpEnded).
-    private readonly Relay _ends;
     private readonly long _maxLiteral;
     private readonly ClientCommandState _command = new();
     private ImapFramer _clientFramer;
@@ -28,9 +26,8 @@ internal sealed partial class ClientPump : IDisposable
     private string? _protocolError;
     private Task<GateOutcome>? _gateWait;
 
-    public ClientPump(RelayContext link, LiteralGate gate, Relay ends)
+    public ClientPump(RelayContext link, LiteralGate gate)
     {
-        _ends = ends;
         _link = link;
         _gate = gate;
         ClientCompression = link.ClientCompression;
@@ -164,7 +161,8 @@ internal sealed partial class ClientPump : IDisposable
         }
         finally
         {
-            _ends.PumpEnded(clientPump: true);
+            // The relay started this pump after attaching itself to the session (Relay.RunAsync).
+            ((Relay)_link.Info.Control!).PumpEnded(clientPump: true);
         }
     }
 

@@ -38,8 +38,8 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<
         _idle = link.Services.Idle;
         _time = link.Services.Time;
         _graceTime = link.Services.Limits.ShutdownGrace;
-        _clientPump = new ClientPump(link, _gate, this);
-        _backendPump = new BackendPump(link, _gate, this);
+        _clientPump = new ClientPump(link, _gate);
+        _backendPump = new BackendPump(link, _gate);
     }
 
     private SessionInfo Info => _link.Info;
@@ -74,11 +74,12 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<
             // Each pump's ValueTask is awaited once: the first to end here, the other after it was stopped.
             var clientPumpFirst = await new ValueTask<bool>(this, _firstEnd.Version).ConfigureAwait(false);
             var firstEnd = await (clientPumpFirst ? toBackend : toClient).ConfigureAwait(false);
-            Task<SessionEnd>? draining = null;
             if (clientPumpFirst && shutdown.IsCancellationRequested && !_idleExpired)
             {
-                draining = toClient.AsTask();
-                await DrainAsync(draining).ConfigureAwait(false);
+                // Draining watches the backend pump as a Task; it is then awaited as that Task.
+                var backendPump = toClient.AsTask();
+                toClient = new ValueTask<SessionEnd>(backendPump);
+                await DrainAsync(backendPump).ConfigureAwait(false);
             }
 
             // One side is done: stop the other, then say goodbye if the client can still hear a whole line.
@@ -87,9 +88,7 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<
             StopBoth();
             _link.Backend.Abort();
             _gate.Disarm();
-            var otherEnd = !clientPumpFirst ? await toBackend.ConfigureAwait(false)
-                : draining is not null ? await draining.ConfigureAwait(false)
-                : await toClient.ConfigureAwait(false);
+            var otherEnd = await (clientPumpFirst ? toClient : toBackend).ConfigureAwait(false);
 #pragma warning restore CA2012
             var end = SessionEndOf(firstEnd, otherEnd, shutdown);
             var (firstBye, otherBye) = clientPumpFirst ? (_clientPump.Bye, _backendPump.Bye) : (_backendPump.Bye, _clientPump.Bye);
