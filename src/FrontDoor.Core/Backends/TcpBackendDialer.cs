@@ -2,17 +2,19 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Runtime.Versioning;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Events;
 
 namespace FrontDoor.Core.Backends;
 
 /// <summary>Production's way to a backend: a TCP connect to the endpoint's host and port.</summary>
 internal sealed class TcpBackendDialer : IBackendDialer
 {
-    // An endpoint written as an address, parsed once (null for a host name, resolved at every connect).
-    // A socket of the address's own family: the dual-mode default made an IPv4-mapped copy of the address
-    // and its endpoint at every login (bench/README.md, garbage per login).
+    // An endpoint written as an address, parsed once (null for a host name, resolved at every connect), and
+    // connected from a socket of the address's own family: parsing it per login, or the dual-mode default
+    // socket's IPv4-mapped copies, were addresses and endpoints at every login (bench/README.md, garbage per login).
     private readonly ConcurrentDictionary<BackendEndpoint, IPEndPoint?> _addresses = new();
 
     // Pooled: a login is one connect, and its state machine box is reused by the next one.
@@ -20,6 +22,11 @@ internal sealed class TcpBackendDialer : IBackendDialer
     public async ValueTask<ImapConnection> ConnectAsync(BackendEndpoint endpoint, CancellationToken cancellationToken)
     {
         var address = _addresses.GetOrAdd(endpoint, static e => IPAddress.TryParse(e.Host, out var parsed) ? new IPEndPoint(parsed, e.Port) : null);
+        if (OperatingSystem.IsLinux() && SocketEventLoop.Enabled)
+        {
+            return await ConnectOnEventLoopAsync(endpoint, address, cancellationToken).ConfigureAwait(false);
+        }
+
         var socket = address is null ? new Socket(SocketType.Stream, ProtocolType.Tcp) : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -32,12 +39,40 @@ internal sealed class TcpBackendDialer : IBackendDialer
                 await socket.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
             }
 
-            return new SocketConnection(socket);
+            return new SocketConnection(socket, onEventLoop: false);
         }
         catch
         {
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The address, or each of the host's addresses in turn, as <see cref="Socket.ConnectAsync(string, int, CancellationToken)"/> tries them.</summary>
+    [SupportedOSPlatform("linux")]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<ImapConnection> ConnectOnEventLoopAsync(BackendEndpoint endpoint, IPEndPoint? address, CancellationToken cancellationToken)
+    {
+        if (address is not null)
+        {
+            return await SocketConnection.ConnectOnEventLoopAsync(new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp), address, cancellationToken).ConfigureAwait(false);
+        }
+
+        var addresses = await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
+        SocketException? failed = null;
+        foreach (var resolved in addresses)
+        {
+            try
+            {
+                var socket = new Socket(resolved.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                return await SocketConnection.ConnectOnEventLoopAsync(socket, new IPEndPoint(resolved, endpoint.Port), cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException ex)
+            {
+                failed = ex;
+            }
+        }
+
+        throw failed ?? new SocketException((int)SocketError.HostNotFound);
     }
 }

@@ -5,6 +5,7 @@ using System.Runtime.Versioning;
 using System.Text;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Events;
 using FrontDoor.Core.Protocol.Parking;
 using FrontDoor.Core.Sessions;
 using Microsoft.Extensions.Hosting;
@@ -71,6 +72,9 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
     {
         // The runtime read it when the first socket was made; the executable sets it (src/FrontDoor).
         LogSocketContinuations(Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1" ? "inline, on the socket threads" : "on the thread pool");
+
+        // Made now, not at the first wait: a first wait at the descriptor limit could not make its epoll set.
+        LogSocketWaits(OperatingSystem.IsLinux() && SocketEventLoop.Enabled ? "FrontDoor's own epoll" : ".NET's socket engine");
         foreach (var listener in _options.Listeners)
         {
             var accepting = _listenerFactory.Listen(listener);
@@ -444,6 +448,9 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Socket continuations run {Mode}")]
     private partial void LogSocketContinuations(string mode);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "Connection sockets wait on {Engine}")]
+    private partial void LogSocketWaits(string engine);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Session {SessionId} failed")]
     private partial void LogSessionFailed(string sessionId, Exception exception);

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.Versioning;
+using FrontDoor.Core.Protocol.Events;
 using FrontDoor.Core.Protocol.Parking;
 
 namespace FrontDoor.Core.Protocol;
@@ -14,15 +16,23 @@ namespace FrontDoor.Core.Protocol;
 internal sealed class SocketConnection : ImapConnection
 {
     private readonly Socket _socket;
+    private readonly bool _onEventLoop;
     private SocketStream? _network;
+    private SocketReadiness? _events;
 
     // Set once an operation has waited in .NET's epoll set: the socket is registered there from then on.
     private bool _waitedInRuntime;
 
-    public SocketConnection(Socket socket)
+    /// <param name="socket">A connected socket.</param>
+    /// <param name="onEventLoop">
+    /// False for a socket that has waited in .NET's engine already (a connect there): it stays registered there,
+    /// and a second watch would wake two threads per event, so it keeps waiting in .NET's engine.
+    /// </param>
+    public SocketConnection(Socket socket, bool onEventLoop = true)
     {
         _socket = socket;
         _socket.NoDelay = true;
+        _onEventLoop = onEventLoop;
     }
 
     /// <summary>A connection over <paramref name="descriptor"/>, a connected socket handed back by <see cref="ParkedSockets{TState}"/>.</summary>
@@ -41,7 +51,82 @@ internal sealed class SocketConnection : ImapConnection
         }
     }
 
-    public override Stream TransportStream => _network ??= new SocketStream(_socket);
+    /// <summary>
+    /// Connects <paramref name="socket"/> (new, not connected) to <paramref name="remote"/> with the wait on
+    /// FrontDoor's event loop, so the connection never waits in .NET's engine (<see cref="SocketEventLoop"/>).
+    /// .NET sees only the connect's start; the connection is then made over a copy of the descriptor, which a
+    /// new <see cref="Socket"/> knows to be connected. <paramref name="socket"/> is disposed either way.
+    /// </summary>
+    /// <exception cref="SocketException">The connect failed.</exception>
+    /// <exception cref="OperationCanceledException">It was cancelled first.</exception>
+    [SupportedOSPlatform("linux")]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<SocketConnection> ConnectOnEventLoopAsync(Socket socket, EndPoint remote, CancellationToken cancellationToken)
+    {
+        using (socket)
+        {
+            socket.Blocking = false;
+            try
+            {
+                socket.Connect(remote);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+            {
+                var events = new SocketReadiness(socket);
+                try
+                {
+                    await events.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    events.Close();
+                }
+
+                // Unix's SO_ERROR, which .NET gives as its SocketError.
+                if (socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error and not 0)
+                {
+                    throw new SocketException(error);
+                }
+            }
+
+            var copy = EpollInterop.Duplicate((int)socket.SafeHandle.DangerousGetHandle());
+            return copy >= 0 ? Adopt(copy) : throw new SocketException((int)SocketError.TooManyOpenSockets);
+        }
+    }
+
+    public override Stream TransportStream
+    {
+        get
+        {
+            if (_network is null)
+            {
+                var events = Events;
+
+                // NetworkStream takes only a blocking socket; one on the loop is non-blocking again at once.
+                _socket.Blocking = true;
+                _network = new SocketStream(_socket, events);
+                _socket.Blocking = events is null;
+            }
+
+            return _network;
+        }
+    }
+
+    /// <summary>The socket's waits on FrontDoor's event loop (made at the first need); null where .NET's engine waits.</summary>
+    private SocketReadiness? Events
+    {
+        get
+        {
+            if (_events is null && _onEventLoop && OperatingSystem.IsLinux() && SocketEventLoop.Enabled)
+            {
+                // Non-blocking for good: every call on it is a try, and waits are the loop's.
+                _socket.Blocking = false;
+                _events = new SocketReadiness(_socket);
+            }
+
+            return _events;
+        }
+    }
 
     // Read from the socket (which caches them) when asked, and only while open: most connections, the
     // backend's among them, never need their addresses, and each one held is memory for the session's life.
@@ -54,6 +139,12 @@ internal sealed class SocketConnection : ImapConnection
         // A greeting always fits a new connection's send buffer: sent without waiting, it leaves no send
         // state on the socket for the silent connection's life (SocketStream).
         data = data[SocketStream.SendWithoutWaiting(_socket, data.Span)..];
+        if (!data.IsEmpty && OperatingSystem.IsLinux() && Events is { } events)
+        {
+            await SocketStream.SendWaitingAsync(_socket, events, data, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         while (!data.IsEmpty)
         {
             _waitedInRuntime = true;
@@ -108,7 +199,7 @@ internal sealed class SocketConnection : ImapConnection
     public bool TryDetach(out int descriptor)
     {
         descriptor = -1;
-        if (_network is not null || _waitedInRuntime)
+        if (_network is not null || _waitedInRuntime || _events is not null)
         {
             return false;
         }
@@ -124,7 +215,9 @@ internal sealed class SocketConnection : ImapConnection
     }
 
     internal override ValueTask<int> WaitForTransportDataAsync(CancellationToken cancellationToken) =>
-        _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
+        OperatingSystem.IsLinux() && Events is { } events
+            ? events.WaitReadableAsync(cancellationToken)
+            : _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
 
     public override void StopWaiting()
     {
@@ -156,6 +249,12 @@ internal sealed class SocketConnection : ImapConnection
 
     internal override async ValueTask DisposeTransportAsync()
     {
+        // Out of the loop's set before the descriptor is closed: its number is reused at once.
+        if (OperatingSystem.IsLinux())
+        {
+            _events?.Close();
+        }
+
         if (_network is not null)
         {
             await _network.DisposeAsync().ConfigureAwait(false);

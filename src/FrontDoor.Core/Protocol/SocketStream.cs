@@ -1,4 +1,7 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.Versioning;
+using FrontDoor.Core.Protocol.Events;
 
 namespace FrontDoor.Core.Protocol;
 
@@ -7,10 +10,12 @@ namespace FrontDoor.Core.Protocol;
 /// <see cref="NetworkStream"/> does) only for what the socket did not take. .NET keeps the state of a
 /// socket's first asynchronous send (an event-args object and its callback, about 360 B) for the
 /// socket's life; a write that fits the send buffer, which is every write of an idle or lightly used
-/// session, makes none, and a logged-in session has two sockets (bench/README.md). Reads are
+/// session, makes none, and a logged-in session has two sockets (bench/README.md). With
+/// <paramref name="events"/> (Linux), reads and the waits of both directions are FrontDoor's own
+/// (<see cref="SocketEventLoop"/>) and the socket never waits in .NET's engine; otherwise reads are
 /// <see cref="NetworkStream"/>'s.
 /// </summary>
-internal sealed class SocketStream(Socket socket) : NetworkStream(socket, ownsSocket: false)
+internal sealed class SocketStream(Socket socket, SocketReadiness? events) : NetworkStream(socket, ownsSocket: false)
 {
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -20,7 +25,97 @@ internal sealed class SocketStream(Socket socket) : NetworkStream(socket, ownsSo
         }
 
         var sent = SendWithoutWaiting(Socket, buffer.Span);
-        return sent == buffer.Length ? ValueTask.CompletedTask : base.WriteAsync(buffer[sent..], cancellationToken);
+        if (sent == buffer.Length)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return events is not null && OperatingSystem.IsLinux()
+            ? SendWaitingAsync(Socket, events, buffer[sent..], cancellationToken)
+            : base.WriteAsync(buffer[sent..], cancellationToken);
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (events is null || !OperatingSystem.IsLinux())
+        {
+            return base.ReadAsync(buffer, cancellationToken);
+        }
+
+        // A zero-byte read is the wait alone: it holds no buffer (a pipe's zero-byte reads, a pump's idle wait).
+        if (buffer.IsEmpty)
+        {
+            return events.WaitReadableAsync(cancellationToken);
+        }
+
+        var received = TryReceive(buffer.Span);
+        return received >= 0 ? ValueTask.FromResult(received) : ReceiveWaitingAsync(buffer, cancellationToken);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    // Pooled: under TLS every wait for the peer is one of these.
+    [SupportedOSPlatform("linux")]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReceiveWaitingAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await events!.WaitReadableAsync(cancellationToken).ConfigureAwait(false);
+            var received = TryReceive(buffer.Span);
+            if (received >= 0)
+            {
+                return received;
+            }
+        }
+    }
+
+    /// <returns>-1 when nothing was there.</returns>
+    [SupportedOSPlatform("linux")]
+    private int TryReceive(Span<byte> buffer)
+    {
+        events!.ReadStarting();
+        int received;
+        try
+        {
+            received = ReceiveWithoutWaiting(Socket, buffer, SocketFlags.None);
+        }
+        catch (ObjectDisposedException ex)
+        {
+            // Closed under a pending read: reported as .NET's engine reports an aborted receive.
+            throw new IOException("The transport connection was closed.", ex);
+        }
+
+        if (received == 0)
+        {
+            events.ReadEnded();
+        }
+        else if (received == buffer.Length)
+        {
+            events.ReadFilled();
+        }
+
+        return received;
+    }
+
+    /// <summary>Sends the rest of a write whose start the send buffer took, waiting for room on the event loop.</summary>
+    [SupportedOSPlatform("linux")]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    internal static async ValueTask SendWaitingAsync(Socket socket, SocketReadiness events, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            await events.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                data = data[SendWithoutWaiting(socket, data.Span)..];
+            }
+            catch (ObjectDisposedException ex)
+            {
+                throw new IOException("The transport connection was closed.", ex);
+            }
+        }
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -68,17 +163,26 @@ internal sealed class SocketStream(Socket socket) : NetworkStream(socket, ownsSo
         _ => throw new IOException($"Unable to {action} the transport connection: {error}.", new SocketException((int)error)),
     };
 
-    /// <summary>The socket non-blocking until disposed.</summary>
+    /// <summary>The socket non-blocking until disposed (one on FrontDoor's event loop stays so).</summary>
     private readonly ref struct NonBlocking
     {
-        private readonly Socket _socket;
+        private readonly Socket? _restore;
 
         public NonBlocking(Socket socket)
         {
-            _socket = socket;
-            socket.Blocking = false;
+            if (socket.Blocking)
+            {
+                _restore = socket;
+                socket.Blocking = false;
+            }
         }
 
-        public void Dispose() => _socket.Blocking = true;
+        public void Dispose()
+        {
+            if (_restore is not null)
+            {
+                _restore.Blocking = true;
+            }
+        }
     }
 }

@@ -16,8 +16,12 @@ internal static unsafe partial class EpollInterop
 
     public const int ControlAdd = 1;
     public const int ControlDelete = 2;
+    public const int ControlModify = 3;
 
     public const uint Readable = 0x001;
+    public const uint Writable = 0x004;
+    public const uint Error = 0x008;
+    public const uint HangUp = 0x010;
     public const uint PeerClosedWrite = 0x2000;
     public const uint OneShot = 1u << 30;
 
@@ -82,7 +86,19 @@ internal static unsafe partial class EpollInterop
         return EpollControl(epoll, ControlAdd, descriptor, epollEvent) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
+    /// <summary>Changes what <paramref name="descriptor"/> is watched for (and re-arms a one-shot watch).</summary>
+    /// <returns>0, or the errno (not watched: ENOENT).</returns>
+    public static int Modify(int epoll, int descriptor, uint events, ulong token)
+    {
+        var epollEvent = stackalloc byte[16];
+        *(uint*)epollEvent = events;
+        *(ulong*)(epollEvent + DataOffset) = token;
+        return EpollControl(epoll, ControlModify, descriptor, epollEvent) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
     public static void Remove(int epoll, int descriptor) => EpollControl(epoll, ControlDelete, descriptor, null);
+
+    public static uint EventsAt(byte* events, int index) => *(uint*)(events + (index * EventSize));
 
     /// <summary>Waits for events into <paramref name="events"/> (<see cref="EventSize"/> bytes each); 0 on timeout, -1 on EINTR.</summary>
     public static int Wait(int epoll, byte* events, int maxEvents, int timeoutMilliseconds) =>

@@ -1,0 +1,158 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using FrontDoor.Core.Protocol.Parking;
+
+namespace FrontDoor.Core.Protocol.Events;
+
+/// <summary>
+/// An epoll set of FrontDoor's own and the thread that waits on it, for connection sockets on Linux. A socket
+/// is watched one-shot and level-triggered, only while someone waits on it (<see cref="SocketReadiness"/>): an
+/// event says the socket is ready right now, so the woken reader's first <c>recv</c> finds data. Per relayed
+/// command and direction that is one <c>epoll_ctl</c>, the wake, one <c>recv</c> and one <c>send</c>; .NET's
+/// own socket engine takes a <c>recv</c> that fails, the wake, a <c>recv</c> that peeks and then the
+/// <c>recv</c> that reads, through its operation queues (bench/README.md, "Relayed commands on FrontDoor's own
+/// epoll"). Continuations run on the loop's thread (inline mode) and must never block, as in
+/// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>.
+/// </summary>
+[SupportedOSPlatform("linux")]
+internal sealed unsafe class SocketEventLoop
+{
+    private const int MaxEvents = 256;
+
+    private static readonly Lazy<SocketEventLoop[]> Loops = new(CreateLoops);
+    private static int _next;
+
+    private readonly Lock _lock = new();
+    private readonly int _epoll;
+    private SocketReadiness?[] _entries = new SocketReadiness?[1024];
+    private int[] _generations = new int[1024];
+    private int[] _nextFree = new int[1024];
+    private int _freeHead = -1;
+    private int _highWater;
+
+    private SocketEventLoop(int epoll, int index)
+    {
+        _epoll = epoll;
+        var thread = new Thread(Run) { IsBackground = true, Name = $"FrontDoor sockets {index}" };
+        thread.Start();
+    }
+
+    /// <summary>
+    /// True when connection sockets wait here: on Linux with an epoll set, unless the operator set
+    /// <c>FRONTDOOR_SOCKET_EVENTS=0</c> (deploy/README.md), which leaves every wait to .NET's engine.
+    /// </summary>
+    public static bool Enabled => Loops.Value.Length > 0;
+
+    /// <summary>The loop for a new socket: each in turn, as .NET spreads its sockets over its engines.</summary>
+    public static SocketEventLoop Next()
+    {
+        var loops = Loops.Value;
+        return loops[(int)((uint)Interlocked.Increment(ref _next) % (uint)loops.Length)];
+    }
+
+    /// <summary>Continuations run on the loop's thread, as .NET's do in inline mode (FrontDoor's default).</summary>
+    public static bool Inline { get; } = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
+
+    private static SocketEventLoop[] CreateLoops()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("FRONTDOOR_SOCKET_EVENTS") == "0")
+        {
+            return [];
+        }
+
+        var loops = new List<SocketEventLoop>();
+        for (var i = 0; i < Environment.ProcessorCount; i++)
+        {
+            var epoll = EpollInterop.CreateSet();
+            if (epoll < 0)
+            {
+                break;
+            }
+
+            loops.Add(new SocketEventLoop(epoll, i));
+        }
+
+        return [.. loops];
+    }
+
+    /// <summary>Takes a slot for <paramref name="readiness"/>; its token goes with every watch.</summary>
+    public ulong Enlist(SocketReadiness readiness)
+    {
+        lock (_lock)
+        {
+            int slot;
+            if (_freeHead >= 0)
+            {
+                slot = _freeHead;
+                _freeHead = _nextFree[slot];
+            }
+            else
+            {
+                if (_highWater == _entries.Length)
+                {
+                    Array.Resize(ref _entries, _entries.Length * 2);
+                    Array.Resize(ref _generations, _generations.Length * 2);
+                    Array.Resize(ref _nextFree, _nextFree.Length * 2);
+                }
+
+                slot = _highWater++;
+            }
+
+            _entries[slot] = readiness;
+
+            // The generation is in the token: an event fetched before its slot was freed and reused is ignored.
+            return ((ulong)(uint)++_generations[slot] << 32) | (uint)slot;
+        }
+    }
+
+    /// <summary>Watches <paramref name="descriptor"/> once for <paramref name="events"/> (added the first time).</summary>
+    /// <returns>0, or the errno.</returns>
+    public int Watch(int descriptor, uint events, ulong token, bool added)
+    {
+        var watched = events | EpollInterop.OneShot;
+        return added
+            ? EpollInterop.Modify(_epoll, descriptor, watched, token)
+            : EpollInterop.Add(_epoll, descriptor, watched, token);
+    }
+
+    /// <summary>Stops watching <paramref name="descriptor"/> (before it is closed: descriptor numbers are reused at once) and frees the slot.</summary>
+    public void Delist(int descriptor, ulong token, bool added)
+    {
+        if (added)
+        {
+            EpollInterop.Remove(_epoll, descriptor);
+        }
+
+        lock (_lock)
+        {
+            var slot = (int)(uint)token;
+            if (_generations[slot] == (int)(token >> 32) && _entries[slot] is not null)
+            {
+                _entries[slot] = null;
+                _nextFree[slot] = _freeHead;
+                _freeHead = slot;
+            }
+        }
+    }
+
+    private void Run()
+    {
+        var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EpollInterop.EventSize));
+        while (true)
+        {
+            var count = EpollInterop.Wait(_epoll, events, MaxEvents, -1);
+            for (var i = 0; i < count; i++)
+            {
+                var token = EpollInterop.TokenAt(events, i);
+                SocketReadiness? readiness;
+                lock (_lock)
+                {
+                    var slot = (int)(uint)token;
+                    readiness = _generations[slot] == (int)(token >> 32) ? _entries[slot] : null;
+                }
+
+                readiness?.OnEvents(EpollInterop.EventsAt(events, i));
+            }
+        }
+    }
+}
