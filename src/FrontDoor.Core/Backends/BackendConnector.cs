@@ -91,25 +91,16 @@ internal sealed partial class BackendConnector
         for (var i = 0; i < endpoints.Count; i++)
         {
             var endpoint = endpoints[i];
-            var pipeline = _pipelines.For(backend, endpoint);
             try
             {
-                // A pooled context and an attempt that returns its outcome rather than throwing: Polly then
-                // wraps nothing around it (bench/README.md, garbage per login).
-                var context = ResilienceContextPool.Shared.Get(cancellationToken);
-                Outcome<BackendClient> outcome;
-                try
-                {
-                    outcome = await pipeline.ExecuteOutcomeAsync(
-                        static (context, state) => state.Self.ConnectOnceAsync(state.Backend, state.Endpoint, state.Origin, context.CancellationToken),
-                        context,
-                        (Self: this, Backend: backend, Endpoint: endpoint, Origin: origin)).ConfigureAwait(false);
-                }
-                finally
-                {
-                    ResilienceContextPool.Shared.Return(context);
-                }
-
+                // The attempt returns its outcome rather than throwing: Polly then wraps nothing around it
+                // (bench/README.md, garbage per login).
+                var outcome = await _pipelines.ExecuteAsync(
+                    backend,
+                    endpoint,
+                    static (state, token) => state.Self.ConnectOnceAsync(state.Backend, state.Endpoint, state.Origin, token),
+                    (Self: this, Backend: backend, Endpoint: endpoint, Origin: origin),
+                    cancellationToken).ConfigureAwait(false);
                 outcome.ThrowIfException();
                 return (outcome.Result!, endpoint);
             }

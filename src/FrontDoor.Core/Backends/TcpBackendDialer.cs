@@ -1,7 +1,8 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.Versioning;
 using System.Runtime.CompilerServices;
+using System.Runtime.Versioning;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
 using FrontDoor.Core.Protocol.Events;
@@ -11,19 +12,33 @@ namespace FrontDoor.Core.Backends;
 /// <summary>Production's way to a backend: a TCP connect to the endpoint's host and port.</summary>
 internal sealed class TcpBackendDialer : IBackendDialer
 {
+    // An endpoint written as an address, parsed once (null for a host name, resolved at every connect), and
+    // connected from a socket of the address's own family: parsing it per login, or the dual-mode default
+    // socket's IPv4-mapped copies, were addresses and endpoints at every login (bench/README.md, garbage per login).
+    private readonly ConcurrentDictionary<BackendEndpoint, IPEndPoint?> _addresses = new();
+
     // Pooled: a login is one connect, and its state machine box is reused by the next one.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ImapConnection> ConnectAsync(BackendEndpoint endpoint, CancellationToken cancellationToken)
     {
+        var address = _addresses.GetOrAdd(endpoint, static e => IPAddress.TryParse(e.Host, out var parsed) ? new IPEndPoint(parsed, e.Port) : null);
         if (OperatingSystem.IsLinux() && SocketEventLoop.Enabled)
         {
-            return await ConnectOnEventLoopAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            return await ConnectOnEventLoopAsync(endpoint, address, cancellationToken).ConfigureAwait(false);
         }
 
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        var socket = address is null ? new Socket(SocketType.Stream, ProtocolType.Tcp) : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
+            if (address is null)
+            {
+                await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await socket.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
+            }
+
             return new SocketConnection(socket, onEventLoop: false);
         }
         catch
@@ -33,21 +48,24 @@ internal sealed class TcpBackendDialer : IBackendDialer
         }
     }
 
-    /// <summary>Each of the host's addresses in turn, as <see cref="Socket.ConnectAsync(string, int, CancellationToken)"/> tries them.</summary>
+    /// <summary>The address, or each of the host's addresses in turn, as <see cref="Socket.ConnectAsync(string, int, CancellationToken)"/> tries them.</summary>
     [SupportedOSPlatform("linux")]
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<ImapConnection> ConnectOnEventLoopAsync(BackendEndpoint endpoint, CancellationToken cancellationToken)
+    private static async ValueTask<ImapConnection> ConnectOnEventLoopAsync(BackendEndpoint endpoint, IPEndPoint? address, CancellationToken cancellationToken)
     {
-        var addresses = IPAddress.TryParse(endpoint.Host, out var literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
+        if (address is not null)
+        {
+            return await SocketConnection.ConnectOnEventLoopAsync(new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp), address, cancellationToken).ConfigureAwait(false);
+        }
+
+        var addresses = await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
         SocketException? failed = null;
-        foreach (var address in addresses)
+        foreach (var resolved in addresses)
         {
             try
             {
-                var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                return await SocketConnection.ConnectOnEventLoopAsync(socket, new IPEndPoint(address, endpoint.Port), cancellationToken).ConfigureAwait(false);
+                var socket = new Socket(resolved.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                return await SocketConnection.ConnectOnEventLoopAsync(socket, new IPEndPoint(resolved, endpoint.Port), cancellationToken).ConfigureAwait(false);
             }
             catch (SocketException ex)
             {

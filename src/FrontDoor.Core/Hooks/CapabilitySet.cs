@@ -103,6 +103,28 @@ public sealed class CapabilitySet : IEnumerable<string>
     /// <summary>A copy that may be changed, also of a read-only list.</summary>
     public CapabilitySet Clone() => new(_tokens);
 
+    /// <summary>Makes this list a copy of <paramref name="other"/>'s tokens (a list made once and filled again and again).</summary>
+    internal void CopyFrom(CapabilitySet other)
+    {
+        ThrowIfReadOnly();
+        _tokens.Clear();
+        _tokens.AddRange(other._tokens);
+    }
+
+    /// <summary>Makes this list <paramref name="tokens"/>, as <see cref="Add"/> adds each.</summary>
+    internal void CopyFrom(string[] tokens)
+    {
+        ThrowIfReadOnly();
+        _tokens.Clear();
+        foreach (var token in tokens)
+        {
+            Add(token);
+        }
+    }
+
+    /// <summary>The token at <paramref name="index"/>: Core loops by index, where the public enumerator is boxed.</summary>
+    internal string this[int index] => _tokens[index];
+
     /// <summary>Makes this list read-only from now on, for sharing it between sessions.</summary>
     internal CapabilitySet MakeReadOnly()
     {

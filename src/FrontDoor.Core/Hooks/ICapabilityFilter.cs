@@ -41,5 +41,6 @@ public interface ICapabilityFilter
 {
     int Order => 0;
 
+    /// <summary>Edits <paramref name="capabilities"/> in place. The list is FrontDoor's again once the call returns (it is reused): keep no reference to it.</summary>
     void Filter(CapabilitySet capabilities, CapabilityContext context);
 }

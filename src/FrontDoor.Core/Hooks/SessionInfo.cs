@@ -68,6 +68,9 @@ public sealed class SessionInfo
     /// <summary>The relay the registry tells to end or to stop taking commands; set when it starts.</summary>
     internal void Attach(ISessionControl control) => Volatile.Write(ref _control, control);
 
+    /// <summary>The relay attached (<see cref="Attach"/>); its pumps find it here rather than in a field each.</summary>
+    internal ISessionControl? Control => Volatile.Read(ref _control);
+
     /// <summary>Tells the session to end with BYE; false when it has no relay to tell (not running yet).</summary>
     internal bool Kick(string reason)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.Versioning;
 using System.Text;
 using FrontDoor.Core.Hooks;
@@ -135,15 +136,17 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         while (await accepting.AcceptAsync().ConfigureAwait(false) is { } connection)
         {
             _connections.Opened();
-            _ = RunConnectionAsync(connection, listener);
+            // Run off the accept loop: a connection's failure is its own and never reaches another. A work
+            // item rather than a yield at the method's start, so that a connection greeted and parked at once
+            // completes the method without an await, and so without its state machine box
+            // (bench/README.md, garbage per login).
+            ThreadPool.QueueUserWorkItem(static state => _ = state.Self.RunConnectionAsync(state.Connection, state.Listener), (Self: this, Connection: connection, Listener: listener), preferLocal: false);
         }
     }
 
     /// <summary>One accepted connection, to its close or its parking; it never throws (the accept loop does not watch it).</summary>
     private async Task RunConnectionAsync(ImapConnection connection, ListenerContext listener)
     {
-        // Run off the accept loop; a connection's failure is its own and never reaches another.
-        await Task.Yield();
         var options = listener.Options;
 
         // Once parked, the connection and its places under the caps are the parking's, then ResumeAsync's.
@@ -178,15 +181,17 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
                         return;
                     }
 
-                    var session = new ClientSession(connection, listener, _services, client);
+                    var id = ClientSession.NewId();
                     try
                     {
-                        await session.GreetAsync(_shutdown.Token).ConfigureAwait(false);
-                        parked = TryPark(connection, session, listener, client);
+                        var greeted = await ClientSession.GreetAsync(connection, listener, _services, client, id, _shutdown.Token).ConfigureAwait(false);
+                        parked = TryPark(connection, greeted, listener, client);
                         if (parked)
                         {
                             return;
                         }
+
+                        var session = ClientSession.Resume(connection, listener, _services, client, greeted, silentTooLong: false);
 
                         // Where parking is not possible (not Linux, a PROXY header or TLS already read), a
                         // silent connection is its socket, this await and a few fields: no pipes, buffers or
@@ -208,7 +213,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
                     catch (Exception ex)
 #pragma warning restore CA1031
                     {
-                        LogSessionFailed(session.Id, ex);
+                        LogSessionFailed(id, ex);
                     }
                 }
                 finally
@@ -253,15 +258,15 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
     /// Parks a greeted connection until its first byte (<see cref="ParkedSockets{TState}"/>): from here to
     /// <see cref="ResumeAsync"/> it is a descriptor and a <see cref="SilentClient"/>.
     /// </summary>
-    private bool TryPark(ImapConnection connection, ClientSession session, ListenerContext listener, IPEndPoint client)
+    private bool TryPark(ImapConnection connection, Greeted greeted, ListenerContext listener, IPEndPoint client)
     {
-        if (_parked is null || session.GreetingFailed || connection is not SocketConnection socket || !OperatingSystem.IsLinux()
+        if (_parked is null || greeted.Failed || connection is not SocketConnection socket || !OperatingSystem.IsLinux()
             || !socket.TryDetach(out var descriptor))
         {
             return false;
         }
 
-        _parked.Park(descriptor, new SilentClient(listener, client, session.Id, session.GreetedAt));
+        _parked.Park(descriptor, new SilentClient(listener, client, greeted.SessionId, greeted.At));
         return true;
     }
 
@@ -293,7 +298,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
                 client = peer;
             }
 
-            var session = ClientSession.Resume(connection, silent.Listener, _services, client, silent.SessionId, silent.GreetedAt, wake == ParkedSocketWake.Expired);
+            var session = ClientSession.Resume(connection, silent.Listener, _services, client, new Greeted(silent.SessionId, silent.GreetedAt, Failed: false), wake == ParkedSocketWake.Expired);
             silent = default;
             try
             {
@@ -325,7 +330,8 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
     }
 
     /// <summary>The client's real address: from the PROXY header when the peer is a trusted balancer; null to drop the connection.</summary>
-    private async Task<IPEndPoint?> ClientAddressAsync(ImapConnection connection, ListenerOptions options)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<IPEndPoint?> ClientAddressAsync(ImapConnection connection, ListenerOptions options)
     {
         var peer = connection.RemoteEndPoint ?? new IPEndPoint(IPAddress.None, 0);
         if (!options.ProxyProtocol || !options.TrustedProxies.Any(n => n.Contains(peer.Address.IsIPv4MappedToIPv6 ? peer.Address.MapToIPv4() : peer.Address)))

@@ -41,7 +41,7 @@ internal sealed class BackendPump : IDisposable, ISplicingPump
     public bool AtMessageStart => _backendFramer.AtMessageStart;
 
     /// <summary>Runs until the backend closes, sends what cannot be relayed, or <see cref="Stop"/>.</summary>
-    public Task<SessionEnd> RunAsync(CancellationToken cancellationToken) => PumpAsync(cancellationToken);
+    public ValueTask<SessionEnd> RunAsync(CancellationToken cancellationToken) => PumpAsync(cancellationToken);
 
     /// <summary>The text of the BYE the pump asks for when it ended on an error; read once it has ended.</summary>
     public string? Bye => _protocolError;
@@ -58,7 +58,9 @@ internal sealed class BackendPump : IDisposable, ISplicingPump
         _backendRewrite.Dispose();
     }
 
-    private async Task<SessionEnd> PumpAsync(CancellationToken cancellationToken)
+    // Pooled: a pump's state machine that ended is the next session's (bench/README.md, garbage per login).
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SessionEnd> PumpAsync(CancellationToken cancellationToken)
     {
         var input = _link.Backend.Input;
         try
@@ -120,6 +122,11 @@ internal sealed class BackendPump : IDisposable, ISplicingPump
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
         {
             return SessionEnd.BackendClosed;
+        }
+        finally
+        {
+            // The relay started this pump after attaching itself to the session (Relay.RunAsync).
+            ((Relay)_link.Info.Control!).PumpEnded(clientPump: false);
         }
     }
 

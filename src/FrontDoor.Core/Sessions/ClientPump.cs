@@ -39,7 +39,7 @@ internal sealed partial class ClientPump : IDisposable
     public bool LastCommandWasLogout => ImapSyntax.EqualsIgnoreCase(_command.Name, "LOGOUT");
 
     /// <summary>Runs until the client closes, a command ends the session, or <see cref="Stop"/>.</summary>
-    public Task<SessionEnd> RunAsync(CancellationToken cancellationToken) => PumpAsync(cancellationToken);
+    public ValueTask<SessionEnd> RunAsync(CancellationToken cancellationToken) => PumpAsync(cancellationToken);
 
     /// <summary>The text of the BYE the pump asks for when it ended on an error; read once it has ended.</summary>
     public string? Bye => _protocolError;
@@ -60,8 +60,10 @@ internal sealed partial class ClientPump : IDisposable
     /// <summary>RFC 7889: the backend's APPENDLIMIT=N, the default for the literal size cap.</summary>
     private static long? AppendLimit(CapabilitySet capabilities)
     {
-        foreach (var token in capabilities)
+        // By index: a foreach over the set boxed its enumerator per login.
+        for (var i = 0; i < capabilities.Count; i++)
         {
+            var token = capabilities[i];
             if (token.StartsWith("APPENDLIMIT=", StringComparison.OrdinalIgnoreCase)
                 && long.TryParse(token.AsSpan("APPENDLIMIT=".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit))
             {
@@ -82,7 +84,9 @@ internal sealed partial class ClientPump : IDisposable
         Compress,
     }
 
-    private async Task<SessionEnd> PumpAsync(CancellationToken cancellationToken)
+    // Pooled: a pump's state machine that ended is the next session's (bench/README.md, garbage per login).
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SessionEnd> PumpAsync(CancellationToken cancellationToken)
     {
         var output = _link.Backend.Output;
         try
@@ -154,6 +158,11 @@ internal sealed partial class ClientPump : IDisposable
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
         {
             return SessionEnd.ClientClosed;
+        }
+        finally
+        {
+            // The relay started this pump after attaching itself to the session (Relay.RunAsync).
+            ((Relay)_link.Info.Control!).PumpEnded(clientPump: true);
         }
     }
 

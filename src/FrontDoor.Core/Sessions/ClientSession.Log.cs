@@ -5,7 +5,7 @@ namespace FrontDoor.Core.Sessions;
 internal sealed partial class ClientSession
 {
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Connected on listener {Listener} from {Client}")]
-    private partial void LogConnected(string listener, System.Net.IPEndPoint? client);
+    private static partial void LogConnected(ILogger logger, string listener, System.Net.IPEndPoint? client);
 
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "TLS handshake failed")]
     private partial void LogTlsFailed(Exception error);

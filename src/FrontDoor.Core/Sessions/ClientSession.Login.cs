@@ -58,7 +58,9 @@ internal sealed partial class ClientSession
         };
         // A filter that throws here ends the session (ClientSession.RunAsync); the caller gives back the
         // connection and the slots.
-        var shown = _services.Capabilities.Apply(login.Capabilities, new CapabilityContext(CapabilityStage.PostAuth, backend, login.Capabilities)
+        var shown = ScratchCapabilities.Rent();
+        shown.CopyFrom(login.Capabilities);
+        _services.Capabilities.ApplyInPlace(shown, new CapabilityContext(CapabilityStage.PostAuth, backend, login.Capabilities)
         {
             Session = session,
             Listener = _listener.Name,
@@ -73,6 +75,7 @@ internal sealed partial class ClientSession
             await WriteLoggedInAsync(tag, shown, login.Response, shutdown).ConfigureAwait(false);
             trace?.Login(tag, credentials.TraceText);
             trace?.Note($"{tag} OK [CAPABILITY {shown}] (backend {backend.Name} at {login.Endpoint})");
+            ScratchCapabilities.Return(shown);
         }
         catch
         {

@@ -46,12 +46,6 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
     private volatile bool _silentTooLong;
     private bool _greetingFailed;
 
-    /// <param name="clientAddress">The client's real address: the PROXY header's when a trusted balancer sent one.</param>
-    public ClientSession(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress)
-        : this(client, listener, services, clientAddress, NewId())
-    {
-    }
-
     private ClientSession(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress, string id)
     {
         _client = client;
@@ -63,20 +57,17 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
     }
 
     /// <summary>
-    /// The session of a greeted connection that waited for its first byte parked, without a session object
-    /// (Hosting's ListenerService): the same id and greeting time, on the connection made again from its descriptor.
+    /// The session of a greeted connection (<see cref="GreetAsync"/>), made when the connection is not
+    /// parked, or when a parked one is handed back (Hosting's ListenerService): the same id and greeting time,
+    /// on the connection made again from its descriptor. A connection parked at once never has a session object.
     /// </summary>
+    /// <param name="clientAddress">The client's real address: the PROXY header's when a trusted balancer sent one.</param>
     /// <param name="silentTooLong">It was handed back because the pre-auth timeout was over: the session only says BYE.</param>
-    public static ClientSession Resume(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress, string id, long greetedAt, bool silentTooLong) =>
-        new(client, listener, services, clientAddress, id) { _greetedAt = greetedAt, _silentTooLong = silentTooLong };
+    public static ClientSession Resume(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress, Greeted greeted, bool silentTooLong) =>
+        new(client, listener, services, clientAddress, greeted.SessionId) { _greetedAt = greeted.At, _greetingFailed = greeted.Failed, _silentTooLong = silentTooLong };
 
-    /// <summary>When the greeting went out (a <see cref="TimeProvider"/> timestamp).</summary>
-    public long GreetedAt => _greetedAt;
-
-    /// <summary>True when the greeting could not be sent: the session will end at once.</summary>
-    public bool GreetingFailed => _greetingFailed;
-
-    private static string NewId()
+    /// <summary>A new session id: 12 hex digits.</summary>
+    public static string NewId()
     {
         Span<byte> random = stackalloc byte[6];
         RandomNumberGenerator.Fill(random);
@@ -84,7 +75,10 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
     }
 
     /// <summary>On a STARTTLS listener before TLS, without allowPlaintextAuth: no password may be sent yet.</summary>
-    private bool PlaintextAuthRefused => _listener.OffersStartTls && !_client.IsTls && !_listener.Options.AllowPlaintextAuth;
+    private bool PlaintextAuthRefused => IsPlaintextAuthRefused(_client, _listener);
+
+    private static bool IsPlaintextAuthRefused(ImapConnection client, ListenerContext listener) =>
+        listener.OffersStartTls && !client.IsTls && !listener.Options.AllowPlaintextAuth;
 
     public string Id { get; }
 
@@ -95,27 +89,34 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
     private SerializedWriter Output => _output ??= new SerializedWriter(_client.Output);
 
     /// <summary>
-    /// Says hello (RFC 9051 section 7.1.1), straight to the socket. Then the listener waits for the first
-    /// byte (<see cref="WaitForFirstByteAsync"/>) and runs the session (<see cref="RunAsync"/>).
+    /// Says hello (RFC 9051 section 7.1.1), straight to the socket, before there is a session object: a
+    /// connection that is then parked until its first byte needs none. The listener then parks it, or makes
+    /// its session (<see cref="Resume"/>), waits for the first byte (<see cref="WaitForFirstByteAsync"/>) and
+    /// runs it (<see cref="RunAsync"/>).
     /// </summary>
-    public async Task GreetAsync(CancellationToken shutdown)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<Greeted> GreetAsync(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress, string id, CancellationToken shutdown)
     {
+        var logger = services.SessionLogger;
         // The scope is only for the Debug line below: no scope to make when that line is not written.
-        using (var scope = _logger.IsEnabled(LogLevel.Debug) ? SessionScope(_logger, Id) : null)
+        using (var scope = logger.IsEnabled(LogLevel.Debug) ? SessionScope(logger, id) : null)
         {
-            LogConnected(_listener.Name, _origin.Client);
+            LogConnected(logger, listener.Name, clientAddress);
         }
 
-        _greetedAt = _services.Time.GetTimestamp();
-        var greeting = _listener.Greeting(Capabilities(CapabilityStage.Greeting));
+        var at = services.Time.GetTimestamp();
+        var offered = Capabilities(ScratchCapabilities.Rent(), CapabilityStage.Greeting, client, listener, services, clientAddress);
+        var greeting = listener.Greeting(offered);
+        ScratchCapabilities.Return(offered);
         try
         {
-            await _client.SendAsync(greeting, shutdown).ConfigureAwait(false);
+            await client.SendAsync(greeting, shutdown).ConfigureAwait(false);
+            return new Greeted(id, at, Failed: false);
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
         {
             // The session ends at once: closed, or shutting down.
-            _greetingFailed = true;
+            return new Greeted(id, at, Failed: true);
         }
     }
 
@@ -152,7 +153,9 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
     private TimeSpan PreAuthLeft() => _services.Limits.PreAuthTimeout - _services.Time.GetElapsedTime(_greetedAt);
 
     /// <summary>Runs the greeted session to its end.</summary>
-    public async Task RunAsync(CancellationToken shutdown)
+    // Pooled: the state machine of a session that ended is the next session's (bench/README.md, garbage per login).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask RunAsync(CancellationToken shutdown)
     {
         using var scope = SessionScope(_logger, Id);
         _services.PreAuthDeadlines.Remove(this);
@@ -277,7 +280,7 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
         switch (command.Name)
         {
             case "CAPABILITY":
-                await WriteAsync($"* CAPABILITY {Capabilities(CapabilityStage.PreAuth)}\r\n{tag} OK CAPABILITY completed\r\n", shutdown).ConfigureAwait(false);
+                await WriteAsync($"* CAPABILITY {CapabilityText(CapabilityStage.PreAuth)}\r\n{tag} OK CAPABILITY completed\r\n", shutdown).ConfigureAwait(false);
                 return null;
             case "NOOP":
                 await WriteAsync($"{tag} OK NOOP completed\r\n", shutdown).ConfigureAwait(false);
@@ -398,13 +401,23 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
         }
     }
 
-    private CapabilitySet Capabilities(CapabilityStage stage)
+    /// <summary>The list offered before login, as text.</summary>
+    private string CapabilityText(CapabilityStage stage)
     {
-        var offered = new CapabilitySet(_listener.PreAuthCapabilities);
-        if (_listener.OffersStartTls && !_client.IsTls)
+        var offered = Capabilities(ScratchCapabilities.Rent(), stage, _client, _listener, _services, _origin.Client);
+        var text = offered.ToString();
+        ScratchCapabilities.Return(offered);
+        return text;
+    }
+
+    /// <summary>Makes <paramref name="offered"/> the list offered before login, filtered for <paramref name="stage"/>.</summary>
+    private static CapabilitySet Capabilities(CapabilitySet offered, CapabilityStage stage, ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress)
+    {
+        offered.CopyFrom(listener.PreAuthCapabilities);
+        if (listener.OffersStartTls && !client.IsTls)
         {
             offered.Add("STARTTLS");
-            if (PlaintextAuthRefused)
+            if (IsPlaintextAuthRefused(client, listener))
             {
                 offered.Add("LOGINDISABLED");
                 offered.RemovePrefix("AUTH=");
@@ -412,7 +425,7 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
             }
         }
 
-        return _services.Capabilities.ApplyInPlace(offered, new CapabilityContext(stage, null, null) { Listener = _listener.Name, ClientAddress = _origin.Client });
+        return services.Capabilities.ApplyInPlace(offered, new CapabilityContext(stage, null, null) { Listener = listener.Name, ClientAddress = clientAddress });
     }
 
     /// <summary>RFC 9051 section 6.2.1. Whatever the client pipelined after STARTTLS is dropped with the plain-text pipe.</summary>

@@ -45,7 +45,7 @@ internal sealed class ListenerContext
     // and the line is then the same bytes, shared (bench/README.md, garbage per login).
     private GreetingLine? _greeting;
 
-    /// <summary>RFC 9051 section 7.1.1: the untagged OK greeting with <paramref name="capabilities"/>, as bytes to send.</summary>
+    /// <summary>RFC 9051 section 7.1.1: the untagged OK greeting with <paramref name="capabilities"/>, as bytes to send; the list is not kept.</summary>
     public ReadOnlyMemory<byte> Greeting(CapabilitySet capabilities)
     {
         var last = Volatile.Read(ref _greeting);
@@ -58,7 +58,8 @@ internal sealed class ListenerContext
         writer.Write("* OK [CAPABILITY "u8);
         capabilities.WriteTo(writer);
         writer.Write("] FrontDoor IMAP proxy ready\r\n"u8);
-        var line = new GreetingLine(capabilities, writer.WrittenSpan.ToArray());
+        // A copy: the caller's list is reused (ScratchCapabilities).
+        var line = new GreetingLine(capabilities.Clone(), writer.WrittenSpan.ToArray());
         Volatile.Write(ref _greeting, line);
         return line.Bytes;
     }

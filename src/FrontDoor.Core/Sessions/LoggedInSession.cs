@@ -23,7 +23,7 @@ internal sealed class LoggedInSession : IAsyncDisposable
         _slots = slots;
     }
 
-    public Task<SessionEnd> RunAsync(CancellationToken shutdown) => _relay.RunAsync(shutdown);
+    public ValueTask<SessionEnd> RunAsync(CancellationToken shutdown) => _relay.RunAsync(shutdown);
 
     public async ValueTask DisposeAsync()
     {

@@ -76,6 +76,8 @@ internal sealed class PreAuthReader
             return line;
         };
 
+    // Pooled: a command that waits for its bytes otherwise boxes a state machine per read (bench/README.md, garbage per login).
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<PreAuthRead> ReadCommandAsync(CancellationToken cancellationToken)
     {
         Reset();
@@ -112,6 +114,7 @@ internal sealed class PreAuthReader
     public bool LineTooLong { get; private set; }
 
     /// <summary>Reads one line, e.g. a SASL response; null when the client closed or the line is too long to follow.</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<byte[]?> ReadLineAsync(CancellationToken cancellationToken)
     {
         while (true)

@@ -1,3 +1,4 @@
+using System.Threading.Tasks.Sources;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
 
@@ -10,7 +11,7 @@ namespace FrontDoor.Core.Sessions;
 /// a line that passes is copied as it came (docs/ARCHITECTURE.md, "The relay").
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A relay runs once; RunAsync disposes its pumps when it ends.")]
-internal sealed class Relay : IDeadlineEntry, ISessionControl
+internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<bool>
 {
     private readonly RelayContext _link;
     private readonly LiteralGate _gate = new();
@@ -25,6 +26,11 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl
     private int _wheelSlot = -1;
     private CancellationTokenSource? _stop;
 
+    // Which pump ended first (PumpEnded): the relay waits on this rather than on Task.WhenAny over two
+    // Tasks, so the pumps are pooled ValueTasks and no WhenAny promise is held per session.
+    private ManualResetValueTaskSourceCore<bool> _firstEnd;
+    private int _ended;
+
     public Relay(RelayContext link)
     {
         _link = link;
@@ -38,7 +44,9 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl
 
     private SessionInfo Info => _link.Info;
 
-    public async Task<SessionEnd> RunAsync(CancellationToken shutdown)
+    // Pooled: the state machine of a relay that ended is the next one's (bench/README.md, garbage per login).
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<SessionEnd> RunAsync(CancellationToken shutdown)
     {
         // Shutdown stops the client pump first (no new commands); the backend pump runs on until what is in
         // flight has been answered, or the grace time is over (DrainAsync). Pending reads are stopped with
@@ -60,13 +68,18 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl
         try
         {
             using var watched = _idle.Watch(this);
+#pragma warning disable CA2012 // Each pump's ValueTask is awaited exactly once, on one of the branches below.
             var toBackend = _clientPump.RunAsync(stop.Token);
             var toClient = _backendPump.RunAsync(stop.Token);
-            var first = await Task.WhenAny(toBackend, toClient).ConfigureAwait(false);
-            var firstEnd = await first.ConfigureAwait(false);
-            if (first == toBackend && shutdown.IsCancellationRequested && !_idleExpired)
+            // Each pump's ValueTask is awaited once: the first to end here, the other after it was stopped.
+            var clientPumpFirst = await new ValueTask<bool>(this, _firstEnd.Version).ConfigureAwait(false);
+            var firstEnd = await (clientPumpFirst ? toBackend : toClient).ConfigureAwait(false);
+            if (clientPumpFirst && shutdown.IsCancellationRequested && !_idleExpired)
             {
-                await DrainAsync(toClient).ConfigureAwait(false);
+                // Draining watches the backend pump as a Task; it is then awaited as that Task.
+                var backendPump = toClient.AsTask();
+                toClient = new ValueTask<SessionEnd>(backendPump);
+                await DrainAsync(backendPump).ConfigureAwait(false);
             }
 
             // One side is done: stop the other, then say goodbye if the client can still hear a whole line.
@@ -75,9 +88,10 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl
             StopBoth();
             _link.Backend.Abort();
             _gate.Disarm();
-            var otherEnd = await (first == toBackend ? toClient : toBackend).ConfigureAwait(false);
+            var otherEnd = await (clientPumpFirst ? toClient : toBackend).ConfigureAwait(false);
+#pragma warning restore CA2012
             var end = SessionEndOf(firstEnd, otherEnd, shutdown);
-            var (firstBye, otherBye) = first == toBackend ? (_clientPump.Bye, _backendPump.Bye) : (_backendPump.Bye, _clientPump.Bye);
+            var (firstBye, otherBye) = clientPumpFirst ? (_clientPump.Bye, _backendPump.Bye) : (_backendPump.Bye, _clientPump.Bye);
             await SayGoodbyeAsync(end, firstBye ?? otherBye).ConfigureAwait(false);
             _clientPump.LogCompressionTotals();
             return end;
@@ -89,6 +103,22 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl
             _backendPump.Dispose();
         }
     }
+
+    /// <summary>Called by each pump as it ends, on its thread; the first call wakes <see cref="RunAsync"/>.</summary>
+    internal void PumpEnded(bool clientPump)
+    {
+        if (Interlocked.Exchange(ref _ended, 1) == 0)
+        {
+            _firstEnd.SetResult(clientPump);
+        }
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _firstEnd.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _firstEnd.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _firstEnd.OnCompleted(continuation, state, token, flags);
 
     /// <summary>How the session ended, from how the pump that ended first and the other one ended.</summary>
     private SessionEnd SessionEndOf(SessionEnd firstEnd, SessionEnd otherEnd, CancellationToken shutdown)

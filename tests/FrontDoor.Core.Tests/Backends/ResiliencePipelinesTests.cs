@@ -4,6 +4,7 @@ using FrontDoor.Core.Hooks;
 using Microsoft.Extensions.Time.Testing;
 using Polly;
 using Polly.CircuitBreaker;
+using Polly.Timeout;
 using Xunit;
 
 namespace FrontDoor.Core.Tests.Backends;
@@ -36,30 +37,69 @@ public class ResiliencePipelinesTests
         _health = new BackendHealth(_time);
     }
 
-    /// <summary>Runs one login's attempts on <paramref name="endpoint"/>; returns how many attempts reached the callback.</summary>
-    private async Task<(int Attempts, Exception? Error)> AttemptAsync(ResiliencePipelines pipelines, BackendEndpoint endpoint, Func<Exception?> outcome)
+    /// <summary>
+    /// Runs one login's attempts on <paramref name="endpoint"/> the way a login does
+    /// (<see cref="ResiliencePipelines.ExecuteAsync"/>); returns how many attempts were made.
+    /// </summary>
+    private Task<(int Attempts, Exception? Error)> AttemptAsync(ResiliencePipelines pipelines, BackendEndpoint endpoint, Func<Exception?> outcome) =>
+        AttemptAsync(pipelines, Backend, endpoint, _ => outcome() is { } error ? ValueTask.FromResult(Outcome.FromException<BackendClient>(error)) : ValueTask.FromResult(Outcome.FromResult<BackendClient>(null!)));
+
+    private async Task<(int Attempts, Exception? Error)> AttemptAsync(ResiliencePipelines pipelines, BackendTarget backend, BackendEndpoint endpoint, Func<CancellationToken, ValueTask<Outcome<BackendClient>>> attempt)
     {
         var attempts = 0;
-        var call = pipelines.For(Backend, endpoint).ExecuteAsync(_ =>
+        var call = pipelines.ExecuteAsync(backend, endpoint, (_, token) =>
         {
             attempts++;
-            return outcome() is { } error ? ValueTask.FromException<BackendClient>(error) : ValueTask.FromResult<BackendClient>(null!);
-        }).AsTask();
+            return attempt(token);
+        }, 0, CancellationToken.None).AsTask();
         while (!call.IsCompleted)
         {
             _time.Advance(TimeSpan.FromMilliseconds(100));
             await Task.Delay(1);
         }
 
-        try
+        return (attempts, (await call).Exception);
+    }
+
+    /// <summary>
+    /// A login's first attempt runs before the pipeline (ExecuteAsync), so its timeout is FrontDoor's own: it
+    /// must end the attempt as the pipeline's timeout ends the retries, and be retried like them.
+    /// </summary>
+    [Fact]
+    public async Task An_attempt_that_hangs_times_out_and_is_retried_each_time()
+    {
+        using var pipelines = new ResiliencePipelines(_time, _health);
+        var hasty = new BackendTarget { Name = "hasty", Endpoints = [First], ConnectTimeout = TimeSpan.FromSeconds(1) };
+        var cancelled = 0;
+        var (attempts, error) = await AttemptAsync(pipelines, hasty, First, async token =>
         {
-            await call;
-            return (attempts, null);
-        }
-        catch (Exception ex)
-        {
-            return (attempts, ex);
-        }
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, _time, token);
+                return Outcome.FromResult<BackendClient>(null!);
+            }
+            catch (OperationCanceledException ex)
+            {
+                cancelled++;
+                return Outcome.FromException<BackendClient>(ex);
+            }
+        });
+
+        Assert.Equal(1 + ResiliencePipelines.Retries, attempts);
+        Assert.Equal(attempts, cancelled);
+        Assert.Equal(TimeSpan.FromSeconds(1), Assert.IsType<TimeoutRejectedException>(error).Timeout);
+    }
+
+    /// <summary>A first attempt that succeeds after failures counts as the success it is: the breaker does not open.</summary>
+    [Fact]
+    public async Task A_success_after_a_failed_first_attempt_is_one_login_and_closes_nothing()
+    {
+        using var pipelines = new ResiliencePipelines(_time, _health);
+        var calls = 0;
+        var (attempts, error) = await AttemptAsync(pipelines, First, () => ++calls == 1 ? new IOException("reset") : null);
+        Assert.Null(error);
+        Assert.Equal(2, attempts);
+        Assert.False(_health.IsBreakerOpen("legacy", First));
     }
 
     /// <summary>
