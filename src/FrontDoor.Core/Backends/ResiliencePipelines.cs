@@ -29,6 +29,7 @@ internal sealed class ResiliencePipelines : IDisposable
 
     // Each endpoint's breaker state, read before a login's first attempt (ExecuteAsync).
     private readonly ConcurrentDictionary<PipelineKey, CircuitBreakerStateProvider> _breakers = new();
+    private readonly Lock _building = new();
 
     public ResiliencePipelines(TimeProvider time, BackendHealth health)
     {
@@ -47,8 +48,20 @@ internal sealed class ResiliencePipelines : IDisposable
     /// </summary>
     public ResiliencePipeline<BackendClient> For(BackendTarget backend, BackendEndpoint endpoint) => For(KeyOf(backend, endpoint));
 
-    private ResiliencePipeline<BackendClient> For(PipelineKey key) =>
-        _registry.TryGetPipeline<BackendClient>(key, out var pipeline) ? pipeline : _registry.GetOrAddPipeline<BackendClient>(key, Configure);
+    private ResiliencePipeline<BackendClient> For(PipelineKey key)
+    {
+        if (_registry.TryGetPipeline<BackendClient>(key, out var pipeline))
+        {
+            return pipeline;
+        }
+
+        // One build at a time: under a race the registry may configure a key twice, and the breaker's state
+        // provider (_breakers) can serve one breaker only ("already initialized" to the second).
+        lock (_building)
+        {
+            return _registry.GetOrAddPipeline<BackendClient>(key, Configure);
+        }
+    }
 
     private static PipelineKey KeyOf(BackendTarget backend, BackendEndpoint endpoint) =>
         new(backend.Name, endpoint, backend.ConnectTimeout, backend.BreakerFailures, backend.BreakDuration);

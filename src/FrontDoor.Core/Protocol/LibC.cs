@@ -3,7 +3,7 @@ using System.Runtime.Versioning;
 
 namespace FrontDoor.Core.Protocol;
 
-/// <summary>The plain descriptor calls that both <see cref="Parking.EpollInterop"/> and <see cref="Splicing.SpliceInterop"/> make.</summary>
+/// <summary>The plain descriptor calls of <see cref="Parking.EpollInterop"/>, <see cref="Splicing.SpliceInterop"/> and <see cref="SocketConnection"/>.</summary>
 [SupportedOSPlatform("linux")]
 internal static unsafe partial class LibC
 {
@@ -17,4 +17,51 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int descriptor, int command, int argument);
+
+    [LibraryImport(Library, EntryPoint = "connect", SetLastError = true)]
+    public static partial int Connect(int descriptor, byte* address, int length);
+
+    public const int InProgress = 115;
+
+    /// <summary>What .NET would call a connect's immediate failure (Linux errno numbers).</summary>
+    public static System.Net.Sockets.SocketError SocketErrorOf(int errno) => errno switch
+    {
+        13 or 1 => System.Net.Sockets.SocketError.AccessDenied,
+        97 => System.Net.Sockets.SocketError.AddressFamilyNotSupported,
+        99 => System.Net.Sockets.SocketError.AddressNotAvailable,
+        101 => System.Net.Sockets.SocketError.NetworkUnreachable,
+        111 => System.Net.Sockets.SocketError.ConnectionRefused,
+        113 => System.Net.Sockets.SocketError.HostUnreachable,
+        110 => System.Net.Sockets.SocketError.TimedOut,
+        105 => System.Net.Sockets.SocketError.NoBufferSpaceAvailable,
+        _ => System.Net.Sockets.SocketError.SocketError,
+    };
+
+    /// <summary>
+    /// Starts a connect on a non-blocking socket without an exception for the usual "in progress" (.NET's
+    /// <see cref="System.Net.Sockets.Socket.Connect(System.Net.EndPoint)"/> throws one, about 450 bytes, at every
+    /// backend login).
+    /// </summary>
+    /// <returns>0 (connected), <see cref="InProgress"/>, or another errno.</returns>
+    public static int StartConnect(System.Net.Sockets.SafeSocketHandle socket, System.Net.SocketAddress address)
+    {
+        // A SocketAddress holds the platform's own sockaddr (family first, in the system's numbering).
+        var bytes = address.Buffer.Span[..address.Size];
+        var added = false;
+        try
+        {
+            socket.DangerousAddRef(ref added);
+            fixed (byte* native = bytes)
+            {
+                return Connect((int)socket.DangerousGetHandle(), native, bytes.Length) == 0 ? 0 : Marshal.GetLastPInvokeError();
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.DangerousRelease();
+            }
+        }
+    }
 }

@@ -66,11 +66,13 @@ internal sealed class SocketConnection : ImapConnection
         using (socket)
         {
             socket.Blocking = false;
-            try
+            var started = LibC.StartConnect(socket.SafeHandle, remote.Serialize());
+            if (started != 0 && started != LibC.InProgress)
             {
-                socket.Connect(remote);
+                throw new SocketException((int)LibC.SocketErrorOf(started));
             }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+
+            if (started == LibC.InProgress)
             {
                 var events = new SocketReadiness(socket);
                 try

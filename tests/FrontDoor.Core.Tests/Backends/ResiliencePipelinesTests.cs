@@ -90,6 +90,30 @@ public class ResiliencePipelinesTests
         Assert.Equal(TimeSpan.FromSeconds(1), Assert.IsType<TimeoutRejectedException>(error).Timeout);
     }
 
+    /// <summary>
+    /// Many first logins to one endpoint at once build its pipeline once: a second build would hand the one
+    /// breaker state to a second breaker, which Polly refuses, and those logins would fail.
+    /// </summary>
+    [Fact]
+    public async Task First_logins_at_once_all_get_through_one_pipeline()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            using var pipelines = new ResiliencePipelines(_time, _health);
+            using var start = new ManualResetEventSlim();
+            var logins = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            {
+                start.Wait();
+                return await pipelines.ExecuteAsync(Backend, First, static (_, _) => ValueTask.FromResult(Outcome.FromResult<BackendClient>(null!)), 0, CancellationToken.None);
+            })).ToList();
+            start.Set();
+            foreach (var outcome in await Task.WhenAll(logins))
+            {
+                Assert.Null(outcome.Exception);
+            }
+        }
+    }
+
     /// <summary>A first attempt that succeeds after failures counts as the success it is: the breaker does not open.</summary>
     [Fact]
     public async Task A_success_after_a_failed_first_attempt_is_one_login_and_closes_nothing()

@@ -188,6 +188,20 @@ public sealed class SocketEventLoopTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_backend_connect_on_the_loop_reaches_an_ipv6_listener()
+    {
+        using var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        listener.Listen(1);
+        var accepting = listener.AcceptAsync();
+        var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        var connection = await SocketConnection.ConnectOnEventLoopAsync(socket, listener.LocalEndPoint!, CancellationToken.None).AsTask().WaitAsync(Patience);
+        _owned.Add(connection);
+        using var server = await accepting.WaitAsync(Patience);
+        Assert.Equal(listener.LocalEndPoint, connection.RemoteEndPoint);
+    }
+
+    [Fact]
     public async Task A_backend_connect_to_a_closed_port_is_refused()
     {
         using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
