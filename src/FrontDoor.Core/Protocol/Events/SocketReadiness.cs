@@ -66,8 +66,8 @@ internal sealed class SocketReadiness
     /// <summary>Called after a read that filled its buffer: more may be there, and no new edge will say so.</summary>
     public void ReadFilled() => Interlocked.CompareExchange(ref _readable, Maybe, NotReady);
 
-    /// <summary>Called after a read that met the end: every later read meets it at once.</summary>
-    public void ReadEnded() => Volatile.Write(ref _readable, Ready);
+    /// <summary>Called after a read that met the end: every later wait ends at once, as every later read meets it.</summary>
+    public void ReadEnded() => Volatile.Write(ref _readEnded, 1);
 
     /// <summary>Completes when the socket is readable (data, the end, an error): at once when it is already.</summary>
     public ValueTask<int> WaitReadableAsync(CancellationToken cancellationToken)
