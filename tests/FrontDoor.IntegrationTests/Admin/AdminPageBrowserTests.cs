@@ -81,7 +81,8 @@ public sealed class AdminPageBrowserTests : IClassFixture<AdminFixture>, IDispos
                 .FirstOrDefault());
             Assert.False(string.IsNullOrEmpty(sessionId));
 
-            var failureNames = _browser.FindElements(By.CssSelector("#failures tbody td.user")).Select(c => c.Text).ToList();
+            // Read under the wait too: the failures table may be redrawn between the look and the reading.
+            var failureNames = wait.Until(d => d.FindElements(By.CssSelector("#failures tbody td.user")).Select(c => c.Text).ToList());
             Assert.Contains(hostile, failureNames);
             Assert.Contains(new string('y', 64) + "…", failureNames);
             Assert.Empty(_browser.FindElements(By.CssSelector("img")));

@@ -47,7 +47,10 @@ public abstract class ForegroundServer : IAsyncDisposable
         }
     }
 
-    private protected static Process Launch(string binary, string package, params string[] arguments)
+    private protected static Process Launch(string binary, string package, params string[] arguments) =>
+        Launch(binary, package, null, arguments);
+
+    private protected static Process Launch(string binary, string package, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         if (!File.Exists(binary))
         {
@@ -58,6 +61,11 @@ public abstract class ForegroundServer : IAsyncDisposable
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         return Process.Start(start)!;

@@ -15,7 +15,8 @@ public sealed class FrontDoorProcess : ForegroundServer
     }
 
     /// <summary>Starts FrontDoor with one "imap" listener on a loopback port, written with <paramref name="listenerAttributes"/>, and <paramref name="frontDoorBody"/>.</summary>
-    public static async Task<FrontDoorProcess> StartAsync(string listenerAttributes, string frontDoorBody)
+    /// <param name="environment">Variables set for the process only (an operator's <c>Environment=</c>).</param>
+    public static async Task<FrontDoorProcess> StartAsync(string listenerAttributes, string frontDoorBody, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = LoopbackPorts.Pick();
         var directory = System.IO.Directory.CreateTempSubdirectory("fd-node-").FullName;
@@ -31,7 +32,7 @@ public sealed class FrontDoorProcess : ForegroundServer
             </configuration>
             """);
         var executable = Path.Combine(Path.GetDirectoryName(RepoPaths.PluginDirectory)!, "FrontDoor");
-        var node = new FrontDoorProcess(Launch(executable, "FrontDoor (dotnet build FrontDoor.sln)", "--config", config), directory, port);
+        var node = new FrontDoorProcess(Launch(executable, "FrontDoor (dotnet build FrontDoor.sln)", environment, "--config", config), directory, port);
         await node.WaitListeningAsync();
         return node;
     }
