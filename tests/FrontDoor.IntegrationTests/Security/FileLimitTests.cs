@@ -17,10 +17,41 @@ public class FileLimitTests
 {
     private const int Waiting = 6;
 
+    // What the .NET runtime prints when it aborts for want of a descriptor of its own (a thread's), which at
+    // the exact limit can happen whatever FrontDoor does (deploy/README.md, "Many sessions on one node").
+    private const string RuntimeAbort = "Out of memory.";
+
     [Fact]
     public async Task Out_of_descriptors_the_listener_pauses_and_greets_the_waiting_clients_once_they_are_back()
     {
+        // A run the runtime aborted says nothing of FrontDoor's behaviour: it is run again, twice at most;
+        // the last attempt's failure stands whatever its cause.
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await RunAsync(lastAttempt: attempt == 3))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <returns>False when the runtime aborted (and this was not the last attempt).</returns>
+    private static async Task<bool> RunAsync(bool lastAttempt)
+    {
         await using var node = await FrontDoorProcess.StartAsync("", """<backends><backend name="b" endpoint="127.0.0.1:9" /></backends><routing default="b" />""");
+        try
+        {
+            await ExerciseAsync(node);
+            return true;
+        }
+        catch (Exception) when (!lastAttempt && node.Output.Contains(RuntimeAbort, StringComparison.Ordinal))
+        {
+            return false;
+        }
+    }
+
+    private static async Task ExerciseAsync(FrontDoorProcess node)
+    {
         using var first = new TcpClient();
         await first.ConnectAsync(node.EndPoint);
         await using var session = new RawImapClient(first);
