@@ -260,6 +260,9 @@ internal sealed class SocketReadiness
 
             _closed = true;
             added = _added;
+
+            // Watching's unlocked look reads this: a wait after the close must end at once, not be armed.
+            _added = false;
         }
 
         _loop.Delist(_descriptor, _token, added);
