@@ -9,6 +9,12 @@ internal static unsafe partial class LibC
 {
     public const string Library = "libc";
 
+    /// <summary>O_CLOEXEC (also EPOLL_CLOEXEC, EFD_CLOEXEC): a descriptor no child process inherits.</summary>
+    public const int CloseOnExec = 0x80000;
+
+    /// <summary>O_NONBLOCK (also EFD_NONBLOCK).</summary>
+    public const int NonBlocking = 0x800;
+
     [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(int descriptor, byte* buffer, nint count);
 

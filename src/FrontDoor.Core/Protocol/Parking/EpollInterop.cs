@@ -25,8 +25,8 @@ internal static unsafe partial class EpollInterop
     public const uint OneShot = 1u << 30;
     public const uint EdgeTriggered = 1u << 31;
 
-    private const int CloseOnExec = 0x80000;
-    private const int NonBlocking = 0x800;
+    private const int CloseOnExec = LibC.CloseOnExec;
+    private const int NonBlocking = LibC.NonBlocking;
     private const int DuplicateCloseOnExec = 1030;
 
     /// <summary>

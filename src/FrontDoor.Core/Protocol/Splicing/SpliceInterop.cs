@@ -15,8 +15,8 @@ internal static unsafe partial class SpliceInterop
     /// <summary>The result of a call that would have blocked (EAGAIN).</summary>
     public const long WouldBlock = -1;
 
-    private const int CloseOnExec = 0x80000;
-    private const int NonBlockingOpen = 0x800;
+    private const int CloseOnExec = LibC.CloseOnExec;
+    private const int NonBlockingOpen = LibC.NonBlocking;
     private const int GetStatusFlags = 3;
     private const int SetPipeSize = 1031;
     private const int GetPipeSize = 1032;
