@@ -15,17 +15,20 @@ internal sealed class TcpBackendDialer : IBackendDialer
     // An endpoint written as an address, parsed once (null for a host name, resolved at every connect), and
     // connected from a socket of the address's own family: parsing it per login, or the dual-mode default
     // socket's IPv4-mapped copies, were addresses and endpoints at every login (bench/README.md, garbage per login).
-    private readonly ConcurrentDictionary<BackendEndpoint, IPEndPoint?> _addresses = new();
+    // Kept with the address as the system takes it, which the connect on the loop only reads.
+    private readonly ConcurrentDictionary<BackendEndpoint, ParsedAddress?> _addresses = new();
 
     // Pooled: a login is one connect, and its state machine box is reused by the next one.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ImapConnection> ConnectAsync(BackendEndpoint endpoint, CancellationToken cancellationToken)
     {
-        var address = _addresses.GetOrAdd(endpoint, static e => IPAddress.TryParse(e.Host, out var parsed) ? new IPEndPoint(parsed, e.Port) : null);
+        var parsedAddress = _addresses.GetOrAdd(endpoint, static e => IPAddress.TryParse(e.Host, out var parsed) ? new ParsedAddress(new IPEndPoint(parsed, e.Port)) : null);
         if (OperatingSystem.IsLinux() && SocketEventLoop.Enabled)
         {
-            return await ConnectOnEventLoopAsync(endpoint, address, cancellationToken).ConfigureAwait(false);
+            return await ConnectOnEventLoopAsync(endpoint, parsedAddress, cancellationToken).ConfigureAwait(false);
         }
+
+        var address = parsedAddress?.EndPoint;
 
         var socket = address is null ? new Socket(SocketType.Stream, ProtocolType.Tcp) : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -51,11 +54,11 @@ internal sealed class TcpBackendDialer : IBackendDialer
     /// <summary>The address, or each of the host's addresses in turn, as <see cref="Socket.ConnectAsync(string, int, CancellationToken)"/> tries them.</summary>
     [SupportedOSPlatform("linux")]
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<ImapConnection> ConnectOnEventLoopAsync(BackendEndpoint endpoint, IPEndPoint? address, CancellationToken cancellationToken)
+    private static async ValueTask<ImapConnection> ConnectOnEventLoopAsync(BackendEndpoint endpoint, ParsedAddress? address, CancellationToken cancellationToken)
     {
         if (address is not null)
         {
-            return await SocketConnection.ConnectOnEventLoopAsync(new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp), address, cancellationToken).ConfigureAwait(false);
+            return await SocketConnection.ConnectOnEventLoopAsync(new Socket(address.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp), address.Serialized, cancellationToken).ConfigureAwait(false);
         }
 
         var addresses = await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
@@ -74,5 +77,13 @@ internal sealed class TcpBackendDialer : IBackendDialer
         }
 
         throw failed ?? new SocketException((int)SocketError.HostNotFound);
+    }
+
+    /// <summary>An endpoint written as an address: parsed, and as the system takes it.</summary>
+    private sealed class ParsedAddress(IPEndPoint endPoint)
+    {
+        public IPEndPoint EndPoint { get; } = endPoint;
+
+        public SocketAddress Serialized { get; } = endPoint.Serialize();
     }
 }

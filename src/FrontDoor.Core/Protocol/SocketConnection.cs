@@ -35,6 +35,14 @@ internal sealed class SocketConnection : ImapConnection
         _onEventLoop = onEventLoop;
     }
 
+    /// <summary>A connection over <paramref name="socket"/>, connected on the loop, keeping the readiness its connect waited on.</summary>
+    [SupportedOSPlatform("linux")]
+    private SocketConnection(Socket socket, SocketReadiness? events)
+        : this(socket)
+    {
+        _events = events;
+    }
+
     /// <summary>A connection over <paramref name="descriptor"/>, a connected socket handed back by <see cref="ParkedSockets{TState}"/>.</summary>
     /// <exception cref="SocketException">It is no longer a connected socket; the descriptor is closed.</exception>
     public static SocketConnection Adopt(int descriptor)
@@ -54,19 +62,29 @@ internal sealed class SocketConnection : ImapConnection
     /// <summary>
     /// Connects <paramref name="socket"/> (new, not connected) to <paramref name="remote"/> with the wait on
     /// FrontDoor's event loop, so the connection never waits in .NET's engine (<see cref="SocketEventLoop"/>).
-    /// .NET sees only the connect's start; the connection is then made over a copy of the descriptor, which a
-    /// new <see cref="Socket"/> knows to be connected. <paramref name="socket"/> is disposed either way.
+    /// The connection is made over the same socket and keeps the readiness the connect waited on: .NET saw only
+    /// the connect's start, so the socket does not know its addresses (<see cref="RemoteEndPoint"/> and
+    /// <see cref="LocalEndPoint"/> are null; nothing asks a backend's), and no second <see cref="Socket"/> is
+    /// made to read them back (bench/README.md, garbage per login). <paramref name="socket"/> is disposed
+    /// when the connect fails.
     /// </summary>
     /// <exception cref="SocketException">The connect failed.</exception>
     /// <exception cref="OperationCanceledException">It was cancelled first.</exception>
     [SupportedOSPlatform("linux")]
+    public static ValueTask<SocketConnection> ConnectOnEventLoopAsync(Socket socket, EndPoint remote, CancellationToken cancellationToken) =>
+        ConnectOnEventLoopAsync(socket, remote.Serialize(), cancellationToken);
+
+    /// <inheritdoc cref="ConnectOnEventLoopAsync(Socket, EndPoint, CancellationToken)"/>
+    /// <param name="remote">The address as the system takes it (<see cref="EndPoint.Serialize"/>), which a caller may keep and share: it is only read.</param>
+    [SupportedOSPlatform("linux")]
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<SocketConnection> ConnectOnEventLoopAsync(Socket socket, EndPoint remote, CancellationToken cancellationToken)
+    public static async ValueTask<SocketConnection> ConnectOnEventLoopAsync(Socket socket, SocketAddress remote, CancellationToken cancellationToken)
     {
-        using (socket)
+        SocketReadiness? events = null;
+        try
         {
             socket.Blocking = false;
-            var started = LibC.StartConnect(socket.SafeHandle, remote.Serialize());
+            var started = LibC.StartConnect(socket.SafeHandle, remote);
             if (started != 0 && started != LibC.InProgress)
             {
                 throw new SocketException((int)LibC.SocketErrorOf(started));
@@ -74,15 +92,8 @@ internal sealed class SocketConnection : ImapConnection
 
             if (started == LibC.InProgress)
             {
-                var events = new SocketReadiness(socket);
-                try
-                {
-                    await events.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    events.Close();
-                }
+                events = new SocketReadiness(socket);
+                await events.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
 
                 // Unix's SO_ERROR, which .NET gives as its SocketError.
                 if (socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error and not 0)
@@ -91,8 +102,14 @@ internal sealed class SocketConnection : ImapConnection
                 }
             }
 
-            var copy = EpollInterop.Duplicate((int)socket.SafeHandle.DangerousGetHandle());
-            return copy >= 0 ? Adopt(copy) : throw new SocketException((int)SocketError.TooManyOpenSockets);
+            return new SocketConnection(socket, events);
+        }
+        catch
+        {
+            // Out of the loop's set before the descriptor is closed: its number is reused at once.
+            events?.Close();
+            socket.Dispose();
+            throw;
         }
     }
 
@@ -103,11 +120,13 @@ internal sealed class SocketConnection : ImapConnection
             if (_network is null)
             {
                 var events = Events;
+                if (events is null)
+                {
+                    // SocketStream's NetworkStream takes only a blocking socket.
+                    _socket.Blocking = true;
+                }
 
-                // NetworkStream takes only a blocking socket; one on the loop is non-blocking again at once.
-                _socket.Blocking = true;
                 _network = new SocketStream(_socket, events);
-                _socket.Blocking = events is null;
             }
 
             return _network;
@@ -132,6 +151,7 @@ internal sealed class SocketConnection : ImapConnection
 
     // Read from the socket (which caches them) when asked, and only while open: most connections, the
     // backend's among them, never need their addresses, and each one held is memory for the session's life.
+    // Null for a backend connected on the loop (ConnectOnEventLoopAsync).
     public override IPEndPoint? RemoteEndPoint => _socket.RemoteEndPoint as IPEndPoint;
 
     public override IPEndPoint? LocalEndPoint => _socket.LocalEndPoint as IPEndPoint;
@@ -251,7 +271,7 @@ internal sealed class SocketConnection : ImapConnection
     {
         try
         {
-            _socket.Shutdown(SocketShutdown.Receive);
+            Shutdown(SocketShutdown.Receive);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
@@ -263,7 +283,7 @@ internal sealed class SocketConnection : ImapConnection
     {
         try
         {
-            _socket.Shutdown(SocketShutdown.Both);
+            Shutdown(SocketShutdown.Both);
         }
         catch (SocketException)
         {
@@ -273,6 +293,18 @@ internal sealed class SocketConnection : ImapConnection
         {
             // Already disposed by the other pump.
         }
+    }
+
+    /// <summary>.NET's shutdown where .NET connected the socket; FrontDoor's own for a backend connected on the loop, which .NET's would throw for once the peer has reset it.</summary>
+    private void Shutdown(SocketShutdown how)
+    {
+        if (OperatingSystem.IsLinux() && !_socket.Connected)
+        {
+            ShutdownInterop.Shutdown(_socket, how);
+            return;
+        }
+
+        _socket.Shutdown(how);
     }
 
     internal override async ValueTask DisposeTransportAsync()

@@ -12,11 +12,86 @@ namespace FrontDoor.Core.Protocol;
 /// socket's life; a write that fits the send buffer, which is every write of an idle or lightly used
 /// session, makes none, and a logged-in session has two sockets (bench/README.md). With
 /// <paramref name="events"/> (Linux), reads and the waits of both directions are FrontDoor's own
-/// (<see cref="SocketEventLoop"/>) and the socket never waits in .NET's engine; otherwise reads are
-/// <see cref="NetworkStream"/>'s.
+/// (<see cref="SocketEventLoop"/>) and the socket never waits in .NET's engine; otherwise reads and the rest
+/// of writes are a <see cref="NetworkStream"/>'s. Not a <see cref="NetworkStream"/> itself: that takes only
+/// a socket .NET knows to be connected, and a backend connected on the loop is not one
+/// (<see cref="SocketConnection.ConnectOnEventLoopAsync(Socket, System.Net.SocketAddress, CancellationToken)"/>).
 /// </summary>
-internal sealed class SocketStream(Socket socket, SocketReadiness? events) : NetworkStream(socket, ownsSocket: false)
+internal sealed class SocketStream(Socket socket, SocketReadiness? events) : Stream
 {
+    // .NET's stream where FrontDoor's loop does not wait (not Linux, or the loop turned off): the socket
+    // is connected by .NET there, and blocking while the stream is made.
+    private readonly NetworkStream? _runtime = events is null ? new NetworkStream(socket, ownsSocket: false) : null;
+
+    public override bool CanRead => true;
+
+    public override bool CanWrite => true;
+
+    public override bool CanSeek => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Flush()
+    {
+        // Every write goes to the socket at once.
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>A read that does not wait on the loop's socket (the thread must not block): what is queued, or an error as .NET's non-blocking socket gives it.</summary>
+    public override int Read(Span<byte> buffer)
+    {
+        if (_runtime is not null)
+        {
+            return _runtime.Read(buffer);
+        }
+
+        var received = ReceiveWithoutWaiting(socket, buffer, SocketFlags.None);
+        return received >= 0 ? received : throw WouldBlock("read data from");
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <summary>A write that does not wait on the loop's socket (the thread must not block): all of it, or an error as .NET's non-blocking socket gives it.</summary>
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        if (_runtime is not null)
+        {
+            _runtime.Write(buffer);
+            return;
+        }
+
+        if (SendWithoutWaiting(socket, buffer) != buffer.Length)
+        {
+            throw WouldBlock("write data to");
+        }
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _runtime?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private static IOException WouldBlock(string action) =>
+        new($"Unable to {action} the transport connection: {SocketError.WouldBlock}.", new SocketException((int)SocketError.WouldBlock));
+
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested)
@@ -24,22 +99,22 @@ internal sealed class SocketStream(Socket socket, SocketReadiness? events) : Net
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        var sent = SendWithoutWaiting(Socket, buffer.Span);
+        var sent = SendWithoutWaiting(socket, buffer.Span);
         if (sent == buffer.Length)
         {
             return ValueTask.CompletedTask;
         }
 
         return events is not null && OperatingSystem.IsLinux()
-            ? SendWaitingAsync(Socket, events, buffer[sent..], cancellationToken)
-            : base.WriteAsync(buffer[sent..], cancellationToken);
+            ? SendWaitingAsync(socket, events, buffer[sent..], cancellationToken)
+            : _runtime!.WriteAsync(buffer[sent..], cancellationToken);
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (events is null || !OperatingSystem.IsLinux())
         {
-            return base.ReadAsync(buffer, cancellationToken);
+            return _runtime!.ReadAsync(buffer, cancellationToken);
         }
 
         // A zero-byte read is the wait alone: it holds no buffer (a pipe's zero-byte reads, a pump's idle wait).
@@ -79,7 +154,7 @@ internal sealed class SocketStream(Socket socket, SocketReadiness? events) : Net
         int received;
         try
         {
-            received = ReceiveWithoutWaiting(Socket, buffer, SocketFlags.None);
+            received = ReceiveWithoutWaiting(socket, buffer, SocketFlags.None);
         }
         catch (ObjectDisposedException ex)
         {
