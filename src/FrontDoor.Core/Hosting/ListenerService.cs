@@ -334,7 +334,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
     private async ValueTask<IPEndPoint?> ClientAddressAsync(ImapConnection connection, ListenerOptions options)
     {
         var peer = connection.RemoteEndPoint ?? new IPEndPoint(IPAddress.None, 0);
-        if (!options.ProxyProtocol || !options.TrustedProxies.Any(n => n.Contains(peer.Address.IsIPv4MappedToIPv6 ? peer.Address.MapToIPv4() : peer.Address)))
+        if (!options.ProxyProtocol || !IsTrusted(options.TrustedProxies, peer.Address))
         {
             return peer;
         }
@@ -373,6 +373,21 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
             LogBadProxyHeader(options.Name, peer, ex.Message);
             return null;
         }
+    }
+
+    /// <summary>A loop rather than a lambda over the peer: the closure was made for every connection, PROXY protocol or not.</summary>
+    private static bool IsTrusted(IReadOnlyList<System.Net.IPNetwork> proxies, IPAddress peer)
+    {
+        var address = peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer;
+        for (var i = 0; i < proxies.Count; i++)
+        {
+            if (proxies[i].Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

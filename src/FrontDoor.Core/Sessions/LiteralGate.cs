@@ -18,7 +18,8 @@ internal enum GateOutcome
 internal sealed class LiteralGate
 {
     private readonly Lock _lock = new();
-    private byte[] _tag = new byte[32];
+    // Made at the first synchronizing literal: most sessions never send one (bench/README.md, garbage per login).
+    private byte[]? _tag;
     private int _tagLength;
     private bool _armed;
     private bool _relayContinuation;
@@ -32,9 +33,9 @@ internal sealed class LiteralGate
     {
         lock (_lock)
         {
-            if (_tag.Length < tag.Length)
+            if (_tag is null || _tag.Length < tag.Length)
             {
-                _tag = new byte[tag.Length];
+                _tag = new byte[Math.Max(32, tag.Length)];
             }
 
             tag.CopyTo(_tag);
@@ -86,7 +87,7 @@ internal sealed class LiteralGate
         {
             lock (_lock)
             {
-                return _armed ? Encoding.ASCII.GetString(_tag, 0, _tagLength) : string.Empty;
+                return _armed ? Encoding.ASCII.GetString(_tag!, 0, _tagLength) : string.Empty;
             }
         }
     }

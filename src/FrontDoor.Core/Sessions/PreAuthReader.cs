@@ -32,6 +32,9 @@ internal sealed class PreAuthReader
     private readonly SessionLimits _limits;
     private ImapFramer _framer;
 
+    // The commands a client sends before login (ClientSession answers them), most often first.
+    private static readonly string[] KnownNames = ["LOGIN", "CAPABILITY", "AUTHENTICATE", "ID", "NOOP", "LOGOUT", "STARTTLS"];
+
     // The command being assembled.
     private readonly List<ImapArgument> _arguments = [];
     private string _tag = "*";
@@ -233,7 +236,7 @@ internal sealed class PreAuthReader
             var tag = ImapSyntax.NextWord(text, out var rest);
             var name = ImapSyntax.NextWord(rest, out rest);
             _tag = ImapSyntax.IsValidTag(tag) ? Encoding.ASCII.GetString(tag) : "*";
-            _name = Encoding.ASCII.GetString(name).ToUpperInvariant();
+            _name = NameOf(name);
             _malformed = _tag == "*" || name.IsEmpty;
             text = rest;
         }
@@ -244,7 +247,7 @@ internal sealed class PreAuthReader
         {
             outcome = _malformed
                 ? new PreAuthRead(PreAuthReadKind.Bad, null, _tag, _tag == "*" ? "Invalid tag" : "Invalid command syntax")
-                : new PreAuthRead(PreAuthReadKind.Command, new PreAuthCommand(_tag, _name, [.. _arguments]), _tag, string.Empty);
+                : new PreAuthRead(PreAuthReadKind.Command, new PreAuthCommand(_tag, _name, _arguments.ToArray()), _tag, string.Empty);
             return Step.Done;
         }
 
@@ -274,4 +277,18 @@ internal sealed class PreAuthReader
     }
 
     private PreAuthRead Bye(string text) => new(PreAuthReadKind.Bye, null, _tag, text);
+
+    /// <summary>The command's name in upper case; the names answered before login are strings made once, not one per command.</summary>
+    private static string NameOf(ReadOnlySpan<byte> name)
+    {
+        foreach (var known in KnownNames)
+        {
+            if (ImapSyntax.EqualsIgnoreCase(name, known))
+            {
+                return known;
+            }
+        }
+
+        return Encoding.ASCII.GetString(name).ToUpperInvariant();
+    }
 }
