@@ -3,5 +3,5 @@ using FrontDoor.Core.Protocol;
 
 namespace FrontDoor.Core.Backends;
 
-/// <summary>The backend's answer to the user's login, with the connection when it succeeded.</summary>
-internal sealed record BackendLoginResult(BackendResponse Response, ImapConnection? Connection, CapabilitySet Capabilities, BackendEndpoint Endpoint);
+/// <summary>The backend's answer to the user's login, with the connection when it succeeded. A value: it only carries the answer to the login flow (bench/README.md, garbage per login).</summary>
+internal readonly record struct BackendLoginResult(BackendResponse Response, ImapConnection? Connection, CapabilitySet Capabilities, BackendEndpoint Endpoint);

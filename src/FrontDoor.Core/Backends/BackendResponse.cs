@@ -17,7 +17,13 @@ internal sealed record BackendResponse(string Tag, string Status, string Text, C
     private static readonly BytesCache<string> Words = new(64, 16, static word => Encoding.ASCII.GetString(word));
     private static readonly BytesCache<string> Texts = new(64, 1024, static text => Encoding.UTF8.GetString(text));
 
-    public static BackendResponse Parse(ReadOnlySpan<byte> line)
+    // Whole lines repeat too (the greeting, the login's OK with its capability code): a response is immutable,
+    // so the one made from the same bytes is shared.
+    private static readonly BytesCache<BackendResponse> Lines = new(64, 1024, ParseLine);
+
+    public static BackendResponse Parse(ReadOnlySpan<byte> line) => Lines.Get(line);
+
+    private static BackendResponse ParseLine(ReadOnlySpan<byte> line)
     {
         var tag = ImapSyntax.NextWord(line, out var rest);
         var status = ImapSyntax.NextWord(rest, out var text);

@@ -34,13 +34,13 @@ internal sealed partial class ClientSession
 
         try
         {
-            return await StartRelayAsync(tag, credentials, result.Backend!, result.Login!, result.Slots!, shutdown).ConfigureAwait(false);
+            return await StartRelayAsync(tag, credentials, result.Backend!, result.Login!.Value, result.Slots!, shutdown).ConfigureAwait(false);
         }
         catch
         {
             // Both are idempotent: the relay's owner may have given them back already.
             result.Slots!.Release();
-            await result.Login!.Connection!.DisposeAsync().ConfigureAwait(false);
+            await result.Login!.Value.Connection!.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }

@@ -27,7 +27,7 @@ internal enum LoginVerdict
 }
 
 /// <summary>What a login came to; <see cref="Reply"/> is what follows the tag in the answer.</summary>
-internal sealed record LoginResult(LoginVerdict Verdict, string? Reply, BackendTarget? Backend = null, BackendLoginResult? Login = null, SessionSlots? Slots = null, SessionEnd End = default)
+internal readonly record struct LoginResult(LoginVerdict Verdict, string? Reply, BackendTarget? Backend = null, BackendLoginResult? Login = null, SessionSlots? Slots = null, SessionEnd End = default)
 {
     public static LoginResult Refused(string reply) => new(LoginVerdict.Refused, reply);
 
@@ -95,16 +95,17 @@ internal sealed partial class LoginFlow
             return LoginResult.Answered(full!);
         }
 
-        LoginResult? result = null;
+        var loggedIn = false;
         try
         {
-            result = await ConnectAsync(credentials, origin, backend, slots, client, cancellationToken).ConfigureAwait(false);
+            var result = await ConnectAsync(credentials, origin, backend, slots, client, cancellationToken).ConfigureAwait(false);
+            loggedIn = result.Verdict == LoginVerdict.LoggedIn;
             return result;
         }
         finally
         {
             // A session that goes on to relay gives its places back when it ends.
-            if (result?.Verdict != LoginVerdict.LoggedIn)
+            if (!loggedIn)
             {
                 slots.Release();
             }
