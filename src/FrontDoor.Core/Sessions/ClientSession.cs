@@ -84,7 +84,7 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
 
     private PreAuthReader Reader => _preAuthOver
         ? throw new InvalidOperationException("the pre-auth phase is over")
-        : _reader ??= new PreAuthReader(_client.Input, Output, _services.Limits);
+        : _reader ??= PreAuthReader.Rent(_client.Input, Output, _services.Limits);
 
     private SerializedWriter Output => _output ??= new SerializedWriter(_client.Output);
 
@@ -165,6 +165,7 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
             var outcome = await RunPreAuthAsync(shutdown).ConfigureAwait(false);
             end = outcome.End;
             _preAuthOver = true;
+            _reader?.Return();
             _reader = null;
             if (outcome.LoggedIn is { } loggedIn)
             {
@@ -452,7 +453,7 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
         }
 
         _output = new SerializedWriter(_client.Output);
-        _reader = new PreAuthReader(_client.Input, _output, _services.Limits);
+        _reader = PreAuthReader.Rent(_client.Input, _output, _services.Limits);
         return null;
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Text;
 using FrontDoor.Core.Protocol;
@@ -27,9 +28,15 @@ internal readonly record struct PreAuthRead(PreAuthReadKind Kind, PreAuthCommand
 /// </summary>
 internal sealed class PreAuthReader
 {
-    private readonly PipeReader _input;
-    private readonly SerializedWriter _output;
-    private readonly SessionLimits _limits;
+    private const int MaxPooled = 256;
+
+    // Readers of sessions past pre-auth, emptied, for the next sessions: a reader and its argument list were
+    // garbage at every login (bench/README.md, garbage per login).
+    private static readonly ConcurrentQueue<PreAuthReader> Pool = new();
+    private static int _pooled;
+
+    private PipeReader _input;
+    private SerializedWriter _output;
     private ImapFramer _framer;
 
     // The commands a client sends before login (ClientSession answers them), most often first.
@@ -44,12 +51,51 @@ internal sealed class PreAuthReader
     private int _literalFilled;
     private long _commandBytes;
 
-    public PreAuthReader(PipeReader input, SerializedWriter output, SessionLimits limits)
+    private SessionLimits _limits;
+
+    private PreAuthReader(PipeReader input, SerializedWriter output, SessionLimits limits)
     {
         _input = input;
         _output = output;
         _limits = limits;
         _framer = new ImapFramer(limits.MaxCommandLineLength);
+    }
+
+    /// <summary>A reader for a session's pre-auth phase: a pooled one when there is one.</summary>
+    public static PreAuthReader Rent(PipeReader input, SerializedWriter output, SessionLimits limits)
+    {
+        if (!Pool.TryDequeue(out var reader))
+        {
+            return new PreAuthReader(input, output, limits);
+        }
+
+        Interlocked.Decrement(ref _pooled);
+        reader._input = input;
+        reader._output = output;
+        reader._limits = limits;
+        reader._framer = new ImapFramer(limits.MaxCommandLineLength);
+        return reader;
+    }
+
+    /// <summary>
+    /// Gives the reader back when its session's pre-auth phase is over and no read is running. It keeps
+    /// nothing of the session: its last command's arguments (a LOGIN's password among them) are let go.
+    /// </summary>
+    public void Return()
+    {
+        Reset();
+        _outcome = default;
+        _lineTooLong = false;
+        LineTooLong = false;
+        _input = null!;
+        _output = null!;
+        if (Interlocked.Increment(ref _pooled) <= MaxPooled)
+        {
+            Pool.Enqueue(this);
+            return;
+        }
+
+        Interlocked.Decrement(ref _pooled);
     }
 
     private enum Step

@@ -19,7 +19,7 @@ public class PreAuthProperties
         var toClient = new Pipe();
         toReader.Writer.WriteAsync(input).AsTask().GetAwaiter().GetResult();
         toReader.Writer.Complete();
-        var reader = new PreAuthReader(toReader.Reader, new SerializedWriter(toClient.Writer), Limits);
+        var reader = PreAuthReader.Rent(toReader.Reader, new SerializedWriter(toClient.Writer), Limits);
         for (var commands = 0; commands <= input.Length + 1; commands++)
         {
             var read = reader.ReadCommandAsync(CancellationToken.None).AsTask();
@@ -41,6 +41,30 @@ public class PreAuthProperties
         }
 
         return false;
+    }
+
+    [Fact]
+    public async Task A_reader_given_back_in_the_middle_of_a_command_reads_the_next_session_from_scratch()
+    {
+        // The first session leaves a command half read (a literal announced, not sent) when its reader goes back.
+        var first = new Pipe();
+        await first.Writer.WriteAsync("a1 LOGIN user {8+}\r\nsec"u8.ToArray());
+        var reader = PreAuthReader.Rent(first.Reader, new SerializedWriter(new Pipe().Writer), Limits);
+        var pending = reader.ReadCommandAsync(CancellationToken.None);
+        Assert.False(pending.IsCompleted);
+        first.Writer.Complete();
+        Assert.Equal(PreAuthReadKind.Closed, (await pending).Kind);
+        reader.Return();
+
+        var second = new Pipe();
+        await second.Writer.WriteAsync("b1 NOOP\r\n"u8.ToArray());
+        var next = PreAuthReader.Rent(second.Reader, new SerializedWriter(new Pipe().Writer), Limits);
+        var read = await next.ReadCommandAsync(CancellationToken.None);
+
+        Assert.Equal(PreAuthReadKind.Command, read.Kind);
+        Assert.Equal("b1", read.Command!.Tag);
+        Assert.Equal("NOOP", read.Command.Name);
+        Assert.Empty(read.Command.Arguments);
     }
 
     [Fact]
