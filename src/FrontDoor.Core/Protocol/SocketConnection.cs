@@ -159,8 +159,9 @@ internal sealed class SocketConnection : ImapConnection
     internal override async ValueTask SendToTransportAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         // A greeting always fits a new connection's send buffer: sent without waiting, it leaves no send
-        // state on the socket for the silent connection's life (SocketStream).
-        data = data[SocketStream.SendWithoutWaiting(_socket, data.Span)..];
+        // state on the socket for the silent connection's life (SocketStream), and on Linux not even the
+        // socket's asynchronous context (SocketInterop).
+        data = data[(OperatingSystem.IsLinux() ? SocketInterop.SendWithoutWaiting(_socket, data.Span) : SocketStream.SendWithoutWaiting(_socket, data.Span))..];
         if (!data.IsEmpty && OperatingSystem.IsLinux() && Events is { } events)
         {
             await SocketStream.SendWaitingAsync(_socket, events, data, cancellationToken).ConfigureAwait(false);
@@ -300,7 +301,7 @@ internal sealed class SocketConnection : ImapConnection
     {
         if (OperatingSystem.IsLinux() && !_socket.Connected)
         {
-            ShutdownInterop.Shutdown(_socket, how);
+            SocketInterop.Shutdown(_socket, how);
             return;
         }
 
