@@ -83,7 +83,7 @@ internal sealed class SocketConnection : ImapConnection
         SocketReadiness? events = null;
         try
         {
-            socket.Blocking = false;
+            SocketInterop.MakeNonBlocking(socket);
             var started = LibC.StartConnect(socket.SafeHandle, remote);
             if (started != 0 && started != LibC.InProgress)
             {
@@ -140,8 +140,10 @@ internal sealed class SocketConnection : ImapConnection
         {
             if (_events is null && _onEventLoop && OperatingSystem.IsLinux() && SocketEventLoop.Enabled)
             {
-                // Non-blocking for good: every call on it is a try, and waits are the loop's.
-                _socket.Blocking = false;
+                // Non-blocking for good: every call on it is a try, and waits are the loop's. Made so by
+                // FrontDoor, not through .NET's Blocking, which would make the asynchronous context this
+                // socket never uses (SocketInterop).
+                SocketInterop.MakeNonBlocking(_socket);
                 _events = new SocketReadiness(_socket);
             }
 
@@ -161,7 +163,7 @@ internal sealed class SocketConnection : ImapConnection
         // A greeting always fits a new connection's send buffer: sent without waiting, it leaves no send
         // state on the socket for the silent connection's life (SocketStream), and on Linux not even the
         // socket's asynchronous context (SocketInterop).
-        data = data[(OperatingSystem.IsLinux() ? SocketInterop.SendWithoutWaiting(_socket, data.Span) : SocketStream.SendWithoutWaiting(_socket, data.Span))..];
+        data = data[SocketStream.SendWithoutWaiting(_socket, data.Span)..];
         if (!data.IsEmpty && OperatingSystem.IsLinux() && Events is { } events)
         {
             await SocketStream.SendWaitingAsync(_socket, events, data, cancellationToken).ConfigureAwait(false);
@@ -296,10 +298,14 @@ internal sealed class SocketConnection : ImapConnection
         }
     }
 
-    /// <summary>.NET's shutdown where .NET connected the socket; FrontDoor's own for a backend connected on the loop, which .NET's would throw for once the peer has reset it.</summary>
+    /// <summary>
+    /// FrontDoor's own shutdown for a socket on the loop: .NET's throws for a backend connected on the loop
+    /// once the peer has reset it, and makes the asynchronous context of a socket that has none (SocketInterop).
+    /// .NET's where .NET waits.
+    /// </summary>
     private void Shutdown(SocketShutdown how)
     {
-        if (OperatingSystem.IsLinux() && !_socket.Connected)
+        if (OperatingSystem.IsLinux() && (_events is not null || !_socket.Connected))
         {
             SocketInterop.Shutdown(_socket, how);
             return;

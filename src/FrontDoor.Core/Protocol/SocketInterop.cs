@@ -12,10 +12,12 @@ namespace FrontDoor.Core.Protocol;
 /// .NET's <see cref="Socket.Shutdown"/> forgives ENOTCONN only on a socket it knows to be connected; on this
 /// one it throws whenever the connection has already reached the kernel's CLOSE state (the peer reset it),
 /// though the call still did its work (the socket's waits end). That was an exception per session end.</item>
-/// <item>A send that does not wait (MSG_DONTWAIT), for the greeting: through .NET, a send on a socket
-/// that has never been made non-blocking makes its asynchronous context first (about 220 B with its
-/// locks), and a greeted connection that is parked at once closes that socket right after
-/// (bench/README.md, garbage per login).</item>
+/// <item>Sends and receives that do not wait (MSG_DONTWAIT), and the descriptor made non-blocking with
+/// fcntl(2): through .NET, making a socket non-blocking, or a send on one that never was, first makes the
+/// socket's asynchronous context (152 B and three lock objects), which a socket whose waits are
+/// FrontDoor's own never uses; it was made for every socket of every login and held for the session's life,
+/// and for a greeted connection that is parked at once, for a socket closed right after (bench/README.md,
+/// garbage per login).</item>
 /// </list>
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -26,11 +28,47 @@ internal static unsafe partial class SocketInterop
     private const int TryAgain = 11;
     private const int Interrupted = 4;
 
-    // MSG_DONTWAIT | MSG_NOSIGNAL: no wait, and a closed peer is an error rather than SIGPIPE (as .NET sends).
-    private const int SendFlags = 0x40 | 0x4000;
+    // MSG_DONTWAIT: no wait; MSG_NOSIGNAL: a closed peer is an error rather than SIGPIPE (as .NET sends);
+    // MSG_PEEK: look without taking.
+    private const int DontWait = 0x40;
+    private const int NoSignal = 0x4000;
+    private const int PeekFlag = 0x2;
+
+    // fcntl(2) F_GETFL and F_SETFL.
+    private const int GetStatusFlags = 3;
+    private const int SetStatusFlags = 4;
 
     [LibraryImport(LibC.Library, EntryPoint = "send", SetLastError = true)]
     private static partial nint Send(int descriptor, byte* buffer, nint length, int flags);
+
+    [LibraryImport(LibC.Library, EntryPoint = "recv", SetLastError = true)]
+    private static partial nint Receive(int descriptor, byte* buffer, nint length, int flags);
+
+    /// <summary>Makes the descriptor non-blocking (for a connect that does not wait, and for splice), leaving .NET's view of the socket as it was.</summary>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
+    /// <exception cref="SocketException">fcntl failed.</exception>
+    public static void MakeNonBlocking(Socket socket)
+    {
+        var handle = socket.SafeHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var descriptor = (int)handle.DangerousGetHandle();
+            var flags = LibC.Fcntl(descriptor, GetStatusFlags, 0);
+            if (flags < 0 || ((flags & LibC.NonBlocking) == 0 && LibC.Fcntl(descriptor, SetStatusFlags, flags | LibC.NonBlocking) < 0))
+            {
+                throw new SocketException((int)ErrorOf(Marshal.GetLastPInvokeError()));
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
 
     [LibraryImport(LibC.Library, EntryPoint = "shutdown", SetLastError = true)]
     private static partial int Shutdown(int descriptor, int how);
@@ -47,7 +85,7 @@ internal static unsafe partial class SocketInterop
             handle.DangerousAddRef(ref added);
             if (Shutdown((int)handle.DangerousGetHandle(), (int)how) != 0 && Marshal.GetLastPInvokeError() is var error and not NotConnected)
             {
-                throw new SocketException((int)LibC.SocketErrorOf(error));
+                throw new SocketException((int)ErrorOf(error));
             }
         }
         finally
@@ -60,38 +98,49 @@ internal static unsafe partial class SocketInterop
     }
 
     /// <summary>Sends what the socket takes now, without waiting.</summary>
-    /// <returns>How many octets went (none when the send buffer is full).</returns>
+    /// <returns>How many octets went; -1 when the send buffer is full.</returns>
     /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
     /// <exception cref="IOException">The connection broke, as <see cref="NetworkStream"/> reports it.</exception>
-    public static int SendWithoutWaiting(Socket socket, ReadOnlySpan<byte> data)
+    public static int SendWithoutWaiting(Socket socket, ReadOnlySpan<byte> data) =>
+        Transfer(socket, ref MemoryMarshal.GetReference(data), data.Length, send: true, DontWait | NoSignal);
+
+    /// <summary>Receives (or, with <paramref name="peek"/>, looks at) what is queued now, without waiting.</summary>
+    /// <returns>How many octets were there: -1 when none yet, 0 when the peer has closed.</returns>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
+    /// <exception cref="IOException">The connection broke, as <see cref="NetworkStream"/> reports it.</exception>
+    public static int ReceiveWithoutWaiting(Socket socket, Span<byte> buffer, bool peek) =>
+        Transfer(socket, ref MemoryMarshal.GetReference(buffer), buffer.Length, send: false, peek ? DontWait | PeekFlag : DontWait);
+
+    private static int Transfer(Socket socket, ref byte start, int length, bool send, int flags)
     {
         var handle = socket.SafeHandle;
         var added = false;
         try
         {
             handle.DangerousAddRef(ref added);
+            var descriptor = (int)handle.DangerousGetHandle();
             while (true)
             {
-                nint sent;
-                fixed (byte* bytes = data)
+                nint done;
+                fixed (byte* bytes = &start)
                 {
-                    sent = Send((int)handle.DangerousGetHandle(), bytes, data.Length, SendFlags);
+                    done = send ? Send(descriptor, bytes, length, flags) : Receive(descriptor, bytes, length, flags);
                 }
 
-                if (sent >= 0)
+                if (done >= 0)
                 {
-                    return (int)sent;
+                    return (int)done;
                 }
 
                 switch (Marshal.GetLastPInvokeError())
                 {
                     case TryAgain:
-                        return 0;
+                        return -1;
                     case Interrupted:
                         continue;
                     case var error:
-                        var socketError = LibC.SocketErrorOf(error);
-                        throw new IOException($"Unable to write data to the transport connection: {socketError}.", new SocketException((int)socketError));
+                        var socketError = ErrorOf(error);
+                        throw new IOException($"Unable to {(send ? "write data to" : "read data from")} the transport connection: {socketError}.", new SocketException((int)socketError));
                 }
             }
         }
@@ -103,4 +152,15 @@ internal static unsafe partial class SocketInterop
             }
         }
     }
+
+    /// <summary>What .NET calls a send's or receive's failure (Linux errno numbers); the rest as a connect's.</summary>
+    private static SocketError ErrorOf(int errno) => errno switch
+    {
+        104 => SocketError.ConnectionReset,
+        32 => SocketError.Shutdown,
+        103 => SocketError.ConnectionAborted,
+        NotConnected => SocketError.NotConnected,
+        9 => SocketError.OperationAborted,
+        _ => LibC.SocketErrorOf(errno),
+    };
 }

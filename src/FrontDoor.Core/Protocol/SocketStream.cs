@@ -205,6 +205,12 @@ internal sealed class SocketStream(Socket socket, SocketReadiness? events) : Str
     /// <exception cref="IOException">The connection broke, as <see cref="NetworkStream"/> reports it.</exception>
     internal static int SendWithoutWaiting(Socket socket, ReadOnlySpan<byte> data)
     {
+        if (OperatingSystem.IsLinux())
+        {
+            // Nothing full yet is nothing sent.
+            return Math.Max(SocketInterop.SendWithoutWaiting(socket, data), 0);
+        }
+
         int sent;
         SocketError error;
         using (new NonBlocking(socket))
@@ -220,6 +226,11 @@ internal sealed class SocketStream(Socket socket, SocketReadiness? events) : Str
     /// <exception cref="IOException">The connection broke.</exception>
     internal static int ReceiveWithoutWaiting(Socket socket, Span<byte> buffer, SocketFlags flags)
     {
+        if (OperatingSystem.IsLinux() && flags is SocketFlags.None or SocketFlags.Peek)
+        {
+            return SocketInterop.ReceiveWithoutWaiting(socket, buffer, peek: flags == SocketFlags.Peek);
+        }
+
         int received;
         SocketError error;
         using (new NonBlocking(socket))
