@@ -197,9 +197,9 @@ internal sealed class SocketStream(Socket socket, SocketReadiness? events) : Str
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <summary>
-    /// Sends what <paramref name="socket"/> takes at once, without waiting: the socket is non-blocking for
-    /// the call (a flag of .NET's; the descriptor itself is non-blocking already once it has been used
-    /// asynchronously), so nothing blocks the thread.
+    /// Sends what <paramref name="socket"/> takes at once, without waiting, so nothing blocks the thread: on
+    /// Linux a send with MSG_DONTWAIT (<see cref="SocketInterop"/>: no .NET asynchronous context for it);
+    /// elsewhere the socket is non-blocking for the call (a flag of .NET's).
     /// </summary>
     /// <returns>How many octets went (none when the send buffer is full); the caller sends the rest asynchronously.</returns>
     /// <exception cref="IOException">The connection broke, as <see cref="NetworkStream"/> reports it.</exception>
