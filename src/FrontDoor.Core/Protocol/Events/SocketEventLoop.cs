@@ -10,8 +10,8 @@ namespace FrontDoor.Core.Protocol.Events;
 /// command and direction that is the wake, one <c>recv</c> and one <c>send</c>, as nginx does; .NET's own
 /// socket engine takes a <c>recv</c> that fails, the wake, a <c>recv</c> that peeks and then the <c>recv</c>
 /// that reads, through its operation queues (bench/README.md, "Connection sockets on FrontDoor's own epoll").
-/// Continuations run on the loop's thread (inline mode) and must never block, as in
-/// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>.
+/// Continuations run on the loop's thread (inline mode) and must never block, as in .NET's own inline mode
+/// (<see cref="InlineSocketCompletions"/>).
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed unsafe class SocketEventLoop
@@ -48,7 +48,7 @@ internal sealed unsafe class SocketEventLoop
     }
 
     /// <summary>Continuations run on the loop's thread, as .NET's do in inline mode (FrontDoor's default).</summary>
-    public static bool Inline { get; } = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
+    public static bool Inline { get; } = InlineSocketCompletions.Enabled;
 
     private static SocketEventLoop[] CreateLoops()
     {
