@@ -29,10 +29,14 @@ internal static unsafe partial class LibC
 
     public const int InProgress = 115;
 
-    /// <summary>What .NET would call a connect's immediate failure (Linux errno numbers).</summary>
+    /// <summary>
+    /// What .NET would call a connect's immediate failure (Linux errno numbers), pinned against .NET's own
+    /// reading of the same failures by tests/FrontDoor.Core.Tests/Protocol/LibCTests.cs.
+    /// </summary>
     public static System.Net.Sockets.SocketError SocketErrorOf(int errno) => errno switch
     {
         13 or 1 => System.Net.Sockets.SocketError.AccessDenied,
+        22 => System.Net.Sockets.SocketError.InvalidArgument,
         97 => System.Net.Sockets.SocketError.AddressFamilyNotSupported,
         99 => System.Net.Sockets.SocketError.AddressNotAvailable,
         101 => System.Net.Sockets.SocketError.NetworkUnreachable,
