@@ -22,28 +22,37 @@ internal sealed class TcpBackendDialer : IBackendDialer
     public async ValueTask<ImapConnection> ConnectAsync(BackendEndpoint endpoint, CancellationToken cancellationToken)
     {
         var address = _addresses.GetOrAdd(endpoint, static e => IPAddress.TryParse(e.Host, out var parsed) ? new IPEndPoint(parsed, e.Port) : null);
-        if (OperatingSystem.IsLinux() && SocketEventLoop.Enabled)
-        {
-            return await ConnectOnEventLoopAsync(endpoint, address, cancellationToken).ConfigureAwait(false);
-        }
-
-        var socket = address is null ? new Socket(SocketType.Stream, ProtocolType.Tcp) : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            if (address is null)
+            if (OperatingSystem.IsLinux() && SocketEventLoop.Enabled)
             {
-                await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await socket.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
+                return await ConnectOnEventLoopAsync(endpoint, address, cancellationToken).ConfigureAwait(false);
             }
 
-            return new SocketConnection(socket, onEventLoop: false);
+            var socket = address is null ? new Socket(SocketType.Stream, ProtocolType.Tcp) : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                if (address is null)
+                {
+                    await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await socket.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
+                }
+
+                return new SocketConnection(socket, onEventLoop: false);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
-        catch
+        catch (SocketException ex) when (DescriptorReserve.IsDescriptorExhaustion(ex.SocketErrorCode))
         {
-            socket.Dispose();
+            // The runtime must keep room to start threads, and the listeners must stop adding connections.
+            DescriptorReserve.Shared.Release();
             throw;
         }
     }

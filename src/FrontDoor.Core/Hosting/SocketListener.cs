@@ -37,6 +37,24 @@ internal sealed partial class SocketListener : IConnectionListener
     {
         while (true)
         {
+            // Given back when a socket met the limit: no accept until it is held again with room to spare, or
+            // the accepts would take the runtime's last descriptors (deploy/README.md, "Out of file descriptors").
+            if (DescriptorReserve.Shared.Released && !DescriptorReserve.Shared.TryTake())
+            {
+                if (_socket.SafeHandle.IsClosed)
+                {
+                    return null;
+                }
+
+                if (_failedWhileExhausted++ == 0)
+                {
+                    LogExhausted(_name, "the process is at its file descriptor limit");
+                }
+
+                await Task.Delay(ExhaustedPause, _time).ConfigureAwait(false);
+                continue;
+            }
+
             Socket accepted;
             try
             {
@@ -48,6 +66,11 @@ internal sealed partial class SocketListener : IConnectionListener
             }
             catch (SocketException ex) when (IsExhaustion(ex.SocketErrorCode) && !_socket.SafeHandle.IsClosed)
             {
+                if (DescriptorReserve.IsDescriptorExhaustion(ex.SocketErrorCode))
+                {
+                    DescriptorReserve.Shared.Release();
+                }
+
                 if (_failedWhileExhausted++ == 0)
                 {
                     LogExhausted(_name, ex.Message);

@@ -3,7 +3,7 @@ using System.Runtime.Versioning;
 
 namespace FrontDoor.Core.Protocol;
 
-/// <summary>The plain descriptor calls of <see cref="Parking.EpollInterop"/>, <see cref="Splicing.SpliceInterop"/> and <see cref="SocketConnection"/>.</summary>
+/// <summary>The plain descriptor calls of <see cref="Parking.EpollInterop"/>, <see cref="Splicing.SpliceInterop"/>, <see cref="SocketConnection"/> and <see cref="DescriptorReserve"/>.</summary>
 [SupportedOSPlatform("linux")]
 internal static unsafe partial class LibC
 {
@@ -14,6 +14,9 @@ internal static unsafe partial class LibC
 
     /// <summary>O_NONBLOCK (also EFD_NONBLOCK).</summary>
     public const int NonBlocking = 0x800;
+
+    [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
 
     [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(int descriptor, byte* buffer, nint count);
