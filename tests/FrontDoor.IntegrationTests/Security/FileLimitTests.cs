@@ -34,6 +34,63 @@ public class FileLimitTests
         }
     }
 
+    [Fact]
+    public async Task A_login_that_meets_the_limit_is_refused_and_the_listener_waits_for_room_to_spare()
+    {
+        await using var node = await FrontDoorProcess.StartAsync("", """<backends><backend name="b" endpoint="127.0.0.1:9" /></backends><routing default="b" />""");
+        try
+        {
+            using var first = new TcpClient();
+            await first.ConnectAsync(node.EndPoint);
+            await using var session = new RawImapClient(first);
+            Assert.StartsWith("* OK", await session.ReadLineAsync(), StringComparison.Ordinal);
+
+            var (soft, hard) = await LimitAsync(node.ProcessId);
+            await SetLimitAsync(node.ProcessId, Directory.GetFileSystemEntries($"/proc/{node.ProcessId}/fd").Length, hard);
+
+            // The backend's socket cannot be made: the login is refused as this node's fault, and the reserve
+            // goes back to the process, by the dialer this time (no accept has failed).
+            await session.SendAsync("a LOGIN someone secret\r\n");
+            Assert.StartsWith("a NO [UNAVAILABLE]", (await session.ReadUntilAsync("a "))[^1], StringComparison.Ordinal);
+            var free = Limit(node.ProcessId) - Directory.GetFileSystemEntries($"/proc/{node.ProcessId}/fd").Length;
+            Assert.True(free >= 8, $"{free} descriptors free after the refused login; the reserve should have left about 16");
+
+            // New clients: the accept already pending may take one; then the listener waits for room to spare,
+            // and says so, rather than hand the runtime's descriptors to them.
+            var late = new List<RawImapClient>();
+            try
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    var tcp = new TcpClient();
+                    await tcp.ConnectAsync(node.EndPoint);
+                    late.Add(new RawImapClient(tcp));
+                }
+
+                await WaitForAsync(node, "cannot accept connections");
+                free = Limit(node.ProcessId) - Directory.GetFileSystemEntries($"/proc/{node.ProcessId}/fd").Length;
+                Assert.True(free >= 8, $"{free} descriptors free while the listener waits");
+
+                await SetLimitAsync(node.ProcessId, soft, hard);
+                foreach (var client in late)
+                {
+                    Assert.StartsWith("* OK", await client.ReadLineAsync(), StringComparison.Ordinal);
+                }
+            }
+            finally
+            {
+                foreach (var client in late)
+                {
+                    await client.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            Assert.DoesNotContain(RuntimeAbort, node.Output, StringComparison.Ordinal);
+        }
+    }
+
     private static async Task ExerciseAsync(FrontDoorProcess node)
     {
         using var first = new TcpClient();
