@@ -29,7 +29,7 @@ internal sealed class TcpBackendDialer : IBackendDialer
                 return await ConnectOnEventLoopAsync(endpoint, address, cancellationToken).ConfigureAwait(false);
             }
 
-            var socket = address is null ? new Socket(SocketType.Stream, ProtocolType.Tcp) : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            var socket = NewSocket(address?.AddressFamily);
             try
             {
                 if (address is null)
@@ -52,9 +52,23 @@ internal sealed class TcpBackendDialer : IBackendDialer
         catch (SocketException ex) when (DescriptorReserve.IsDescriptorExhaustion(ex.SocketErrorCode))
         {
             // The runtime must keep room to start threads, and the listeners must stop adding connections.
-            DescriptorReserve.Shared.Release();
+            DescriptorReserve.Shared.OnExhausted();
             throw;
         }
+    }
+
+    /// <summary>A socket for <paramref name="family"/> (dual-mode when null), refused when it took one of the runtime's last descriptors.</summary>
+    /// <exception cref="SocketException">EMFILE, or as good as: the login is refused as this node's fault.</exception>
+    private static Socket NewSocket(AddressFamily? family)
+    {
+        var socket = family is { } f ? new Socket(f, SocketType.Stream, ProtocolType.Tcp) : new Socket(SocketType.Stream, ProtocolType.Tcp);
+        if (DescriptorReserve.Shared.ConnectNearLimit((int)socket.SafeHandle.DangerousGetHandle()))
+        {
+            socket.Dispose();
+            throw new SocketException((int)SocketError.TooManyOpenSockets);
+        }
+
+        return socket;
     }
 
     /// <summary>The address, or each of the host's addresses in turn, as <see cref="Socket.ConnectAsync(string, int, CancellationToken)"/> tries them.</summary>
@@ -64,7 +78,7 @@ internal sealed class TcpBackendDialer : IBackendDialer
     {
         if (address is not null)
         {
-            return await SocketConnection.ConnectOnEventLoopAsync(new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp), address, cancellationToken).ConfigureAwait(false);
+            return await SocketConnection.ConnectOnEventLoopAsync(NewSocket(address.AddressFamily), address, cancellationToken).ConfigureAwait(false);
         }
 
         var addresses = await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
@@ -73,7 +87,7 @@ internal sealed class TcpBackendDialer : IBackendDialer
         {
             try
             {
-                var socket = new Socket(resolved.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                var socket = NewSocket(resolved.AddressFamily);
                 return await SocketConnection.ConnectOnEventLoopAsync(socket, new IPEndPoint(resolved, endpoint.Port), cancellationToken).ConfigureAwait(false);
             }
             catch (SocketException ex)

@@ -37,9 +37,9 @@ internal sealed partial class SocketListener : IConnectionListener
     {
         while (true)
         {
-            // Given back when a socket met the limit: no accept until it is held again with room to spare, or
-            // the accepts would take the runtime's last descriptors (deploy/README.md, "Out of file descriptors").
-            if (DescriptorReserve.Shared.Released && !DescriptorReserve.Shared.TryTake())
+            // Near the limit no accept is made until there is room again: the last descriptors are the runtime's
+            // (deploy/README.md, "Out of file descriptors").
+            if (!DescriptorReserve.Shared.TryResume())
             {
                 if (_socket.SafeHandle.IsClosed)
                 {
@@ -48,7 +48,7 @@ internal sealed partial class SocketListener : IConnectionListener
 
                 if (_failedWhileExhausted++ == 0)
                 {
-                    LogExhausted(_name, "the process is at its file descriptor limit");
+                    LogExhausted(_name, $"the process is within {DescriptorReserve.AcceptHeadroom} descriptors of its file limit");
                 }
 
                 await Task.Delay(ExhaustedPause, _time).ConfigureAwait(false);
@@ -68,7 +68,7 @@ internal sealed partial class SocketListener : IConnectionListener
             {
                 if (DescriptorReserve.IsDescriptorExhaustion(ex.SocketErrorCode))
                 {
-                    DescriptorReserve.Shared.Release();
+                    DescriptorReserve.Shared.OnExhausted();
                 }
 
                 if (_failedWhileExhausted++ == 0)
@@ -95,6 +95,9 @@ internal sealed partial class SocketListener : IConnectionListener
                 LogAcceptingAgain(_name, _failedWhileExhausted);
                 _failedWhileExhausted = 0;
             }
+
+            // Served all the same; the listeners pause after it.
+            DescriptorReserve.Shared.AcceptedNearLimit((int)accepted.SafeHandle.DangerousGetHandle());
 
             try
             {

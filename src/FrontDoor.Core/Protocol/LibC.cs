@@ -18,6 +18,17 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
 
+    [LibraryImport(Library, EntryPoint = "getrlimit", SetLastError = true)]
+    private static partial int GetResourceLimit(int resource, ulong* limits);
+
+    /// <summary>The soft limit on open descriptors (RLIMIT_NOFILE); -1 when it cannot be read, long.MaxValue when unlimited.</summary>
+    public static long OpenFilesLimit()
+    {
+        const int OpenFiles = 7; // RLIMIT_NOFILE, the same number on every Linux architecture .NET runs on
+        var limits = stackalloc ulong[2];
+        return GetResourceLimit(OpenFiles, limits) != 0 ? -1 : limits[0] > long.MaxValue ? long.MaxValue : (long)limits[0];
+    }
+
     [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(int descriptor, byte* buffer, nint count);
 
