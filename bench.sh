@@ -100,6 +100,8 @@ build bench/FrontDoor.Bench/FrontDoor.Bench.csproj
 MINIMAP_BIN=$REPO/bench/minimap/bin/minimap
 mkdir -p "$(dirname "$MINIMAP_BIN")"
 gcc -O2 -Wall -Wextra -Werror -o "$MINIMAP_BIN" bench/minimap/minimap.c || die "gcc bench/minimap/minimap.c failed"
+mkdir -p bench/cload/bin
+gcc -O2 -Wall -Wextra -Werror -o bench/cload/bin/cload bench/cload/cload.c -lm || die "gcc bench/cload/cload.c failed"
 FRONTDOOR_BIN=$REPO/src/FrontDoor/bin/Release/net10.0/FrontDoor
 BENCH_BIN=$REPO/bench/FrontDoor.Bench/bin/Release/net10.0/FrontDoor.Bench
 [[ -x $FRONTDOOR_BIN ]] || die "$FRONTDOOR_BIN was not built"

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # The in-process FrontDoor hosts of the tests run in the socket mode the executable chooses for itself
-# (src/FrontDoor/InlineSocketCompletions.cs); the runtime reads this once per process.
+# (src/FrontDoor.Core/Protocol/InlineSocketCompletions.cs); the runtime reads this once per process.
 export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=${DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS:-1}
 
 scripts/install-deps.sh

@@ -8,7 +8,7 @@ using FrontDoor.Bench;
 //   FrontDoor.Bench --repo DIR --work DIR --frontdoor BIN --out FILE [--smoke]
 //                   [--nginx BIN] [--nginx-module SO] [--file-limit N] [--preauth N] [--auth N] [--no-micro]
 //                   [--minimap BIN]
-//                   [--only fetch,append,noop,pynoop,pipelined,memory,memory-preauth,memory-auth,compress,alloc,micro,
+//                   [--only fetch,append,noop,pynoop,pipelined,cload,memory,memory-preauth,memory-auth,compress,alloc,micro,
 //                           directory,scale,scale-preauth,scale-auth,scale-inprocess,logins,login-alloc]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -89,7 +89,7 @@ try
         $"{BenchContext.User}:{BenchContext.Password}", $"{BenchContext.SyncUser}:{BenchContext.Password}");
     Scenarios.Prepare(context);
 
-    if (Want("fetch") || Want("append") || Want("noop") || Want("pynoop") || Want("pipelined"))
+    if (Want("fetch") || Want("append") || Want("noop") || Want("pynoop") || Want("pipelined") || Want("cload"))
     using (var frontDoor = FrontDoorProcess.Start(context, "main"))
     using (var nginx = NginxProcess.Start(context, "main"))
     {
@@ -140,6 +140,15 @@ try
         {
             Step($"3b. {settingsUsed.PipelineSessions} sessions x {settingsUsed.PipelineDepth} pipelined NOOPs x {settingsUsed.PipelineRounds} rounds");
             report.Pipelined = Scenarios.Alternate(three, settingsUsed.Warmups, settingsUsed.Runs, "pipelined NOOP", p => Scenarios.Pipelined(context, p));
+        }
+
+        if (Want("cload"))
+        {
+            Step($"3d. NOOP latency from bench/cload, {settingsUsed.NoopCount} round trips per path, the paths taking turns");
+            var interleaved = CLoad.Interleaved(context, three);
+            Step($"3e. bench/cload: {settingsUsed.PipelineSessions} sessions x {settingsUsed.PipelineDepth} pipelined NOOPs x {settingsUsed.PipelineRounds} rounds");
+            var pipelined = Scenarios.Alternate(three, settingsUsed.Warmups, settingsUsed.Runs, "cload pipelined NOOP", p => CLoad.Pipelined(context, p));
+            report.Sections.Add(CLoad.ToMarkdown(interleaved, pipelined, settingsUsed));
         }
     }
 

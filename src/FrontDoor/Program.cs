@@ -18,7 +18,7 @@ if (args.Length > 0 && AdminCommands.Handles(args[0]))
 }
 
 // Before anything creates a socket: the runtime reads this once.
-FrontDoor.InlineSocketCompletions.PreferUnlessSet();
+FrontDoor.Core.Protocol.InlineSocketCompletions.PreferUnlessSet();
 
 try
 {

@@ -23,32 +23,54 @@ internal sealed class TcpBackendDialer : IBackendDialer
     public async ValueTask<ImapConnection> ConnectAsync(BackendEndpoint endpoint, CancellationToken cancellationToken)
     {
         var parsedAddress = _addresses.GetOrAdd(endpoint, static e => IPAddress.TryParse(e.Host, out var parsed) ? new ParsedAddress(new IPEndPoint(parsed, e.Port)) : null);
-        if (OperatingSystem.IsLinux() && SocketEventLoop.Enabled)
-        {
-            return await ConnectOnEventLoopAsync(endpoint, parsedAddress, cancellationToken).ConfigureAwait(false);
-        }
-
         var address = parsedAddress?.EndPoint;
-
-        var socket = address is null ? new Socket(SocketType.Stream, ProtocolType.Tcp) : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            if (address is null)
+            if (OperatingSystem.IsLinux() && SocketEventLoop.Enabled)
             {
-                await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await socket.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
+                return await ConnectOnEventLoopAsync(endpoint, parsedAddress, cancellationToken).ConfigureAwait(false);
             }
 
-            return new SocketConnection(socket, onEventLoop: false);
+            var socket = NewSocket(address?.AddressFamily);
+            try
+            {
+                if (address is null)
+                {
+                    await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await socket.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
+                }
+
+                return new SocketConnection(socket, onEventLoop: false);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
-        catch
+        catch (SocketException ex) when (DescriptorReserve.IsDescriptorExhaustion(ex.SocketErrorCode))
         {
-            socket.Dispose();
+            // The runtime must keep room to start threads, and the listeners must stop adding connections.
+            DescriptorReserve.Shared.OnExhausted();
             throw;
         }
+    }
+
+    /// <summary>A socket for <paramref name="family"/> (dual-mode when null), refused when it took one of the runtime's last descriptors.</summary>
+    /// <exception cref="SocketException">EMFILE, or as good as: the login is refused as this node's fault.</exception>
+    private static Socket NewSocket(AddressFamily? family)
+    {
+        var socket = family is { } f ? new Socket(f, SocketType.Stream, ProtocolType.Tcp) : new Socket(SocketType.Stream, ProtocolType.Tcp);
+        if (DescriptorReserve.Shared.ConnectNearLimit((int)socket.SafeHandle.DangerousGetHandle()))
+        {
+            socket.Dispose();
+            throw new SocketException((int)SocketError.TooManyOpenSockets);
+        }
+
+        return socket;
     }
 
     /// <summary>The address, or each of the host's addresses in turn, as <see cref="Socket.ConnectAsync(string, int, CancellationToken)"/> tries them.</summary>
@@ -58,7 +80,7 @@ internal sealed class TcpBackendDialer : IBackendDialer
     {
         if (address is not null)
         {
-            return await SocketConnection.ConnectOnEventLoopAsync(new Socket(address.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp), address.Serialized, cancellationToken).ConfigureAwait(false);
+            return await SocketConnection.ConnectOnEventLoopAsync(NewSocket(address.EndPoint.AddressFamily), address.Serialized, cancellationToken).ConfigureAwait(false);
         }
 
         var addresses = await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
@@ -67,7 +89,7 @@ internal sealed class TcpBackendDialer : IBackendDialer
         {
             try
             {
-                var socket = new Socket(resolved.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                var socket = NewSocket(resolved.AddressFamily);
                 return await SocketConnection.ConnectOnEventLoopAsync(socket, new IPEndPoint(resolved, endpoint.Port), cancellationToken).ConfigureAwait(false);
             }
             catch (SocketException ex)

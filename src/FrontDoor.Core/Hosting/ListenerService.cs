@@ -71,7 +71,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // The runtime read it when the first socket was made; the executable sets it (src/FrontDoor).
-        LogSocketContinuations(Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1" ? "inline, on the socket threads" : "on the thread pool");
+        LogSocketContinuations(InlineSocketCompletions.Enabled ? "inline, on the socket threads" : "on the thread pool");
 
         // Made now, not at the first wait: a first wait at the descriptor limit could not make its epoll set.
         LogSocketWaits(OperatingSystem.IsLinux() && SocketEventLoop.Enabled ? "FrontDoor's own epoll" : ".NET's socket engine");

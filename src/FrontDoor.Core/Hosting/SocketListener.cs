@@ -37,6 +37,24 @@ internal sealed partial class SocketListener : IConnectionListener
     {
         while (true)
         {
+            // Near the limit no accept is made until there is room again: the last descriptors are the runtime's
+            // (deploy/README.md, "Out of file descriptors").
+            if (!DescriptorReserve.Shared.TryResume())
+            {
+                if (_socket.SafeHandle.IsClosed)
+                {
+                    return null;
+                }
+
+                if (_failedWhileExhausted++ == 0)
+                {
+                    LogExhausted(_name, $"the process is within {DescriptorReserve.AcceptHeadroom} descriptors of its file limit");
+                }
+
+                await Task.Delay(ExhaustedPause, _time).ConfigureAwait(false);
+                continue;
+            }
+
             Socket accepted;
             try
             {
@@ -48,6 +66,11 @@ internal sealed partial class SocketListener : IConnectionListener
             }
             catch (SocketException ex) when (IsExhaustion(ex.SocketErrorCode) && !_socket.SafeHandle.IsClosed)
             {
+                if (DescriptorReserve.IsDescriptorExhaustion(ex.SocketErrorCode))
+                {
+                    DescriptorReserve.Shared.OnExhausted();
+                }
+
                 if (_failedWhileExhausted++ == 0)
                 {
                     LogExhausted(_name, ex.Message);
@@ -72,6 +95,9 @@ internal sealed partial class SocketListener : IConnectionListener
                 LogAcceptingAgain(_name, _failedWhileExhausted);
                 _failedWhileExhausted = 0;
             }
+
+            // Served all the same; the listeners pause after it.
+            DescriptorReserve.Shared.AcceptedNearLimit((int)accepted.SafeHandle.DangerousGetHandle());
 
             try
             {

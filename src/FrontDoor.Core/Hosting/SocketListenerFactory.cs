@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using FrontDoor.Core.Hooks;
+using FrontDoor.Core.Protocol;
 using FrontDoor.Core.Sessions;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +23,8 @@ internal sealed class SocketListenerFactory(TimeProvider time, ILogger<SocketLis
             throw new FrontDoorConfigurationException($"<listener name=\"{listener.Name}\"> endpoint=\"{listener.Endpoint}\": cannot listen: {ex.Message}", ex);
         }
 
+        // Taken before the first accept: from now on the last descriptors are the runtime's.
+        DescriptorReserve.Shared.TryTake();
         return new SocketListener(socket, listener.Name, time, logger);
     }
 }

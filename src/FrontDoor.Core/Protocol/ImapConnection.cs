@@ -2,7 +2,9 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
+using System.Runtime.Versioning;
 using FrontDoor.Core.Protocol.Compression;
+using FrontDoor.Core.Protocol.Splicing;
 
 namespace FrontDoor.Core.Protocol;
 
@@ -147,22 +149,15 @@ internal abstract partial class ImapConnection : IDuplexPipe, IAsyncDisposable
     private protected virtual System.Runtime.InteropServices.SafeHandle? TransportSocket => null;
 
     /// <summary>
-    /// Called just before something reads <see cref="PlainSocket"/> itself (a splice): what it does not find,
-    /// <see cref="WaitForReadableAsync"/> must wait for, whatever an earlier event said.
+    /// Moves up to <paramref name="count"/> octets from <see cref="PlainSocket"/> into <paramref name="pipe"/> (a
+    /// splice), telling the socket's readiness what it found as a read of <see cref="TransportStream"/> does:
+    /// <see cref="WaitForReadableAsync"/> then waits for what the splice did not find, and does not wait for
+    /// what it may have left.
     /// </summary>
-    internal virtual void PlainReadStarting()
-    {
-    }
-
-    /// <summary>Called when such a read met the end: every later wait ends at once.</summary>
-    internal virtual void PlainReadEnded()
-    {
-    }
-
-    /// <summary>Called when such a read took octets: more may wait in the socket with no new event to say so.</summary>
-    internal virtual void PlainReadTookSome()
-    {
-    }
+    /// <returns>As <see cref="KernelPipe.FillFrom"/>.</returns>
+    [SupportedOSPlatform("linux")]
+    internal virtual long SpliceInto(KernelPipe pipe, long count) =>
+        pipe.FillFrom(PlainSocket ?? throw new InvalidOperationException("not a plain socket"), count);
 
     /// <summary>True once TLS is running on this connection.</summary>
     public bool IsTls { get; private set; }

@@ -3,7 +3,7 @@ using System.Runtime.Versioning;
 
 namespace FrontDoor.Core.Protocol;
 
-/// <summary>The plain descriptor calls of <see cref="Parking.EpollInterop"/>, <see cref="Splicing.SpliceInterop"/> and <see cref="SocketConnection"/>.</summary>
+/// <summary>The plain descriptor calls of <see cref="Parking.EpollInterop"/>, <see cref="Splicing.SpliceInterop"/>, <see cref="SocketConnection"/> and <see cref="DescriptorReserve"/>.</summary>
 [SupportedOSPlatform("linux")]
 internal static unsafe partial class LibC
 {
@@ -14,6 +14,20 @@ internal static unsafe partial class LibC
 
     /// <summary>O_NONBLOCK (also EFD_NONBLOCK).</summary>
     public const int NonBlocking = 0x800;
+
+    [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport(Library, EntryPoint = "getrlimit", SetLastError = true)]
+    private static partial int GetResourceLimit(int resource, ulong* limits);
+
+    /// <summary>The soft limit on open descriptors (RLIMIT_NOFILE); -1 when it cannot be read, long.MaxValue when unlimited.</summary>
+    public static long OpenFilesLimit()
+    {
+        const int OpenFiles = 7; // RLIMIT_NOFILE, the same number on every Linux architecture .NET runs on
+        var limits = stackalloc ulong[2];
+        return GetResourceLimit(OpenFiles, limits) != 0 ? -1 : limits[0] > long.MaxValue ? long.MaxValue : (long)limits[0];
+    }
 
     [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(int descriptor, byte* buffer, nint count);
@@ -29,10 +43,14 @@ internal static unsafe partial class LibC
 
     public const int InProgress = 115;
 
-    /// <summary>What .NET would call a connect's immediate failure (Linux errno numbers).</summary>
+    /// <summary>
+    /// What .NET would call a connect's immediate failure (Linux errno numbers), pinned against .NET's own
+    /// reading of the same failures by tests/FrontDoor.Core.Tests/Protocol/LibCTests.cs.
+    /// </summary>
     public static System.Net.Sockets.SocketError SocketErrorOf(int errno) => errno switch
     {
         13 or 1 => System.Net.Sockets.SocketError.AccessDenied,
+        22 => System.Net.Sockets.SocketError.InvalidArgument,
         97 => System.Net.Sockets.SocketError.AddressFamilyNotSupported,
         99 => System.Net.Sockets.SocketError.AddressNotAvailable,
         101 => System.Net.Sockets.SocketError.NetworkUnreachable,

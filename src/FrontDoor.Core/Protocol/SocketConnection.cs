@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Versioning;
 using FrontDoor.Core.Protocol.Events;
 using FrontDoor.Core.Protocol.Parking;
+using FrontDoor.Core.Protocol.Splicing;
 
 namespace FrontDoor.Core.Protocol;
 
@@ -180,28 +181,21 @@ internal sealed class SocketConnection : ImapConnection
 
     private protected override System.Runtime.InteropServices.SafeHandle TransportSocket => _socket.SafeHandle;
 
-    internal override void PlainReadStarting()
+    [SupportedOSPlatform("linux")]
+    internal override long SpliceInto(KernelPipe pipe, long count)
     {
-        if (OperatingSystem.IsLinux())
+        var events = _events;
+        if (events is null)
         {
-            _events?.ReadStarting();
+            return base.SpliceInto(pipe, count);
         }
-    }
 
-    internal override void PlainReadEnded()
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            _events?.ReadEnded();
-        }
-    }
-
-    internal override void PlainReadTookSome()
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            _events?.ReadFilled();
-        }
+        // Told as the stream's reads tell it, so a later wait does not trust a readiness this read took.
+        var requested = Math.Min(count, pipe.Room);
+        events.ReadStarting();
+        var filled = base.SpliceInto(pipe, requested);
+        events.ReadDone(filled, requested);
+        return filled;
     }
 
     /// <summary>The socket's descriptor, for a wait in <see cref="ParkedSockets{TState}"/> that leaves it this connection's.</summary>

@@ -162,15 +162,7 @@ internal sealed class SocketStream(Socket socket, SocketReadiness? events) : Str
             throw new IOException("The transport connection was closed.", ex);
         }
 
-        if (received == 0)
-        {
-            events.ReadEnded();
-        }
-        else if (received == buffer.Length)
-        {
-            events.ReadFilled();
-        }
-
+        events.ReadDone(received, buffer.Length);
         return received;
     }
 

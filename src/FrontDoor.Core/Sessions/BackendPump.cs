@@ -23,6 +23,10 @@ internal sealed class BackendPump : IDisposable, ISplicingPump
     private string? _protocolError;
     private long _lastActivity;
 
+    // Octets relayed to the client in the current read, added to the shared counters once per read (as the
+    // client pump does): every session's pumps add to the same backend counters, from every socket thread.
+    private long _unreported;
+
     public BackendPump(RelayContext link, LiteralGate gate)
     {
         _link = link;
@@ -142,7 +146,9 @@ internal sealed class BackendPump : IDisposable, ISplicingPump
         static ((BackendPump Pump, PipeWriter Output) state, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out bool needMore) =>
         {
             needMore = true;
-            return state.Pump.ProcessBackend(buffer, state.Output, out consumed);
+            var step = state.Pump.ProcessBackend(buffer, state.Output, out consumed);
+            state.Pump.ReportReceived();
+            return step;
         };
 
     /// <summary>Relays every whole frame in the buffer, up to a frame that ends the session.</summary>
@@ -197,16 +203,23 @@ internal sealed class BackendPump : IDisposable, ISplicingPump
     void ISplicingPump.Delivered(long octets, bool spliced)
     {
         Received(octets);
+        ReportReceived();
         if (spliced)
         {
             _link.Counters.AddSplicedToClient(octets);
         }
     }
 
-    private void Received(long bytes)
+    private void Received(long bytes) => _unreported += bytes;
+
+    private void ReportReceived()
     {
-        _link.Counters.AddToClient(bytes);
-        _link.Info.AddToClient(bytes);
+        if (_unreported != 0)
+        {
+            _link.Counters.AddToClient(_unreported);
+            _link.Info.AddToClient(_unreported);
+            _unreported = 0;
+        }
     }
 
     /// <summary>Relays one response line through the response rewriters; false when a plugin failed on it.</summary>

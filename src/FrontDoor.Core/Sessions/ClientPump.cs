@@ -22,6 +22,10 @@ internal sealed partial class ClientPump : IDisposable
     private LineBuffer _clientLine;
     private RewriteBuffer _clientRewrite;
     private long _literalToTrace;
+
+    // Octets sent on to the backend in the current read, added to the shared counters once per read rather
+    // than once per line: every session's pumps add to the same backend counters, from every socket thread.
+    private long _unreported;
     private string? _pendingReply;
     private string? _protocolError;
     private Task<GateOutcome>? _gateWait;
@@ -171,6 +175,7 @@ internal sealed partial class ClientPump : IDisposable
         {
             pump._link.Info.Touch();
             var step = pump.ProcessClient(buffer, pump._link.Backend.Output, out consumed);
+            pump.ReportSent();
             needMore = step == ClientStep.NeedMore;
             return step;
         };
@@ -196,8 +201,7 @@ internal sealed partial class ClientPump : IDisposable
                     {
                         TraceLiteralStart();
                         output.Write(frame.Content);
-                        _link.Counters.AddToBackend(frame.Content.Length);
-                        _link.Info.AddToBackend(frame.Content.Length);
+                        Sent(frame.Content.Length);
                     }
 
                     continue;
@@ -332,10 +336,16 @@ internal sealed partial class ClientPump : IDisposable
         return ClientStep.NeedMore;
     }
 
-    private void Sent(long bytes)
+    private void Sent(long bytes) => _unreported += bytes;
+
+    private void ReportSent()
     {
-        _link.Counters.AddToBackend(bytes);
-        _link.Info.AddToBackend(bytes);
+        if (_unreported != 0)
+        {
+            _link.Counters.AddToBackend(_unreported);
+            _link.Info.AddToBackend(_unreported);
+            _unreported = 0;
+        }
     }
 
     private void TraceLiteralStart()

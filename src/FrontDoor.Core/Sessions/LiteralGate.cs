@@ -71,6 +71,14 @@ internal sealed class LiteralGate
     /// <summary>Called by the backend pump for every tagged completion; it is always relayed.</summary>
     public void OnTaggedCompletion(ReadOnlySpan<byte> tag)
     {
+        // Every tagged line comes here, and almost none finds the gate armed. The unlocked look cannot miss an
+        // arming for this command: the client pump arms before it sends the command, and this pump reads the
+        // answer only after the backend received it, so the arming happened before this read.
+        if (!Volatile.Read(ref _armed))
+        {
+            return;
+        }
+
         lock (this)
         {
             if (_armed && tag.SequenceEqual(_tag.AsSpan(0, _tagLength)))

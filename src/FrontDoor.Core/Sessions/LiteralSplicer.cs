@@ -70,18 +70,18 @@ internal static class LiteralSplicer
             using (var lease = await output.AcquireAsync(cancellationToken).ConfigureAwait(false))
             {
                 // Checked again each time: a layer may have started while the output was let go (the client's COMPRESS).
-                var from = source.PlainSocket;
                 var to = destination.PlainSocket;
-                if (from is null || to is null)
+                if (source.PlainSocket is null || to is null)
                 {
                     return true;
                 }
 
                 while (pump.LiteralRemaining > 0)
                 {
-                    // Told as the stream's reads tell it, so the wait below does not trust a readiness this took.
-                    source.PlainReadStarting();
-                    var filled = pipe.FillFrom(from, pump.LiteralRemaining);
+                    // The source tells its readiness what the splice found, so the wait below does not trust a
+                    // readiness this took; one that ends the literal took all it asked for, so what follows the
+                    // literal (queued, its edge gone) is looked for at the next wait.
+                    var filled = source.SpliceInto(pipe, pump.LiteralRemaining);
                     if (filled == SpliceInterop.WouldBlock)
                     {
                         break;
@@ -89,12 +89,9 @@ internal static class LiteralSplicer
 
                     if (filled == 0)
                     {
-                        source.PlainReadEnded();
                         return true;
                     }
 
-                    // It took at most the literal's rest: what follows the literal may be queued, and its edge gone.
-                    source.PlainReadTookSome();
                     pump.SplicedIn(filled);
                     if (!await DrainAsync(pump, pipe, to, lease.Writer, cancellationToken).ConfigureAwait(false))
                     {

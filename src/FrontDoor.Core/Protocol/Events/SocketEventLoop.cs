@@ -10,8 +10,8 @@ namespace FrontDoor.Core.Protocol.Events;
 /// command and direction that is the wake, one <c>recv</c> and one <c>send</c>, as nginx does; .NET's own
 /// socket engine takes a <c>recv</c> that fails, the wake, a <c>recv</c> that peeks and then the <c>recv</c>
 /// that reads, through its operation queues (bench/README.md, "Connection sockets on FrontDoor's own epoll").
-/// Continuations run on the loop's thread (inline mode) and must never block, as in
-/// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>.
+/// Continuations run on the loop's thread (inline mode) and must never block, as in .NET's own inline mode
+/// (<see cref="InlineSocketCompletions"/>).
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed unsafe class SocketEventLoop
@@ -23,11 +23,9 @@ internal sealed unsafe class SocketEventLoop
 
     private readonly Lock _lock = new();
     private readonly int _epoll;
-    private SocketReadiness?[] _entries = new SocketReadiness?[1024];
-    private int[] _generations = new int[1024];
-    private int[] _nextFree = new int[1024];
-    private int _freeHead = -1;
-    private int _highWater;
+
+    // Guarded by _lock. The token goes with every watch: an event fetched before its slot was freed and reused is ignored.
+    private GenerationSlots<SocketReadiness> _slots = new(1024);
 
     private SocketEventLoop(int epoll, int index)
     {
@@ -50,7 +48,7 @@ internal sealed unsafe class SocketEventLoop
     }
 
     /// <summary>Continuations run on the loop's thread, as .NET's do in inline mode (FrontDoor's default).</summary>
-    public static bool Inline { get; } = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
+    public static bool Inline { get; } = InlineSocketCompletions.Enabled;
 
     private static SocketEventLoop[] CreateLoops()
     {
@@ -79,28 +77,7 @@ internal sealed unsafe class SocketEventLoop
     {
         lock (_lock)
         {
-            int slot;
-            if (_freeHead >= 0)
-            {
-                slot = _freeHead;
-                _freeHead = _nextFree[slot];
-            }
-            else
-            {
-                if (_highWater == _entries.Length)
-                {
-                    Array.Resize(ref _entries, _entries.Length * 2);
-                    Array.Resize(ref _generations, _generations.Length * 2);
-                    Array.Resize(ref _nextFree, _nextFree.Length * 2);
-                }
-
-                slot = _highWater++;
-            }
-
-            _entries[slot] = readiness;
-
-            // The generation is in the token: an event fetched before its slot was freed and reused is ignored.
-            return ((ulong)(uint)++_generations[slot] << 32) | (uint)slot;
+            return _slots.Add(readiness);
         }
     }
 
@@ -118,13 +95,7 @@ internal sealed unsafe class SocketEventLoop
 
         lock (_lock)
         {
-            var slot = (int)(uint)token;
-            if (_generations[slot] == (int)(token >> 32) && _entries[slot] is not null)
-            {
-                _entries[slot] = null;
-                _nextFree[slot] = _freeHead;
-                _freeHead = slot;
-            }
+            _slots.TryRemove(token, out _);
         }
     }
 
@@ -140,8 +111,7 @@ internal sealed unsafe class SocketEventLoop
                 SocketReadiness? readiness;
                 lock (_lock)
                 {
-                    var slot = (int)(uint)token;
-                    readiness = _generations[slot] == (int)(token >> 32) ? _entries[slot] : null;
+                    _slots.TryGet(token, out readiness);
                 }
 
                 readiness?.OnEvents(EpollInterop.EventsAt(events, i));

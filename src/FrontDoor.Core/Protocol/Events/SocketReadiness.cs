@@ -60,14 +60,26 @@ internal sealed class SocketReadiness
         _token = _loop.Enlist(this);
     }
 
-    /// <summary>Called just before a read: what it does not find, it waits for.</summary>
+    /// <summary>Called just before a read (a receive or a splice): what it does not find, it waits for.</summary>
     public void ReadStarting() => Volatile.Write(ref _readable, NotReady);
 
-    /// <summary>Called after a read that filled its buffer: more may be there, and no new edge will say so.</summary>
-    public void ReadFilled() => Interlocked.CompareExchange(ref _readable, Maybe, NotReady);
-
-    /// <summary>Called after a read that met the end: every later wait ends at once, as every later read meets it.</summary>
-    public void ReadEnded() => Volatile.Write(ref _readEnded, 1);
+    /// <summary>
+    /// Called after that read, which asked for <paramref name="requested"/> octets and got <paramref name="received"/>
+    /// (negative: none were there). One that met the end (0) makes every later wait end at once, as every later
+    /// read meets it; one that got all it asked for may have left more, which no new edge will announce, so the
+    /// next wait looks first. One that got less emptied the queue: the next data comes with an edge.
+    /// </summary>
+    public void ReadDone(long received, long requested)
+    {
+        if (received == 0)
+        {
+            Volatile.Write(ref _readEnded, 1);
+        }
+        else if (received == requested)
+        {
+            Interlocked.CompareExchange(ref _readable, Maybe, NotReady);
+        }
+    }
 
     /// <summary>Completes when the socket is readable (data, the end, an error): at once when it is already.</summary>
     public ValueTask<int> WaitReadableAsync(CancellationToken cancellationToken)

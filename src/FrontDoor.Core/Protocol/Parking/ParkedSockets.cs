@@ -21,18 +21,17 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
     private const uint Watched = EpollInterop.Readable | EpollInterop.PeerClosedWrite | EpollInterop.OneShot;
 
     private readonly Lock _lock = new();
-    private readonly Queue<(int Slot, int Generation)> _parkOrder = new();
-    private readonly List<(int Descriptor, TState State)> _due = [];
+    private readonly Queue<ulong> _parkOrder = new();
+    private readonly List<Parked> _due = [];
     private readonly Func<TState, bool> _isExpired;
     private readonly Action<int, TState, ParkedSocketWake> _wake;
     private readonly int _epoll;
     private readonly int _wakeEvent;
     private readonly bool _ownsDescriptors;
     private readonly Thread _thread;
-    private Entry[] _entries = new Entry[256];
-    private int _freeHead = -1;
-    private int _highWater;
-    private int _count;
+
+    // Guarded by _lock; a parked connection's token is its watch's and its place in _parkOrder.
+    private GenerationSlots<Parked> _slots = new(256);
     private bool _closed;
     private volatile bool _disposed;
 
@@ -54,7 +53,7 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
         {
             lock (_lock)
             {
-                return _count;
+                return _slots.Count;
             }
         }
     }
@@ -104,42 +103,29 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
                 return;
             }
 
-            var slot = TakeFreeSlot();
-            ref var entry = ref _entries[slot];
-            var generation = ++entry.Generation;
+            var token = _slots.Add(new Parked(descriptor, state));
 
-            // Watched under the lock, so no wake can hand the descriptor back before it is in the set. The
-            // generation is in the token: an event that comes after its slot was reused finds another one.
-            if (EpollInterop.Add(_epoll, descriptor, Watched, ((ulong)(uint)generation << 32) | (uint)slot) != 0)
+            // Watched under the lock, so no wake can hand the descriptor back before it is in the set. An event
+            // that comes after its slot was reused carries an old generation and finds nothing.
+            if (EpollInterop.Add(_epoll, descriptor, Watched, token) != 0)
             {
-                entry.NextFree = _freeHead;
-                _freeHead = slot;
+                _slots.TryRemove(token, out _);
                 Dispatch(descriptor, state, ParkedSocketWake.Readable);
                 return;
             }
 
-            entry.Descriptor = descriptor;
-            entry.State = state;
-            entry.InUse = true;
-            _parkOrder.Enqueue((slot, generation));
-            _count++;
+            _parkOrder.Enqueue(token);
         }
     }
 
     /// <summary>Hands every parked connection back as <see cref="ParkedSocketWake.Stopping"/>; later parks are handed back at once.</summary>
     public void WakeAll()
     {
-        var all = new List<(int, TState)>();
+        var all = new List<Parked>();
         lock (_lock)
         {
             _closed = true;
-            for (var slot = 0; slot < _highWater; slot++)
-            {
-                if (_entries[slot].InUse)
-                {
-                    all.Add((_entries[slot].Descriptor, Release(slot)));
-                }
-            }
+            _slots.RemoveAll(all);
         }
 
         foreach (var (descriptor, state) in all)
@@ -161,19 +147,18 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
         _thread.Join();
         lock (_lock)
         {
-            for (var slot = 0; slot < _highWater; slot++)
-            {
-                if (_entries[slot].InUse)
-                {
-                    if (_ownsDescriptors)
-                    {
-                        EpollInterop.Close(_entries[slot].Descriptor);
-                    }
+            _slots.RemoveAll(_due);
+        }
 
-                    Release(slot);
-                }
+        if (_ownsDescriptors)
+        {
+            foreach (var (descriptor, _) in _due)
+            {
+                EpollInterop.Close(descriptor);
             }
         }
+
+        _due.Clear();
 
         EpollInterop.Close(_wakeEvent);
         EpollInterop.Close(_epoll);
@@ -194,7 +179,7 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
                     {
                         EpollInterop.ClearSignal(_wakeEvent);
                     }
-                    else if (TryTake((int)(uint)token, (int)(token >> 32), out var descriptor, out var state))
+                    else if (TryTake(token, out var descriptor, out var state))
                     {
                         // Out of this set before anyone can close it: a descriptor number is reused at once.
                         EpollInterop.Remove(_epoll, descriptor);
@@ -217,15 +202,15 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
         {
             while (_parkOrder.TryPeek(out var oldest))
             {
-                ref var entry = ref _entries[oldest.Slot];
-                if (entry.InUse && entry.Generation == oldest.Generation)
+                if (_slots.TryGet(oldest, out var parked))
                 {
-                    if (!_isExpired(entry.State))
+                    if (!_isExpired(parked.State))
                     {
                         break;
                     }
 
-                    _due.Add((entry.Descriptor, Release(oldest.Slot)));
+                    _slots.TryRemove(oldest, out _);
+                    _due.Add(parked);
                 }
 
                 _parkOrder.Dequeue();
@@ -241,14 +226,13 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
         _due.Clear();
     }
 
-    private bool TryTake(int slot, int generation, out int descriptor, out TState state)
+    private bool TryTake(ulong token, out int descriptor, out TState state)
     {
         lock (_lock)
         {
-            if (slot < _highWater && _entries[slot].InUse && _entries[slot].Generation == generation)
+            if (_slots.TryRemove(token, out var parked))
             {
-                descriptor = _entries[slot].Descriptor;
-                state = Release(slot);
+                (descriptor, state) = parked;
                 return true;
             }
         }
@@ -258,47 +242,11 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
         return false;
     }
 
-    /// <summary>Frees <paramref name="slot"/> (under the lock) and returns its state.</summary>
-    private TState Release(int slot)
-    {
-        ref var entry = ref _entries[slot];
-        var state = entry.State;
-        entry.State = default!;
-        entry.InUse = false;
-        entry.NextFree = _freeHead;
-        _freeHead = slot;
-        _count--;
-        return state;
-    }
-
-    private int TakeFreeSlot()
-    {
-        if (_freeHead >= 0)
-        {
-            var slot = _freeHead;
-            _freeHead = _entries[slot].NextFree;
-            return slot;
-        }
-
-        if (_highWater == _entries.Length)
-        {
-            Array.Resize(ref _entries, _entries.Length * 2);
-        }
-
-        return _highWater++;
-    }
-
     private void Dispatch(int descriptor, TState state, ParkedSocketWake reason) =>
         ThreadPool.UnsafeQueueUserWorkItem(static wake => wake.Owner._wake(wake.Descriptor, wake.State, wake.Reason), new Wakeup(this, descriptor, state, reason), preferLocal: false);
 
     private readonly record struct Wakeup(ParkedSockets<TState> Owner, int Descriptor, TState State, ParkedSocketWake Reason);
 
-    private struct Entry
-    {
-        public int Descriptor;
-        public int Generation;
-        public int NextFree;
-        public bool InUse;
-        public TState State;
-    }
+    /// <summary>A parked connection: its descriptor and the caller's state (a slot adds its generation and free-list link).</summary>
+    private readonly record struct Parked(int Descriptor, TState State);
 }

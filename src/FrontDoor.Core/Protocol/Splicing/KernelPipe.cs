@@ -42,6 +42,9 @@ internal sealed class KernelPipe : IDisposable
     /// <summary>Octets in the pipe, not yet sent on.</summary>
     public int Pending { get; private set; }
 
+    /// <summary>How many more octets the pipe takes now.</summary>
+    public int Room => Capacity - Pending;
+
     /// <summary>A new pipe, or null when the system gives none or only a small one (then the caller copies as usual).</summary>
     public static KernelPipe? TryCreate()
     {
@@ -74,7 +77,7 @@ internal sealed class KernelPipe : IDisposable
     public long FillFrom(SafeHandle socket, long count)
     {
         // A splice of nothing returns 0, which would read as the peer's close.
-        if (count <= 0 || Pending == Capacity)
+        if (count <= 0 || Room == 0)
         {
             throw new InvalidOperationException("nothing to move, or no room in the pipe");
         }
@@ -82,7 +85,7 @@ internal sealed class KernelPipe : IDisposable
         long moved;
         using (var held = new HeldDescriptor(socket))
         {
-            moved = held.Descriptor < 0 ? 0 : SpliceInterop.Splice(held.Descriptor, _writeEnd, (int)Math.Min(count, Capacity - Pending));
+            moved = held.Descriptor < 0 ? 0 : SpliceInterop.Splice(held.Descriptor, _writeEnd, (int)Math.Min(count, Room));
         }
 
         if (moved > 0)
