@@ -49,24 +49,11 @@ internal static unsafe partial class SocketInterop
     /// <exception cref="SocketException">fcntl failed.</exception>
     public static void MakeNonBlocking(Socket socket)
     {
-        var handle = socket.SafeHandle;
-        var added = false;
-        try
+        using var held = new HeldDescriptor(socket);
+        var flags = LibC.Fcntl(held.Descriptor, GetStatusFlags, 0);
+        if (flags < 0 || ((flags & LibC.NonBlocking) == 0 && LibC.Fcntl(held.Descriptor, SetStatusFlags, flags | LibC.NonBlocking) < 0))
         {
-            handle.DangerousAddRef(ref added);
-            var descriptor = (int)handle.DangerousGetHandle();
-            var flags = LibC.Fcntl(descriptor, GetStatusFlags, 0);
-            if (flags < 0 || ((flags & LibC.NonBlocking) == 0 && LibC.Fcntl(descriptor, SetStatusFlags, flags | LibC.NonBlocking) < 0))
-            {
-                throw new SocketException((int)ErrorOf(Marshal.GetLastPInvokeError()));
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
+            throw new SocketException((int)ErrorOf(Marshal.GetLastPInvokeError()));
         }
     }
 
@@ -78,22 +65,10 @@ internal static unsafe partial class SocketInterop
     /// <exception cref="SocketException">It failed for another reason than a connection already closed.</exception>
     public static void Shutdown(Socket socket, SocketShutdown how)
     {
-        var handle = socket.SafeHandle;
-        var added = false;
-        try
+        using var held = new HeldDescriptor(socket);
+        if (Shutdown(held.Descriptor, (int)how) != 0 && Marshal.GetLastPInvokeError() is var error and not NotConnected)
         {
-            handle.DangerousAddRef(ref added);
-            if (Shutdown((int)handle.DangerousGetHandle(), (int)how) != 0 && Marshal.GetLastPInvokeError() is var error and not NotConnected)
-            {
-                throw new SocketException((int)ErrorOf(error));
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
+            throw new SocketException((int)ErrorOf(error));
         }
     }
 
@@ -113,42 +88,29 @@ internal static unsafe partial class SocketInterop
 
     private static int Transfer(Socket socket, ref byte start, int length, bool send, int flags)
     {
-        var handle = socket.SafeHandle;
-        var added = false;
-        try
+        using var held = new HeldDescriptor(socket);
+        while (true)
         {
-            handle.DangerousAddRef(ref added);
-            var descriptor = (int)handle.DangerousGetHandle();
-            while (true)
+            nint done;
+            fixed (byte* bytes = &start)
             {
-                nint done;
-                fixed (byte* bytes = &start)
-                {
-                    done = send ? Send(descriptor, bytes, length, flags) : Receive(descriptor, bytes, length, flags);
-                }
-
-                if (done >= 0)
-                {
-                    return (int)done;
-                }
-
-                switch (Marshal.GetLastPInvokeError())
-                {
-                    case TryAgain:
-                        return -1;
-                    case Interrupted:
-                        continue;
-                    case var error:
-                        var socketError = ErrorOf(error);
-                        throw new IOException($"Unable to {(send ? "write data to" : "read data from")} the transport connection: {socketError}.", new SocketException((int)socketError));
-                }
+                done = send ? Send(held.Descriptor, bytes, length, flags) : Receive(held.Descriptor, bytes, length, flags);
             }
-        }
-        finally
-        {
-            if (added)
+
+            if (done >= 0)
             {
-                handle.DangerousRelease();
+                return (int)done;
+            }
+
+            switch (Marshal.GetLastPInvokeError())
+            {
+                case TryAgain:
+                    return -1;
+                case Interrupted:
+                    continue;
+                case var error:
+                    var socketError = ErrorOf(error);
+                    throw new IOException($"Unable to {(send ? "write data to" : "read data from")} the transport connection: {socketError}.", new SocketException((int)socketError));
             }
         }
     }
@@ -163,4 +125,23 @@ internal static unsafe partial class SocketInterop
         9 => SocketError.OperationAborted,
         _ => LibC.SocketErrorOf(errno),
     };
+
+    /// <summary>The socket's descriptor, held open for a call (a close meanwhile waits for it, so the number cannot be reused under the call).</summary>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
+    private readonly ref struct HeldDescriptor
+    {
+        private readonly System.Runtime.InteropServices.SafeHandle _handle;
+
+        public HeldDescriptor(Socket socket)
+        {
+            _handle = socket.SafeHandle;
+            var added = false;
+            _handle.DangerousAddRef(ref added);
+            Descriptor = (int)_handle.DangerousGetHandle();
+        }
+
+        public int Descriptor { get; }
+
+        public void Dispose() => _handle.DangerousRelease();
+    }
 }
