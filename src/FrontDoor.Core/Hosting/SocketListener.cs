@@ -48,7 +48,7 @@ internal sealed partial class SocketListener : IConnectionListener
 
                 if (_failedWhileExhausted++ == 0)
                 {
-                    LogExhausted(_name, $"the process is within {DescriptorReserve.AcceptHeadroom} descriptors of its file limit");
+                    LogExhausted(_name, "the process is at or near its file descriptor limit");
                 }
 
                 await Task.Delay(ExhaustedPause, _time).ConfigureAwait(false);
