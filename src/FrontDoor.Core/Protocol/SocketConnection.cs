@@ -24,6 +24,13 @@ internal sealed class SocketConnection : ImapConnection
     // Set once an operation has waited in .NET's epoll set: the socket is registered there from then on.
     private bool _waitedInRuntime;
 
+    // Shutdowns in flight, and Closing once the close has begun. A session is stopped from other threads (a
+    // kick, the idle sweeper, FrontDoor stopping) while its own thread may be closing the socket; a close that
+    // finds a call still holding the descriptor makes .NET reset the connection to unblock it (connect with
+    // AF_UNSPEC), and a reset makes the client's next send fail before it has read the BYE in its queue.
+    private int _shutdowns;
+    private const int Closing = 1 << 30;
+
     /// <param name="socket">A connected socket.</param>
     /// <param name="onEventLoop">
     /// False for a socket that has waited in .NET's engine already (a connect there): it stays registered there,
@@ -299,17 +306,42 @@ internal sealed class SocketConnection : ImapConnection
     /// </summary>
     private void Shutdown(SocketShutdown how)
     {
-        if (OperatingSystem.IsLinux() && (_events is not null || !_socket.Connected))
+        try
         {
-            SocketInterop.Shutdown(_socket, how);
-            return;
-        }
+            if ((Interlocked.Increment(ref _shutdowns) & Closing) != 0)
+            {
+                // Closing: the close ends every wait, and this call must not hold the descriptor under it.
+                return;
+            }
 
-        _socket.Shutdown(how);
+            if (OperatingSystem.IsLinux() && (_events is not null || !_socket.Connected))
+            {
+                SocketInterop.Shutdown(_socket, how);
+                return;
+            }
+
+            _socket.Shutdown(how);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _shutdowns);
+        }
+    }
+
+    /// <summary>Turns further shutdowns away and waits out those in flight (a system call each), so the close is a FIN.</summary>
+    private void WaitOutShutdowns()
+    {
+        var spin = default(SpinWait);
+        while ((Interlocked.Or(ref _shutdowns, Closing) & ~Closing) != 0)
+        {
+            spin.SpinOnce();
+        }
     }
 
     internal override async ValueTask DisposeTransportAsync()
     {
+        WaitOutShutdowns();
+
         // Out of the loop's set before the descriptor is closed: its number is reused at once.
         if (OperatingSystem.IsLinux())
         {

@@ -249,6 +249,42 @@ public sealed class SocketEventLoopTests : IAsyncLifetime, IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_close_while_another_thread_stops_the_connection_is_a_FIN_after_the_last_line_not_a_reset()
+    {
+        // A kick stops a session from the admin API's thread while the session's own thread says BYE and closes.
+        // A reset would make the client's next send fail before it reads the BYE waiting in its queue.
+        for (var round = 0; round < 50; round++)
+        {
+            var (peer, connection) = await PairAsync();
+            await connection.Output.WriteAsync("* BYE [UNAVAILABLE] kicked\r\n"u8.ToArray());
+            using var stopping = new CancellationTokenSource();
+            var stopper = Task.Run(() =>
+            {
+                while (!stopping.IsCancellationRequested)
+                {
+                    connection.StopWaiting();
+                }
+            });
+            await Task.Delay(1);
+            await connection.DisposeAsync();
+            await stopping.CancelAsync();
+            await stopper.WaitAsync(Patience);
+
+            // Sending on a connection the other side closed with a FIN succeeds; after a reset it fails.
+            await peer.SendAsync("a1 NOOP\r\n"u8.ToArray()).WaitAsync(Patience);
+            var received = new MemoryStream();
+            var buffer = new byte[256];
+            int read;
+            while ((read = await peer.ReceiveAsync(buffer).WaitAsync(Patience)) > 0)
+            {
+                received.Write(buffer, 0, read);
+            }
+
+            Assert.Equal("* BYE [UNAVAILABLE] kicked\r\n", System.Text.Encoding.ASCII.GetString(received.ToArray()));
+        }
+    }
+
     private async Task<(Socket Peer, SocketConnection Connection)> PairAsync()
     {
         var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
