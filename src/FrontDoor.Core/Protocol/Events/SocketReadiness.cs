@@ -60,6 +60,9 @@ internal sealed class SocketReadiness
         _token = _loop.Enlist(this);
     }
 
+    /// <summary>The loop that watches the socket.</summary>
+    internal SocketEventLoop Loop => _loop;
+
     /// <summary>Called just before a read (a receive or a splice): what it does not find, it waits for.</summary>
     public void ReadStarting() => Volatile.Write(ref _readable, NotReady);
 

@@ -285,6 +285,38 @@ public sealed class SocketEventLoopTests : IAsyncLifetime, IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_socket_whose_readiness_is_made_on_a_loops_thread_joins_that_loop()
+    {
+        // A login woken by its client's socket connects the backend from the loop's thread (test.sh runs
+        // continuations inline, as production does): both sockets of the session then share one thread, and
+        // a relayed command crosses no thread.
+        var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        _owned.Add(new DisposeSocket(peer));
+        var accepting = _listener.AcceptAsync();
+        await peer.ConnectAsync(_listener.LocalEndPoint!);
+        var accepted = await accepting;
+        _owned.Add(new DisposeSocket(accepted));
+        using var backend = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+        var client = new SocketReadiness(accepted);
+        var joining = JoinAfterWakeAsync(client, backend);
+        await peer.SendAsync("a1 LOGIN\r\n"u8.ToArray());
+        var (backendLoop, threadName) = await joining.WaitAsync(Patience);
+        client.Close();
+
+        Assert.StartsWith("FrontDoor sockets", threadName, StringComparison.Ordinal);
+        Assert.Same(client.Loop, backendLoop);
+    }
+
+    private static async Task<(SocketEventLoop Loop, string? ThreadName)> JoinAfterWakeAsync(SocketReadiness woken, Socket backend)
+    {
+        await woken.WaitReadableAsync(CancellationToken.None).ConfigureAwait(false);
+        var joined = new SocketReadiness(backend);
+        joined.Close();
+        return (joined.Loop, Thread.CurrentThread.Name);
+    }
+
     private async Task<(Socket Peer, SocketConnection Connection)> PairAsync()
     {
         var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
