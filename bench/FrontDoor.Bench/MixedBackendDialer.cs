@@ -11,8 +11,8 @@ namespace FrontDoor.Bench;
 /// </summary>
 internal sealed class MixedBackendDialer(InMemoryBackends inMemory, TcpBackendDialer tcp) : IBackendDialer
 {
-    public ValueTask<ImapConnection> ConnectAsync(BackendEndpoint endpoint, CancellationToken cancellationToken) =>
+    public ValueTask<ImapConnection> ConnectAsync(BackendEndpoint endpoint, ImapConnection? client, CancellationToken cancellationToken) =>
         endpoint.Host.EndsWith(".invalid", StringComparison.OrdinalIgnoreCase)
-            ? inMemory.ConnectAsync(endpoint, cancellationToken)
-            : tcp.ConnectAsync(endpoint, cancellationToken);
+            ? inMemory.ConnectAsync(endpoint, client, cancellationToken)
+            : tcp.ConnectAsync(endpoint, client, cancellationToken);
 }

@@ -132,7 +132,7 @@ internal sealed partial class BackendConnector
         ImapConnection? connection = null;
         try
         {
-            connection = await _dialer.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            connection = await _dialer.ConnectAsync(endpoint, origin.Connection, cancellationToken).ConfigureAwait(false);
             if (backend.ForwardClientAddress == ClientAddressForwarding.Proxy && origin.Client is { } source && origin.Local is { } destination)
             {
                 await connection.TransportStream.WriteAsync(ProxyProtocolHeader.WriteV2(source, destination), cancellationToken).ConfigureAwait(false);

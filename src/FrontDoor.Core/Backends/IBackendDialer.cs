@@ -10,6 +10,7 @@ namespace FrontDoor.Core.Backends;
 internal interface IBackendDialer
 {
     /// <summary>A connection to <paramref name="endpoint"/>, before any byte is read or written.</summary>
+    /// <param name="client">The client connection the backend connection will be relayed to, whose thread it shares where the transport has such threads; null for a connection of no session (a health probe).</param>
     /// <exception cref="System.Net.Sockets.SocketException">Nothing answers there (the resilience pipelines retry and break on it).</exception>
-    ValueTask<ImapConnection> ConnectAsync(BackendEndpoint endpoint, CancellationToken cancellationToken);
+    ValueTask<ImapConnection> ConnectAsync(BackendEndpoint endpoint, ImapConnection? client, CancellationToken cancellationToken);
 }

@@ -20,7 +20,7 @@ internal sealed class TcpBackendDialer : IBackendDialer
 
     // Pooled: a login is one connect, and its state machine box is reused by the next one.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ImapConnection> ConnectAsync(BackendEndpoint endpoint, CancellationToken cancellationToken)
+    public async ValueTask<ImapConnection> ConnectAsync(BackendEndpoint endpoint, ImapConnection? client, CancellationToken cancellationToken)
     {
         var parsedAddress = _addresses.GetOrAdd(endpoint, static e => IPAddress.TryParse(e.Host, out var parsed) ? new ParsedAddress(new IPEndPoint(parsed, e.Port)) : null);
         var address = parsedAddress?.EndPoint;
@@ -28,7 +28,7 @@ internal sealed class TcpBackendDialer : IBackendDialer
         {
             if (OperatingSystem.IsLinux() && SocketEventLoop.Enabled)
             {
-                return await ConnectOnEventLoopAsync(endpoint, parsedAddress, cancellationToken).ConfigureAwait(false);
+                return await ConnectOnEventLoopAsync(endpoint, parsedAddress, client?.EventLoop, cancellationToken).ConfigureAwait(false);
             }
 
             var socket = NewSocket(address?.AddressFamily);
@@ -76,11 +76,11 @@ internal sealed class TcpBackendDialer : IBackendDialer
     /// <summary>The address, or each of the host's addresses in turn, as <see cref="Socket.ConnectAsync(string, int, CancellationToken)"/> tries them.</summary>
     [SupportedOSPlatform("linux")]
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<ImapConnection> ConnectOnEventLoopAsync(BackendEndpoint endpoint, ParsedAddress? address, CancellationToken cancellationToken)
+    private static async ValueTask<ImapConnection> ConnectOnEventLoopAsync(BackendEndpoint endpoint, ParsedAddress? address, SocketEventLoop? loop, CancellationToken cancellationToken)
     {
         if (address is not null)
         {
-            return await SocketConnection.ConnectOnEventLoopAsync(NewSocket(address.EndPoint.AddressFamily), address.Serialized, cancellationToken).ConfigureAwait(false);
+            return await SocketConnection.ConnectOnEventLoopAsync(NewSocket(address.EndPoint.AddressFamily), address.Serialized, loop, cancellationToken).ConfigureAwait(false);
         }
 
         var addresses = await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
@@ -90,7 +90,7 @@ internal sealed class TcpBackendDialer : IBackendDialer
             try
             {
                 var socket = NewSocket(resolved.AddressFamily);
-                return await SocketConnection.ConnectOnEventLoopAsync(socket, new IPEndPoint(resolved, endpoint.Port), cancellationToken).ConfigureAwait(false);
+                return await SocketConnection.ConnectOnEventLoopAsync(socket, new IPEndPoint(resolved, endpoint.Port).Serialize(), loop, cancellationToken).ConfigureAwait(false);
             }
             catch (SocketException ex)
             {

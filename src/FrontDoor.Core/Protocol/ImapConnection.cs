@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Security;
 using System.Runtime.Versioning;
 using FrontDoor.Core.Protocol.Compression;
+using FrontDoor.Core.Protocol.Events;
 using FrontDoor.Core.Protocol.Splicing;
 
 namespace FrontDoor.Core.Protocol;
@@ -65,6 +66,12 @@ internal abstract partial class ImapConnection : IDuplexPipe, IAsyncDisposable
         _input is not null || _layered is not null
             ? ValueTask.FromResult(0)
             : WaitForTransportDataAsync(cancellationToken);
+
+    /// <summary>
+    /// The FrontDoor event loop whose thread this connection's waits wake, if any: a backend connected for this
+    /// client waits on the same one, so one thread relays the session both ways (docs/ARCHITECTURE.md).
+    /// </summary>
+    internal virtual SocketEventLoop? EventLoop => null;
 
     /// <summary>The octets as they cross the transport: a PROXY header is read from it, and TLS and COMPRESS are layered on it.</summary>
     public abstract Stream TransportStream { get; }

@@ -80,13 +80,14 @@ internal sealed class SocketConnection : ImapConnection
     /// <exception cref="OperationCanceledException">It was cancelled first.</exception>
     [SupportedOSPlatform("linux")]
     public static ValueTask<SocketConnection> ConnectOnEventLoopAsync(Socket socket, EndPoint remote, CancellationToken cancellationToken) =>
-        ConnectOnEventLoopAsync(socket, remote.Serialize(), cancellationToken);
+        ConnectOnEventLoopAsync(socket, remote.Serialize(), loop: null, cancellationToken);
 
     /// <inheritdoc cref="ConnectOnEventLoopAsync(Socket, EndPoint, CancellationToken)"/>
     /// <param name="remote">The address as the system takes it (<see cref="EndPoint.Serialize"/>), which a caller may keep and share: it is only read.</param>
+    /// <param name="loop">The loop to wait on (the session's client's, <see cref="ImapConnection.EventLoop"/>); null for <see cref="SocketEventLoop.Next"/>'s choice.</param>
     [SupportedOSPlatform("linux")]
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<SocketConnection> ConnectOnEventLoopAsync(Socket socket, SocketAddress remote, CancellationToken cancellationToken)
+    public static async ValueTask<SocketConnection> ConnectOnEventLoopAsync(Socket socket, SocketAddress remote, SocketEventLoop? loop, CancellationToken cancellationToken)
     {
         SocketReadiness? events = null;
         try
@@ -98,9 +99,10 @@ internal sealed class SocketConnection : ImapConnection
                 throw new SocketException((int)LibC.SocketErrorOf(started));
             }
 
+            // Made even for a connect that completed at once, so the connection's waits are on the loop asked for.
+            events = new SocketReadiness(socket, loop);
             if (started == LibC.InProgress)
             {
-                events = new SocketReadiness(socket);
                 await events.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
 
                 // Unix's SO_ERROR, which .NET gives as its SocketError.
@@ -158,6 +160,9 @@ internal sealed class SocketConnection : ImapConnection
             return _events;
         }
     }
+
+    /// <summary>The loop the socket waits on, once it has waited; null before, and where .NET's engine waits.</summary>
+    internal override SocketEventLoop? EventLoop => OperatingSystem.IsLinux() ? _events?.Loop : null;
 
     // Read from the socket (which caches them) when asked, and only while open: most connections, the
     // backend's among them, never need their addresses, and each one held is memory for the session's life.

@@ -8,7 +8,7 @@ namespace FrontDoor.Core.Protocol;
 /// The socket calls FrontDoor makes itself, where .NET's would cost more than the call:
 /// <list type="bullet">
 /// <item>shutdown(2) for a socket .NET did not connect (a backend connected on FrontDoor's loop,
-/// <see cref="SocketConnection.ConnectOnEventLoopAsync(Socket, System.Net.SocketAddress, CancellationToken)"/>).
+/// <see cref="SocketConnection.ConnectOnEventLoopAsync(Socket, System.Net.EndPoint, CancellationToken)"/>).
 /// .NET's <see cref="Socket.Shutdown"/> forgives ENOTCONN only on a socket it knows to be connected; on this
 /// one it throws whenever the connection has already reached the kernel's CLOSE state (the peer reset it),
 /// though the call still did its work (the socket's waits end). That was an exception per session end.</item>

@@ -15,7 +15,7 @@ namespace FrontDoor.Core.Protocol;
 /// (<see cref="SocketEventLoop"/>) and the socket never waits in .NET's engine; otherwise reads and the rest
 /// of writes are a <see cref="NetworkStream"/>'s. Not a <see cref="NetworkStream"/> itself: that takes only
 /// a socket .NET knows to be connected, and a backend connected on the loop is not one
-/// (<see cref="SocketConnection.ConnectOnEventLoopAsync(Socket, System.Net.SocketAddress, CancellationToken)"/>).
+/// (<see cref="SocketConnection.ConnectOnEventLoopAsync(Socket, System.Net.EndPoint, CancellationToken)"/>).
 /// </summary>
 internal sealed class SocketStream(Socket socket, SocketReadiness? events) : Stream
 {

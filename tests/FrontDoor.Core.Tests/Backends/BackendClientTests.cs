@@ -17,7 +17,7 @@ public class BackendClientTests
 {
     private static async Task<T> TalkAsync<T>(ScriptedBackend backend, Func<BackendClient, Task<T>> conversation)
     {
-        await using var connection = await InMemoryBackends.Network.ConnectAsync(backend.Endpoint, CancellationToken.None);
+        await using var connection = await InMemoryBackends.Network.ConnectAsync(backend.Endpoint, client: null, CancellationToken.None);
         return await conversation(new BackendClient(connection, 65536));
     }
 

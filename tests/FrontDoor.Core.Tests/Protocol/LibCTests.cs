@@ -106,7 +106,7 @@ public class LibCTests
     {
         var dialer = new TcpBackendDialer();
 
-        var failed = await Assert.ThrowsAsync<SocketException>(() => dialer.ConnectAsync(new BackendEndpoint("224.0.0.1", 143), CancellationToken.None).AsTask().WaitAsync(Patience));
+        var failed = await Assert.ThrowsAsync<SocketException>(() => dialer.ConnectAsync(new BackendEndpoint("224.0.0.1", 143), client: null, CancellationToken.None).AsTask().WaitAsync(Patience));
 
         Assert.Equal(SocketError.NetworkUnreachable, failed.SocketErrorCode);
     }

@@ -31,7 +31,7 @@ internal sealed class InMemoryBackends : IBackendDialer
 
     public void Stop(BackendEndpoint endpoint) => _listening.TryRemove(Key(endpoint), out _);
 
-    public ValueTask<ImapConnection> ConnectAsync(BackendEndpoint endpoint, CancellationToken cancellationToken)
+    public ValueTask<ImapConnection> ConnectAsync(BackendEndpoint endpoint, ImapConnection? client, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!_listening.TryGetValue(Key(endpoint), out var accept))

@@ -51,11 +51,12 @@ internal sealed class SocketReadiness
     private bool _added;
     private bool _closed;
 
-    public SocketReadiness(Socket socket)
+    /// <param name="loop">The loop to wait on; null for <see cref="SocketEventLoop.Next"/>'s choice.</param>
+    public SocketReadiness(Socket socket, SocketEventLoop? loop = null)
     {
         _socket = socket;
         _descriptor = (int)socket.SafeHandle.DangerousGetHandle();
-        _loop = SocketEventLoop.Next();
+        _loop = loop ?? SocketEventLoop.Next();
         _read = new ReadinessWaiter(SocketEventLoop.Inline);
         _token = _loop.Enlist(this);
     }

@@ -309,6 +309,30 @@ public sealed class SocketEventLoopTests : IAsyncLifetime, IDisposable
         Assert.Same(client.Loop, backendLoop);
     }
 
+    [Fact]
+    public async Task A_backend_dialled_for_a_client_waits_on_the_clients_loop_whatever_thread_dials()
+    {
+        // A login whose routing finished on another thread (a directory lookup) still puts its backend on the
+        // client's loop: the dialer is told the client connection.
+        var (peer, client) = await PairAsync();
+        var waiting = client.WaitForDataAsync(CancellationToken.None).AsTask();
+        await peer.SendAsync("a1 LOGIN\r\n"u8.ToArray());
+        await waiting.WaitAsync(Patience);
+        var clientLoop = client.EventLoop;
+        Assert.NotNull(clientLoop);
+
+        var backendEndpoint = (IPEndPoint)_listener.LocalEndPoint!;
+        var dialer = new FrontDoor.Core.Backends.TcpBackendDialer();
+        for (var i = 0; i < 4; i++)
+        {
+            // From the test's thread, which is no loop's: with nothing told, the loops would be taken in turn.
+            var accepting = _listener.AcceptAsync();
+            await using var backend = await dialer.ConnectAsync(new FrontDoor.Core.Hooks.BackendEndpoint("127.0.0.1", backendEndpoint.Port), client, CancellationToken.None).AsTask().WaitAsync(Patience);
+            using var accepted = await accepting.WaitAsync(Patience);
+            Assert.Same(clientLoop, backend.EventLoop);
+        }
+    }
+
     private static async Task<(SocketEventLoop Loop, string? ThreadName)> JoinAfterWakeAsync(SocketReadiness woken, Socket backend)
     {
         await woken.WaitReadableAsync(CancellationToken.None).ConfigureAwait(false);
