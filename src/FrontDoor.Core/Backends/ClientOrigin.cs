@@ -1,9 +1,44 @@
 using System.Net;
+using FrontDoor.Core.Protocol;
 
 namespace FrontDoor.Core.Backends;
 
 /// <summary>Where a session comes from, for forwarding to the backend and for logs and limits.</summary>
-/// <param name="Client">The client's real address (from the PROXY header when a trusted balancer sent one).</param>
-/// <param name="Local">The FrontDoor address the client connected to.</param>
-/// <param name="SessionId">FrontDoor's id of the session, shared with the backend in ID.</param>
-internal sealed record ClientOrigin(IPEndPoint? Client, IPEndPoint? Local, string SessionId);
+internal sealed class ClientOrigin
+{
+    // The FrontDoor address the client connected to, or the client's connection to ask for it: read only
+    // when a backend is told it (forwarding), since an address read is three objects for the session's life.
+    private readonly object? _local;
+
+    /// <param name="client">The client's real address (from the PROXY header when a trusted balancer sent one).</param>
+    /// <param name="local">The FrontDoor address the client connected to.</param>
+    /// <param name="sessionId">FrontDoor's id of the session, shared with the backend in ID.</param>
+    public ClientOrigin(IPEndPoint? client, IPEndPoint? local, string sessionId)
+        : this(client, (object?)local, sessionId)
+    {
+    }
+
+    /// <param name="client">The client's real address (from the PROXY header when a trusted balancer sent one).</param>
+    /// <param name="connection">The client's connection, asked for <see cref="Local"/> when it is needed (while it is open).</param>
+    /// <param name="sessionId">FrontDoor's id of the session, shared with the backend in ID.</param>
+    public ClientOrigin(IPEndPoint? client, ImapConnection connection, string sessionId)
+        : this(client, (object)connection, sessionId)
+    {
+    }
+
+    private ClientOrigin(IPEndPoint? client, object? local, string sessionId)
+    {
+        Client = client;
+        _local = local;
+        SessionId = sessionId;
+    }
+
+    /// <summary>The client's real address (from the PROXY header when a trusted balancer sent one).</summary>
+    public IPEndPoint? Client { get; }
+
+    /// <summary>The FrontDoor address the client connected to; asked of the connection, which must be open.</summary>
+    public IPEndPoint? Local => _local as IPEndPoint ?? (_local as ImapConnection)?.LocalEndPoint;
+
+    /// <summary>FrontDoor's id of the session, shared with the backend in ID.</summary>
+    public string SessionId { get; }
+}

@@ -290,14 +290,9 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
                 return;
             }
 
-            // The socket made again has the peer's address of its own: the session holds that one, not a
-            // second copy (unless a PROXY header gave another). This method's state machine keeps its
+            // The client's address is the one kept while parked (the PROXY header's, or the accepted
+            // socket's), not read back from the socket made again. This method's state machine keeps its
             // parameters for the session's life, so the parked state is let go here.
-            if (connection.RemoteEndPoint is { } peer && peer.Equals(client))
-            {
-                client = peer;
-            }
-
             var session = ClientSession.Resume(connection, silent.Listener, _services, client, new Greeted(silent.SessionId, silent.GreetedAt, Failed: false), wake == ParkedSocketWake.Expired);
             silent = default;
             try

@@ -53,7 +53,7 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
         _services = services;
         _logger = services.SessionLogger;
         Id = id;
-        _origin = new ClientOrigin(clientAddress, client.LocalEndPoint, Id);
+        _origin = new ClientOrigin(clientAddress, client, Id);
     }
 
     /// <summary>

@@ -56,6 +56,35 @@ public class ParkedConnectionTests
     }
 
     [Fact]
+    public async Task A_connection_made_again_tells_the_backend_both_addresses()
+    {
+        // Made again as a bare socket (BareSocket): the client's address is the one kept while parked, and
+        // FrontDoor's own is read from the system only now, for the backend's ID.
+        var fields = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var backend = ScriptedBackend.Start(async b =>
+        {
+            await b.SendAsync("* OK [CAPABILITY IMAP4rev1 ID AUTH=PLAIN] ready\r\n");
+            var id = await b.ReadLineAsync() ?? string.Empty;
+            fields.TrySetResult(id);
+            await b.SendAsync($"* ID NIL\r\n{id.Split(' ')[0]} OK ID completed\r\n");
+            var login = await b.ReadLineAsync() ?? string.Empty;
+            await b.SendAsync($"{login.Split(' ')[0]} OK [CAPABILITY IMAP4rev1] Logged in\r\n");
+        });
+        await using var frontDoor = await TestFrontDoor.StartAsync(
+            $"""<backends><backend name="b" endpoint="{backend.Address}" forwardClientAddress="id" /></backends><routing default="b" />""");
+        var listeners = frontDoor.Services.GetRequiredService<ListenerService>();
+        await using var client = await frontDoor.ConnectAsync();
+        await client.ReadLineAsync();
+        await UntilAsync(() => listeners.ParkedConnections == 1);
+
+        await client.SendAsync("a1 LOGIN alice secret\r\n");
+        Assert.Equal("a1 OK [CAPABILITY IMAP4rev1] Logged in", await client.ReadLineAsync());
+        Assert.Matches(
+            $"^fd[0-9]+ ID \\(\"x-originating-ip\" \"127\\.0\\.0\\.1\" \"x-originating-port\" \"[1-9][0-9]*\" \"x-connected-ip\" \"127\\.0\\.0\\.1\" \"x-connected-port\" \"{frontDoor.Endpoint.Port}\" ",
+            await fields.Task);
+    }
+
+    [Fact]
     public async Task A_command_split_across_the_wake_is_read_whole()
     {
         await using var frontDoor = await TestFrontDoor.StartAsync(NoBackend);
