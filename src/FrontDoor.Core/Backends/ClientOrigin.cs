@@ -3,9 +3,15 @@ using FrontDoor.Core.Protocol;
 
 namespace FrontDoor.Core.Backends;
 
-/// <summary>Where a session comes from, for forwarding to the backend and for logs and limits.</summary>
-internal sealed class ClientOrigin
+/// <summary>
+/// Where a session comes from, for forwarding to the backend and for logs and limits. It is also the session's
+/// log scope (<see cref="Diagnostics.SessionLogScopes"/>): "session {SessionId}", as text and as its one value,
+/// without an object of its own per session.
+/// </summary>
+internal sealed class ClientOrigin : IReadOnlyList<KeyValuePair<string, object?>>
 {
+    private const string ScopeFormat = "session {SessionId}";
+
     // The FrontDoor address the client connected to, or the client's connection to ask for it: read only
     // when a backend is told it (forwarding), since an address read is three objects for the session's life.
     private readonly object? _local;
@@ -41,4 +47,27 @@ internal sealed class ClientOrigin
 
     /// <summary>FrontDoor's id of the session, shared with the backend in ID.</summary>
     public string SessionId { get; }
+
+    int IReadOnlyCollection<KeyValuePair<string, object?>>.Count => 2;
+
+    KeyValuePair<string, object?> IReadOnlyList<KeyValuePair<string, object?>>.this[int index] => index switch
+    {
+        0 => new("SessionId", SessionId),
+        1 => new("{OriginalFormat}", ScopeFormat),
+        _ => throw new ArgumentOutOfRangeException(nameof(index)),
+    };
+
+    /// <summary>The log scope's text, as <see cref="Microsoft.Extensions.Logging.LoggerMessage.DefineScope{T1}"/> with <see cref="ScopeFormat"/> gave it.</summary>
+    public override string ToString() => "session " + SessionId;
+
+    IEnumerator<KeyValuePair<string, object?>> IEnumerable<KeyValuePair<string, object?>>.GetEnumerator()
+    {
+        var self = (IReadOnlyList<KeyValuePair<string, object?>>)this;
+        for (var i = 0; i < self.Count; i++)
+        {
+            yield return self[i];
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)this).GetEnumerator();
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using FrontDoor.Core.Backends;
+using FrontDoor.Core.Diagnostics;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
 using FrontDoor.Core.Protocol.Sasl;
@@ -98,7 +99,8 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
     public static async ValueTask<Greeted> GreetAsync(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress, string id, CancellationToken shutdown)
     {
         var logger = services.SessionLogger;
-        // The scope is only for the Debug line below: no scope to make when that line is not written.
+        // The scope is only for the Debug line below: no scope to make when that line is not written. Pushed
+        // (SessionLogScopes keeps it with the others), since the session's own scope is for its whole flow.
         using (var scope = logger.IsEnabled(LogLevel.Debug) ? SessionScope(logger, id) : null)
         {
             LogConnected(logger, listener.Name, clientAddress);
@@ -157,7 +159,8 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask RunAsync(CancellationToken shutdown)
     {
-        using var scope = SessionScope(_logger, Id);
+        // Every line of the session's flow carries its id, without a scope pushed per session.
+        SessionLogScopes.Enter(_origin);
         _services.PreAuthDeadlines.Remove(this);
         SessionEnd end;
         try
