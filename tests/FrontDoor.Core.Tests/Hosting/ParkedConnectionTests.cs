@@ -135,6 +135,31 @@ public class ParkedConnectionTests
     }
 
     [Fact]
+    public async Task A_resumed_session_that_ends_later_is_closed_and_gives_its_place_back()
+    {
+        // The session outlives its wake-up (ClientSession.Start): its end, on whatever thread the LOGOUT
+        // arrives, closes the connection and frees its places.
+        await using var frontDoor = await TestFrontDoor.StartWithListenerAsync(
+            """<listener name="imap" endpoint="127.0.0.1:0" tls="none" maxConnectionsPerAddress="1" maxConnections="1" />""", NoBackend);
+        var listeners = frontDoor.Services.GetRequiredService<ListenerService>();
+        await using (var first = await frontDoor.ConnectAsync())
+        {
+            await first.ReadLineAsync();
+            await UntilAsync(() => listeners.ParkedConnections == 1);
+            await first.SendAsync("a1 NOOP\r\n");
+            Assert.Equal("a1 OK NOOP completed", await first.ReadLineAsync());
+            await first.SendAsync("a2 LOGOUT\r\n");
+            Assert.Equal("* BYE FrontDoor logging out", await first.ReadLineAsync());
+            Assert.Equal("a2 OK LOGOUT completed", await first.ReadLineAsync());
+            Assert.True(await first.IsClosedAsync());
+        }
+
+        await UntilAsync(() => listeners.ActiveSessions == 0);
+        await using var second = await frontDoor.ConnectAsync();
+        Assert.StartsWith("* OK", await second.ReadLineAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_parked_connection_reset_by_its_client_ends_and_gives_its_place_back()
     {
         await using var frontDoor = await TestFrontDoor.StartWithListenerAsync(
