@@ -35,6 +35,9 @@ internal static class FrontDoorHost
         });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
 
+        // The logger factory takes it for every provider's scopes: a session's id on each of its lines.
+        builder.Services.AddSingleton<IExternalScopeProvider, SessionLogScopes>();
+
         configureHost?.Invoke(builder.Services);
         var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FrontDoorHost));

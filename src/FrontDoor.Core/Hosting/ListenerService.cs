@@ -18,7 +18,7 @@ namespace FrontDoor.Core.Hosting;
 /// (from trusted balancers), the connection limits and implicit TLS. On stop: no new connections, every
 /// session is told BYE and closed, and stop waits for them.
 /// </summary>
-internal sealed partial class ListenerService : IHostedService, IDisposable
+internal sealed partial class ListenerService : IHostedService, IDisposable, ISessionCloser
 {
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(15);
     private static readonly byte[] TooManyConnections = Encoding.ASCII.GetBytes("* BYE [LIMIT] Too many connections, try again later\r\n");
@@ -50,7 +50,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         _logger = logger;
         if (OperatingSystem.IsLinux())
         {
-            _parked = ParkedSockets<SilentClient>.TryCreate(IsSilentTooLong, (descriptor, silent, wake) => _ = ResumeAsync(descriptor, silent, wake));
+            _parked = ParkedSockets<SilentClient>.TryCreate(IsSilentTooLong, Resume);
             // Its thread only where a listener takes PROXY headers (listeners change only with a restart).
             if (options.Listeners.Any(l => l.ProxyProtocol))
             {
@@ -149,7 +149,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
     {
         var options = listener.Options;
 
-        // Once parked, the connection and its places under the caps are the parking's, then ResumeAsync's.
+        // Once parked, the connection and its places under the caps are the parking's, then Resume's.
         var parked = false;
         try
         {
@@ -256,7 +256,7 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
 
     /// <summary>
     /// Parks a greeted connection until its first byte (<see cref="ParkedSockets{TState}"/>): from here to
-    /// <see cref="ResumeAsync"/> it is a descriptor and a <see cref="SilentClient"/>.
+    /// <see cref="Resume"/> it is a descriptor and a <see cref="SilentClient"/>.
     /// </summary>
     private bool TryPark(ImapConnection connection, Greeted greeted, ListenerContext listener, IPEndPoint client)
     {
@@ -270,52 +270,77 @@ internal sealed partial class ListenerService : IHostedService, IDisposable
         return true;
     }
 
-    /// <summary>A parked connection handed back: its session runs from the first command, as if it had never left.</summary>
-    private async Task ResumeAsync(int descriptor, SilentClient silent, ParkedSocketWake wake)
+    /// <summary>
+    /// A parked connection handed back: its session runs from the first command, as if it had never left.
+    /// Not an async method: the session runs on its own (<see cref="ClientSession.Start"/>) and ends in
+    /// <see cref="SessionEnded"/>, so no state machine waits here for the session's life.
+    /// </summary>
+    private void Resume(int descriptor, SilentClient silent, ParkedSocketWake wake)
     {
-        var options = silent.Listener.Options;
-        var client = silent.Client;
+        ImapConnection connection;
+        ClientSession session;
         try
         {
-            ImapConnection connection;
-            try
-            {
-                connection = SocketConnection.Adopt(descriptor);
-            }
-            catch (SocketException)
-            {
-                // Reset while parked, so far gone that it cannot be made a socket again.
-                _perAddress.Leave(client.Address);
-                _perListener.Leave(options.Name);
-                return;
-            }
+            connection = SocketConnection.Adopt(descriptor);
+        }
+        catch (SocketException)
+        {
+            // Reset while parked, so far gone that it cannot be made a socket again.
+            LeavePlaces(silent.Listener.Options.Name, silent.Client);
+            _connections.Closed();
+            return;
+        }
 
-            // The socket made again has the peer's address of its own: the session holds that one, not a
-            // second copy (unless a PROXY header gave another). This method's state machine keeps its
-            // parameters for the session's life, so the parked state is let go here.
-            if (connection.RemoteEndPoint is { } peer && peer.Equals(client))
-            {
-                client = peer;
-            }
-
-            var session = ClientSession.Resume(connection, silent.Listener, _services, client, new Greeted(silent.SessionId, silent.GreetedAt, Failed: false), wake == ParkedSocketWake.Expired);
-            silent = default;
-            try
-            {
-                await session.RunAsync(_shutdown.Token).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // One broken session must not take the listener down; it is logged.
-            catch (Exception ex)
+        try
+        {
+            // The client's address is the one kept while parked (the PROXY header's, or the accepted
+            // socket's), not read back from the socket made again.
+            session = ClientSession.Resume(connection, silent.Listener, _services, silent.Client, new Greeted(silent.SessionId, silent.GreetedAt, Failed: false), wake == ParkedSocketWake.Expired);
+        }
+#pragma warning disable CA1031 // One broken connection must not take the listener down; it is logged.
+        catch (Exception ex)
 #pragma warning restore CA1031
-            {
-                LogSessionFailed(session.Id, ex);
-            }
-            finally
-            {
-                _perAddress.Leave(client.Address);
-                _perListener.Leave(options.Name);
-                await connection.DisposeAsync().ConfigureAwait(false);
-            }
+        {
+            LogConnectionFailed(ex);
+            LeavePlaces(silent.Listener.Options.Name, silent.Client);
+            _ = CloseAsync(connection);
+            return;
+        }
+
+        // Whatever the run throws, SessionEnded is told.
+        session.Start(this, _shutdown.Token);
+    }
+
+    /// <summary>The end of a session started by <see cref="Resume"/>: the places given back, then the connection closed.</summary>
+    void ISessionCloser.SessionEnded(ClientSession session, Exception? failure)
+    {
+        if (failure is not null)
+        {
+            LogSessionFailed(session.Id, failure);
+        }
+
+        // The places are free before the close: a client that sees the close and reconnects at once must not
+        // be refused for its own old connection.
+        LeavePlaces(session.Listener.Options.Name, session.ClientAddress);
+        _ = CloseAsync(session.Connection);
+    }
+
+    private void LeavePlaces(string listener, IPEndPoint? client)
+    {
+        if (client is not null)
+        {
+            _perAddress.Leave(client.Address);
+        }
+
+        _perListener.Leave(listener);
+    }
+
+    /// <summary>Closes a resumed session's connection; a state machine only when the close has to wait.</summary>
+    private async Task CloseAsync(ImapConnection connection)
+    {
+        try
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // One broken connection must not take the listener down; it is logged.
         catch (Exception ex)

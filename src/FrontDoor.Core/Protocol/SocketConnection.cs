@@ -24,6 +24,9 @@ internal sealed class SocketConnection : ImapConnection
     // Set once an operation has waited in .NET's epoll set: the socket is registered there from then on.
     private bool _waitedInRuntime;
 
+    // A BareSocket (Adopt): .NET does not know its addresses; FrontDoor reads them from the system when asked.
+    private bool _bare;
+
     // Shutdowns in flight, and Closing once the close has begun. A session is stopped from other threads (a
     // kick, the idle sweeper, FrontDoor stopping) while its own thread may be closing the socket; a close that
     // finds a call still holding the descriptor makes .NET reset the connection to unblock it (connect with
@@ -53,12 +56,18 @@ internal sealed class SocketConnection : ImapConnection
 
     /// <summary>A connection over <paramref name="descriptor"/>, a connected socket handed back by <see cref="ParkedSockets{TState}"/>.</summary>
     /// <exception cref="SocketException">It is no longer a connected socket; the descriptor is closed.</exception>
+    /// <remarks>
+    /// Where every call on it is FrontDoor's own (Linux, the event loop on), the socket is a
+    /// <see cref="BareSocket"/>: its addresses are read only when asked, so a session that never asks makes none.
+    /// </remarks>
     public static SocketConnection Adopt(int descriptor)
     {
         var handle = new SafeSocketHandle(descriptor, ownsHandle: true);
         try
         {
-            return new SocketConnection(new Socket(handle));
+            return OperatingSystem.IsLinux() && SocketEventLoop.Enabled && BareSocket.TryWrap(handle) is { } bare
+                ? new SocketConnection(bare) { _bare = true }
+                : new SocketConnection(new Socket(handle));
         }
         catch
         {
@@ -166,10 +175,11 @@ internal sealed class SocketConnection : ImapConnection
 
     // Read from the socket (which caches them) when asked, and only while open: most connections, the
     // backend's among them, never need their addresses, and each one held is memory for the session's life.
-    // Null for a backend connected on the loop (ConnectOnEventLoopAsync).
-    public override IPEndPoint? RemoteEndPoint => _socket.RemoteEndPoint as IPEndPoint;
+    // Null for a backend connected on the loop (ConnectOnEventLoopAsync); a bare socket's (Adopt) are read
+    // from the system at each call.
+    public override IPEndPoint? RemoteEndPoint => OperatingSystem.IsLinux() && _bare ? SocketInterop.EndPointOf(_socket, peer: true) : _socket.RemoteEndPoint as IPEndPoint;
 
-    public override IPEndPoint? LocalEndPoint => _socket.LocalEndPoint as IPEndPoint;
+    public override IPEndPoint? LocalEndPoint => OperatingSystem.IsLinux() && _bare ? SocketInterop.EndPointOf(_socket, peer: false) : _socket.LocalEndPoint as IPEndPoint;
 
     internal override async ValueTask SendToTransportAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {

@@ -115,6 +115,46 @@ internal static unsafe partial class SocketInterop
         }
     }
 
+    [LibraryImport(LibC.Library, EntryPoint = "getsockname", SetLastError = true)]
+    private static partial int GetSocketName(int descriptor, byte* address, int* length);
+
+    [LibraryImport(LibC.Library, EntryPoint = "getpeername", SetLastError = true)]
+    private static partial int GetPeerName(int descriptor, byte* address, int* length);
+
+    /// <summary>
+    /// The socket's own address (getsockname(2)), or with <paramref name="peer"/> its peer's (getpeername(2)),
+    /// read from the system at each call: for a socket .NET knows nothing of (<see cref="BareSocket"/>).
+    /// </summary>
+    /// <returns>Null when it is not an IPv4 or IPv6 socket, or the call failed (the peer is gone).</returns>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
+    public static System.Net.IPEndPoint? EndPointOf(Socket socket, bool peer)
+    {
+        // struct sockaddr_in6 (28 octets) is the largest of the two; sa_family in host order, the port in
+        // network order, then the IPv4 address, or the flow label, the IPv6 address and its scope id.
+        const int InterNetwork = 2;
+        const int InterNetworkV6 = 10;
+        Span<byte> address = stackalloc byte[28];
+        var length = address.Length;
+        using (var held = new HeldDescriptor(socket))
+        {
+            fixed (byte* start = address)
+            {
+                if ((peer ? GetPeerName(held.Descriptor, start, &length) : GetSocketName(held.Descriptor, start, &length)) != 0)
+                {
+                    return null;
+                }
+            }
+        }
+
+        var port = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(address[2..]);
+        return MemoryMarshal.Read<ushort>(address) switch
+        {
+            InterNetwork when length >= 8 => new System.Net.IPEndPoint(new System.Net.IPAddress(address.Slice(4, 4)), port),
+            InterNetworkV6 when length >= 28 => new System.Net.IPEndPoint(new System.Net.IPAddress(address.Slice(8, 16), MemoryMarshal.Read<uint>(address[24..])), port),
+            _ => null,
+        };
+    }
+
     /// <summary>What .NET calls a send's or receive's failure (Linux errno numbers); the rest as a connect's.</summary>
     private static SocketError ErrorOf(int errno) => errno switch
     {

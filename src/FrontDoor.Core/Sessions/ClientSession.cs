@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using FrontDoor.Core.Backends;
+using FrontDoor.Core.Diagnostics;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
 using FrontDoor.Core.Protocol.Sasl;
@@ -46,6 +47,10 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
     private volatile bool _silentTooLong;
     private bool _greetingFailed;
 
+    // Set by Start: the run nobody awaits, and who is told of its end.
+    private ValueTask _run;
+    private ISessionCloser? _closer;
+
     private ClientSession(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress, string id)
     {
         _client = client;
@@ -53,7 +58,7 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
         _services = services;
         _logger = services.SessionLogger;
         Id = id;
-        _origin = new ClientOrigin(clientAddress, client.LocalEndPoint, Id, client);
+        _origin = new ClientOrigin(clientAddress, client, Id);
     }
 
     /// <summary>
@@ -82,6 +87,15 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
 
     public string Id { get; }
 
+    /// <summary>The client's connection; its listener closes it once the session has ended.</summary>
+    public ImapConnection Connection => _client;
+
+    /// <summary>The listener the client connected to.</summary>
+    public ListenerContext Listener => _listener;
+
+    /// <summary>The client's real address: the PROXY header's when a trusted balancer sent one.</summary>
+    public System.Net.IPEndPoint? ClientAddress => _origin.Client;
+
     private PreAuthReader Reader => _preAuthOver
         ? throw new InvalidOperationException("the pre-auth phase is over")
         : _reader ??= PreAuthReader.Rent(_client.Input, Output, _services.Limits);
@@ -98,7 +112,8 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
     public static async ValueTask<Greeted> GreetAsync(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress, string id, CancellationToken shutdown)
     {
         var logger = services.SessionLogger;
-        // The scope is only for the Debug line below: no scope to make when that line is not written.
+        // The scope is only for the Debug line below: no scope to make when that line is not written. Pushed
+        // (SessionLogScopes keeps it with the others), since the session's own scope is for its whole flow.
         using (var scope = logger.IsEnabled(LogLevel.Debug) ? SessionScope(logger, id) : null)
         {
             LogConnected(logger, listener.Name, clientAddress);
@@ -157,7 +172,8 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask RunAsync(CancellationToken shutdown)
     {
-        using var scope = SessionScope(_logger, Id);
+        // Every line of the session's flow carries its id, without a scope pushed per session.
+        SessionLogScopes.Enter(_origin);
         _services.PreAuthDeadlines.Remove(this);
         SessionEnd end;
         try
@@ -196,6 +212,60 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
         // places under the per-address and per-listener caps: a client that sees the close and reconnects
         // at once is not refused for the connection it just left.
         LogSessionEnded(IsProbe(end) ? LogLevel.Debug : LogLevel.Information, end);
+    }
+
+    /// <summary>
+    /// Runs the session with nobody awaiting it (a parked connection handed back, whose wake-up has no caller
+    /// to return to), then tells <paramref name="closer"/>. An async method in its place would be a state
+    /// machine box per session (185 B), live for the session; this is one delegate (64 B), and
+    /// <see cref="RunAsync"/>'s pooled box goes back to its pool, as it does when awaited
+    /// (bench/README.md, garbage per login).
+    /// </summary>
+    public void Start(ISessionCloser closer, CancellationToken shutdown)
+    {
+        _closer = closer;
+        try
+        {
+#pragma warning disable CA2012 // Kept to be consumed exactly once, by Ended: the await this method stands in for.
+            _run = RunAsync(shutdown);
+#pragma warning restore CA2012
+        }
+#pragma warning disable CA1031 // Whatever it is, the closer is told, as an awaited run's would be caught.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+#pragma warning disable CA2012 // As above.
+            _run = ValueTask.FromException(ex);
+#pragma warning restore CA2012
+        }
+
+        var awaiter = _run.ConfigureAwait(false).GetAwaiter();
+        if (awaiter.IsCompleted)
+        {
+            Ended();
+            return;
+        }
+
+        awaiter.UnsafeOnCompleted(Ended);
+    }
+
+    private void Ended()
+    {
+        Exception? failure = null;
+        try
+        {
+            // Observed once, as an await would: this gives a pooled run's box back.
+            _run.ConfigureAwait(false).GetAwaiter().GetResult();
+        }
+#pragma warning disable CA1031 // Told to the closer, which logs it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failure = ex;
+        }
+
+        _run = default;
+        _closer!.SessionEnded(this, failure);
     }
 
     private bool IsProbe(SessionEnd end) => !_loginAttempted && end is (SessionEnd.ClientClosed or SessionEnd.ClientLoggedOut);

@@ -56,6 +56,35 @@ public class ParkedConnectionTests
     }
 
     [Fact]
+    public async Task A_connection_made_again_tells_the_backend_both_addresses()
+    {
+        // Made again as a bare socket (BareSocket): the client's address is the one kept while parked, and
+        // FrontDoor's own is read from the system only now, for the backend's ID.
+        var fields = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var backend = ScriptedBackend.Start(async b =>
+        {
+            await b.SendAsync("* OK [CAPABILITY IMAP4rev1 ID AUTH=PLAIN] ready\r\n");
+            var id = await b.ReadLineAsync() ?? string.Empty;
+            fields.TrySetResult(id);
+            await b.SendAsync($"* ID NIL\r\n{id.Split(' ')[0]} OK ID completed\r\n");
+            var login = await b.ReadLineAsync() ?? string.Empty;
+            await b.SendAsync($"{login.Split(' ')[0]} OK [CAPABILITY IMAP4rev1] Logged in\r\n");
+        });
+        await using var frontDoor = await TestFrontDoor.StartAsync(
+            $"""<backends><backend name="b" endpoint="{backend.Address}" forwardClientAddress="id" /></backends><routing default="b" />""");
+        var listeners = frontDoor.Services.GetRequiredService<ListenerService>();
+        await using var client = await frontDoor.ConnectAsync();
+        await client.ReadLineAsync();
+        await UntilAsync(() => listeners.ParkedConnections == 1);
+
+        await client.SendAsync("a1 LOGIN alice secret\r\n");
+        Assert.Equal("a1 OK [CAPABILITY IMAP4rev1] Logged in", await client.ReadLineAsync());
+        Assert.Matches(
+            $"^fd[0-9]+ ID \\(\"x-originating-ip\" \"127\\.0\\.0\\.1\" \"x-originating-port\" \"[1-9][0-9]*\" \"x-connected-ip\" \"127\\.0\\.0\\.1\" \"x-connected-port\" \"{frontDoor.Endpoint.Port}\" ",
+            await fields.Task);
+    }
+
+    [Fact]
     public async Task A_command_split_across_the_wake_is_read_whole()
     {
         await using var frontDoor = await TestFrontDoor.StartAsync(NoBackend);
@@ -101,6 +130,31 @@ public class ParkedConnectionTests
 
         await UntilAsync(() => listeners.ActiveSessions == 0);
         Assert.Equal(0, listeners.ParkedConnections);
+        await using var second = await frontDoor.ConnectAsync();
+        Assert.StartsWith("* OK", await second.ReadLineAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_resumed_session_that_ends_later_is_closed_and_gives_its_place_back()
+    {
+        // The session outlives its wake-up (ClientSession.Start): its end, on whatever thread the LOGOUT
+        // arrives, closes the connection and frees its places.
+        await using var frontDoor = await TestFrontDoor.StartWithListenerAsync(
+            """<listener name="imap" endpoint="127.0.0.1:0" tls="none" maxConnectionsPerAddress="1" maxConnections="1" />""", NoBackend);
+        var listeners = frontDoor.Services.GetRequiredService<ListenerService>();
+        await using (var first = await frontDoor.ConnectAsync())
+        {
+            await first.ReadLineAsync();
+            await UntilAsync(() => listeners.ParkedConnections == 1);
+            await first.SendAsync("a1 NOOP\r\n");
+            Assert.Equal("a1 OK NOOP completed", await first.ReadLineAsync());
+            await first.SendAsync("a2 LOGOUT\r\n");
+            Assert.Equal("* BYE FrontDoor logging out", await first.ReadLineAsync());
+            Assert.Equal("a2 OK LOGOUT completed", await first.ReadLineAsync());
+            Assert.True(await first.IsClosedAsync());
+        }
+
+        await UntilAsync(() => listeners.ActiveSessions == 0);
         await using var second = await frontDoor.ConnectAsync();
         Assert.StartsWith("* OK", await second.ReadLineAsync(), StringComparison.Ordinal);
     }
