@@ -232,10 +232,11 @@ internal abstract partial class ImapConnection
         /// <summary>Ends a read started by <see cref="StartRead"/> (or a wait, with 0): a cancelled one reports so, whatever the stream did.</summary>
         private ReadResult EndRead(int received, Exception? failure)
         {
-            var before = Interlocked.And(ref _state, ~Reading);
-            if ((before & Completed) != 0)
+            // One compare-exchange: Completed is the only other flag that can be set meanwhile.
+            if (Interlocked.CompareExchange(ref _state, 0, Reading) != Reading)
             {
-                // Completed while the stream wrote into the block.
+                // Completed while the stream wrote into the block: the block is this read's to give back.
+                Volatile.Write(ref _state, Completed);
                 ReturnBlock();
                 throw new InvalidOperationException("Reading is not allowed after the reader was completed.");
             }
@@ -268,11 +269,10 @@ internal abstract partial class ImapConnection
 
         private void Enter()
         {
-            var before = Interlocked.Or(ref _state, Reading);
-            if ((before & Completed) != 0)
+            // Nothing else is set unless the reader was completed, or another read runs (one at a time, as for any PipeReader).
+            if (Interlocked.CompareExchange(ref _state, Reading, 0) != 0)
             {
-                Interlocked.And(ref _state, ~Reading);
-                throw new InvalidOperationException("Reading is not allowed after the reader was completed.");
+                throw new InvalidOperationException("Reading is not allowed after the reader was completed, or while another read runs.");
             }
         }
 
