@@ -249,13 +249,10 @@ internal abstract partial class ImapConnection : IDuplexPipe, IAsyncDisposable
         }
     }
 
-    // Shared: a pipe keeps a reference to its options for its whole life.
-    private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: BufferSize, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true);
-
     private (PipeReader Input, PipeWriter Output) CreatePipes()
     {
         var stream = Stream;
-        _input = PipeReader.Create(stream, ReaderOptions);
+        _input = new InputReader(this, stream);
         _output = new OutputWriter(stream);
         return (_input, _output);
     }
