@@ -319,10 +319,11 @@ internal abstract partial class ImapConnection
 
         private void ReturnBlock()
         {
-            if (_block is not null)
+            // Taken with an exchange: a Complete from another thread and the reader's own last consume may
+            // both get here, and a block given back twice would be two later renters' at once.
+            if (Interlocked.Exchange(ref _block, null) is { } block)
             {
-                ArrayPool<byte>.Shared.Return(_block);
-                _block = null;
+                ArrayPool<byte>.Shared.Return(block);
             }
 
             (_start, _end) = (0, 0);
