@@ -71,21 +71,10 @@ internal static unsafe partial class LibC
     {
         // A SocketAddress holds the platform's own sockaddr (family first, in the system's numbering).
         var bytes = address.Buffer.Span[..address.Size];
-        var added = false;
-        try
+        using var held = new HeldDescriptor(socket);
+        fixed (byte* native = bytes)
         {
-            socket.DangerousAddRef(ref added);
-            fixed (byte* native = bytes)
-            {
-                return Connect((int)socket.DangerousGetHandle(), native, bytes.Length) == 0 ? 0 : Marshal.GetLastPInvokeError();
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                socket.DangerousRelease();
-            }
+            return Connect(held.Open, native, bytes.Length) == 0 ? 0 : Marshal.GetLastPInvokeError();
         }
     }
 }

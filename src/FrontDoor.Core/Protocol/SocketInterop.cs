@@ -49,9 +49,9 @@ internal static unsafe partial class SocketInterop
     /// <exception cref="SocketException">fcntl failed.</exception>
     public static void MakeNonBlocking(Socket socket)
     {
-        using var held = new HeldDescriptor(socket);
-        var flags = LibC.Fcntl(held.Descriptor, GetStatusFlags, 0);
-        if (flags < 0 || ((flags & LibC.NonBlocking) == 0 && LibC.Fcntl(held.Descriptor, SetStatusFlags, flags | LibC.NonBlocking) < 0))
+        using var held = new HeldDescriptor(socket.SafeHandle);
+        var flags = LibC.Fcntl(held.Open, GetStatusFlags, 0);
+        if (flags < 0 || ((flags & LibC.NonBlocking) == 0 && LibC.Fcntl(held.Open, SetStatusFlags, flags | LibC.NonBlocking) < 0))
         {
             throw new SocketException((int)ErrorOf(Marshal.GetLastPInvokeError()));
         }
@@ -65,8 +65,8 @@ internal static unsafe partial class SocketInterop
     /// <exception cref="SocketException">It failed for another reason than a connection already closed.</exception>
     public static void Shutdown(Socket socket, SocketShutdown how)
     {
-        using var held = new HeldDescriptor(socket);
-        if (Shutdown(held.Descriptor, (int)how) != 0 && Marshal.GetLastPInvokeError() is var error and not NotConnected)
+        using var held = new HeldDescriptor(socket.SafeHandle);
+        if (Shutdown(held.Open, (int)how) != 0 && Marshal.GetLastPInvokeError() is var error and not NotConnected)
         {
             throw new SocketException((int)ErrorOf(error));
         }
@@ -88,13 +88,13 @@ internal static unsafe partial class SocketInterop
 
     private static int Transfer(Socket socket, ref byte start, int length, bool send, int flags)
     {
-        using var held = new HeldDescriptor(socket);
+        using var held = new HeldDescriptor(socket.SafeHandle);
         while (true)
         {
             nint done;
             fixed (byte* bytes = &start)
             {
-                done = send ? Send(held.Descriptor, bytes, length, flags) : Receive(held.Descriptor, bytes, length, flags);
+                done = send ? Send(held.Open, bytes, length, flags) : Receive(held.Open, bytes, length, flags);
             }
 
             if (done >= 0)
@@ -135,11 +135,11 @@ internal static unsafe partial class SocketInterop
         const int InterNetworkV6 = 10;
         Span<byte> address = stackalloc byte[28];
         var length = address.Length;
-        using (var held = new HeldDescriptor(socket))
+        using (var held = new HeldDescriptor(socket.SafeHandle))
         {
             fixed (byte* start = address)
             {
-                if ((peer ? GetPeerName(held.Descriptor, start, &length) : GetSocketName(held.Descriptor, start, &length)) != 0)
+                if ((peer ? GetPeerName(held.Open, start, &length) : GetSocketName(held.Open, start, &length)) != 0)
                 {
                     return null;
                 }
@@ -165,23 +165,4 @@ internal static unsafe partial class SocketInterop
         9 => SocketError.OperationAborted,
         _ => LibC.SocketErrorOf(errno),
     };
-
-    /// <summary>The socket's descriptor, held open for a call (a close meanwhile waits for it, so the number cannot be reused under the call).</summary>
-    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
-    private readonly ref struct HeldDescriptor
-    {
-        private readonly System.Runtime.InteropServices.SafeHandle _handle;
-
-        public HeldDescriptor(Socket socket)
-        {
-            _handle = socket.SafeHandle;
-            var added = false;
-            _handle.DangerousAddRef(ref added);
-            Descriptor = (int)_handle.DangerousGetHandle();
-        }
-
-        public int Descriptor { get; }
-
-        public void Dispose() => _handle.DangerousRelease();
-    }
 }

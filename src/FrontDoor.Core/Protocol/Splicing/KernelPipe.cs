@@ -141,40 +141,4 @@ internal sealed class KernelPipe : IDisposable
         result >= SpliceInterop.WouldBlock
             ? result
             : throw new IOException($"Unable to {action} the transport connection: errno {-1 - result}.");
-
-    /// <summary>
-    /// A socket's descriptor with a reference held on its handle until disposed, so that a close meanwhile
-    /// cannot hand the number to another file under the call; -1 when the socket is closed already.
-    /// </summary>
-    private ref struct HeldDescriptor
-    {
-        private readonly SafeHandle _handle;
-        private bool _added;
-
-        public HeldDescriptor(SafeHandle handle)
-        {
-            _handle = handle;
-            try
-            {
-                handle.DangerousAddRef(ref _added);
-            }
-            catch (ObjectDisposedException)
-            {
-                // Closed: nothing to hold.
-            }
-
-            Descriptor = _added ? (int)handle.DangerousGetHandle() : -1;
-        }
-
-        public int Descriptor { get; }
-
-        public void Dispose()
-        {
-            if (_added)
-            {
-                _handle.DangerousRelease();
-                _added = false;
-            }
-        }
-    }
 }
