@@ -21,10 +21,6 @@ internal sealed unsafe class SocketEventLoop
     private static readonly Lazy<SocketEventLoop[]> Loops = new(CreateLoops);
     private static int _next;
 
-    // The loop whose thread this is; null on every other thread.
-    [ThreadStatic]
-    private static SocketEventLoop? _current;
-
     private readonly Lock _lock = new();
     private readonly int _epoll;
 
@@ -45,20 +41,13 @@ internal sealed unsafe class SocketEventLoop
     public static bool Enabled => Loops.Value.Length > 0;
 
     /// <summary>
-    /// The loop for a new socket. On a loop's own thread, that loop: a backend connected by a login that the
-    /// client's socket woke joins its client's loop, so one thread relays the session both ways, as an nginx
-    /// worker does. With each socket on its own loop, every relayed command crossed threads twice: about 3.1
-    /// thread wake-ups per sequential NOOP against nginx's 2.0 (bench/README.md, "One loop per session").
-    /// Elsewhere (an accept, a parked connection's wake-up, a login whose routing finished on another
-    /// thread), each loop in turn, as .NET spreads its sockets over its engines.
+    /// The loop for a new socket of no session yet (an accepted client, a health probe): each in turn, as .NET
+    /// spreads its sockets over its engines. A backend connected for a session is not: it joins its client's
+    /// loop (<see cref="ImapConnection.EventLoop"/>), so one thread relays the session both ways
+    /// (bench/README.md, "One loop per session").
     /// </summary>
     public static SocketEventLoop Next()
     {
-        if (_current is { } current)
-        {
-            return current;
-        }
-
         var loops = Loops.Value;
         return loops[(int)((uint)Interlocked.Increment(ref _next) % (uint)loops.Length)];
     }
@@ -117,7 +106,6 @@ internal sealed unsafe class SocketEventLoop
 
     private void Run()
     {
-        _current = this;
         var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EpollInterop.EventSize));
         while (true)
         {

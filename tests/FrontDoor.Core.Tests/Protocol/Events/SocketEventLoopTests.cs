@@ -286,30 +286,6 @@ public sealed class SocketEventLoopTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task A_socket_whose_readiness_is_made_on_a_loops_thread_joins_that_loop()
-    {
-        // A login woken by its client's socket connects the backend from the loop's thread (test.sh runs
-        // continuations inline, as production does): both sockets of the session then share one thread, and
-        // a relayed command crosses no thread.
-        var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _owned.Add(new DisposeSocket(peer));
-        var accepting = _listener.AcceptAsync();
-        await peer.ConnectAsync(_listener.LocalEndPoint!);
-        var accepted = await accepting;
-        _owned.Add(new DisposeSocket(accepted));
-        using var backend = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
-        var client = new SocketReadiness(accepted);
-        var joining = JoinAfterWakeAsync(client, backend);
-        await peer.SendAsync("a1 LOGIN\r\n"u8.ToArray());
-        var (backendLoop, threadName) = await joining.WaitAsync(Patience);
-        client.Close();
-
-        Assert.StartsWith("FrontDoor sockets", threadName, StringComparison.Ordinal);
-        Assert.Same(client.Loop, backendLoop);
-    }
-
-    [Fact]
     public async Task A_backend_dialled_for_a_client_waits_on_the_clients_loop_whatever_thread_dials()
     {
         // A login whose routing finished on another thread (a directory lookup) still puts its backend on the
@@ -331,14 +307,6 @@ public sealed class SocketEventLoopTests : IAsyncLifetime, IDisposable
             using var accepted = await accepting.WaitAsync(Patience);
             Assert.Same(clientLoop, backend.EventLoop);
         }
-    }
-
-    private static async Task<(SocketEventLoop Loop, string? ThreadName)> JoinAfterWakeAsync(SocketReadiness woken, Socket backend)
-    {
-        await woken.WaitReadableAsync(CancellationToken.None).ConfigureAwait(false);
-        var joined = new SocketReadiness(backend);
-        joined.Close();
-        return (joined.Loop, Thread.CurrentThread.Name);
     }
 
     private async Task<(Socket Peer, SocketConnection Connection)> PairAsync()
