@@ -59,7 +59,11 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
     }
 
     /// <param name="isExpired">Asked on the watching thread, oldest first, about once a second; must not block.</param>
-    /// <param name="wake">Called on the thread pool, once per parked descriptor, which it then owns.</param>
+    /// <param name="wake">
+    /// Called once per parked descriptor, which it then owns: on the watching thread (or on the caller's, for
+    /// <see cref="Park"/>'s and <see cref="WakeAll"/>'s own), so it must hand the work on without blocking
+    /// (ListenerService posts it to a socket loop) and must not throw.
+    /// </param>
     /// <param name="ownsDescriptors">
     /// True when a parked descriptor is the set's until its wake (closed on dispose); false when its owner
     /// keeps it and only waits (the owner must not close it while it is parked).
@@ -242,10 +246,7 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
         return false;
     }
 
-    private void Dispatch(int descriptor, TState state, ParkedSocketWake reason) =>
-        ThreadPool.UnsafeQueueUserWorkItem(static wake => wake.Owner._wake(wake.Descriptor, wake.State, wake.Reason), new Wakeup(this, descriptor, state, reason), preferLocal: false);
-
-    private readonly record struct Wakeup(ParkedSockets<TState> Owner, int Descriptor, TState State, ParkedSocketWake Reason);
+    private void Dispatch(int descriptor, TState state, ParkedSocketWake reason) => _wake(descriptor, state, reason);
 
     /// <summary>A parked connection: its descriptor and the caller's state (a slot adds its generation and free-list link).</summary>
     private readonly record struct Parked(int Descriptor, TState State);
