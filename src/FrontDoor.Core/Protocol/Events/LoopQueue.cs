@@ -13,7 +13,8 @@ namespace FrontDoor.Core.Protocol.Events;
 /// </summary>
 /// <remarks>
 /// <c>run</c> must not block: the loop's other sockets wait meanwhile. What it throws goes to <c>failed</c>
-/// (which must not throw), and the loop goes on. Once the loop has stopped, the thread pool runs the items.
+/// (which must not throw), and the loop goes on. Once the loop has stopped, the thread pool runs the items
+/// (from then on in no promised order: the loop's last turn and the thread pool may overlap).
 /// </remarks>
 /// <typeparam name="T">One item of work.</typeparam>
 [SupportedOSPlatform("linux")]

@@ -19,7 +19,6 @@ namespace FrontDoor.Core.Protocol.Events;
 internal sealed unsafe class SocketEventLoop
 {
     private const int MaxEvents = 256;
-    private const ulong WakeToken = ulong.MaxValue;
 
     [ThreadStatic]
     private static SocketEventLoop? _current;
@@ -105,21 +104,8 @@ internal sealed unsafe class SocketEventLoop
     /// <summary>A loop of its own (tests make one to stop it); null when the system gives no epoll set or event.</summary>
     internal static SocketEventLoop? TryCreate(int index)
     {
-        var epoll = EpollInterop.CreateSet();
-        if (epoll < 0)
+        if (!EpollInterop.TryCreateSetWithWakeEvent(out var epoll, out var wakeEvent))
         {
-            return null;
-        }
-
-        var wakeEvent = EpollInterop.CreateWakeEvent();
-        if (wakeEvent < 0 || EpollInterop.Add(epoll, wakeEvent, EpollInterop.Readable, WakeToken) != 0)
-        {
-            EpollInterop.Close(epoll);
-            if (wakeEvent >= 0)
-            {
-                EpollInterop.Close(wakeEvent);
-            }
-
             return null;
         }
 
@@ -228,7 +214,7 @@ internal sealed unsafe class SocketEventLoop
                 for (var i = 0; i < count; i++)
                 {
                     var token = EpollInterop.TokenAt(events, i);
-                    if (token == WakeToken)
+                    if (token == EpollInterop.WakeToken)
                     {
                         EpollInterop.ClearSignal(_wakeEvent);
                         posted = true;

@@ -17,7 +17,6 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
 {
     private const int MaxEvents = 256;
     private const int TickMilliseconds = 1000;
-    private const ulong WakeToken = ulong.MaxValue;
     private const uint Watched = EpollInterop.Readable | EpollInterop.PeerClosedWrite | EpollInterop.OneShot;
 
     private readonly Lock _lock = new();
@@ -71,21 +70,8 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
     /// <returns>Null when this system has no epoll for FrontDoor (the caller waits the ordinary way).</returns>
     public static ParkedSockets<TState>? TryCreate(Func<TState, bool> isExpired, Action<int, TState, ParkedSocketWake> wake, bool ownsDescriptors = true)
     {
-        var epoll = EpollInterop.CreateSet();
-        if (epoll < 0)
+        if (!EpollInterop.TryCreateSetWithWakeEvent(out var epoll, out var wakeEvent))
         {
-            return null;
-        }
-
-        var wakeEvent = EpollInterop.CreateWakeEvent();
-        if (wakeEvent < 0 || EpollInterop.Add(epoll, wakeEvent, EpollInterop.Readable, WakeToken) != 0)
-        {
-            EpollInterop.Close(epoll);
-            if (wakeEvent >= 0)
-            {
-                EpollInterop.Close(wakeEvent);
-            }
-
             return null;
         }
 
@@ -179,7 +165,7 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
                 for (var i = 0; i < count; i++)
                 {
                     var token = EpollInterop.TokenAt(events, i);
-                    if (token == WakeToken)
+                    if (token == EpollInterop.WakeToken)
                     {
                         EpollInterop.ClearSignal(_wakeEvent);
                     }
