@@ -120,24 +120,23 @@ internal sealed unsafe class SocketEventLoop
     /// </summary>
     public void Schedule(IThreadPoolWorkItem queue)
     {
-        bool stopped;
         lock (_scheduleLock)
         {
-            stopped = _stopped;
-            if (!stopped)
+            if (!_stopped)
             {
                 _scheduled.Enqueue(queue);
+
+                // Under the lock, so no signal can reach the event after Stop has closed it.
+                if (Interlocked.Exchange(ref _signalled, 1) == 0)
+                {
+                    EpollInterop.Signal(_wakeEvent);
+                }
+
+                return;
             }
         }
 
-        if (stopped)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(queue, preferLocal: false);
-        }
-        else if (Interlocked.Exchange(ref _signalled, 1) == 0)
-        {
-            EpollInterop.Signal(_wakeEvent);
-        }
+        ThreadPool.UnsafeQueueUserWorkItem(queue, preferLocal: false);
     }
 
     /// <summary>
