@@ -432,7 +432,7 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
             return null;
         }
 
-        using var credentials = new LoginCredentials(args[0].Text, args[1].Value, authorizationId: null);
+        using var credentials = new LoginCredentials(args[0].Text, args[0].Value, args[1].Value);
         return await LoginAsync(command.Tag, credentials, shutdown).ConfigureAwait(false);
     }
 
@@ -496,7 +496,9 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
             }
         }
 
-        return services.Capabilities.ApplyInPlace(offered, new CapabilityContext(stage, null, null) { Listener = listener.Name, ClientAddress = clientAddress });
+        return services.Capabilities.AnyFor(stage)
+            ? services.Capabilities.ApplyInPlace(offered, new CapabilityContext(stage, null, null) { Listener = listener.Name, ClientAddress = clientAddress })
+            : offered;
     }
 
     /// <summary>RFC 9051 section 6.2.1. Whatever the client pipelined after STARTTLS is dropped with the plain-text pipe.</summary>
