@@ -11,7 +11,7 @@ namespace FrontDoor.Core.Sessions;
 /// a line that passes is copied as it came (docs/ARCHITECTURE.md, "The relay").
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A relay runs once; RunAsync disposes its pumps when it ends.")]
-internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<bool>
+internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<bool>, IAsyncDisposable
 {
     private readonly RelayContext _link;
     private readonly LiteralGate _gate = new();
@@ -101,6 +101,25 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<
             _registry.Remove(Info);
             _clientPump.Dispose();
             _backendPump.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Gives back what the login took: the backend connection, the protocol trace, the session's slots. The
+    /// relay is what the pre-auth phase hands to the session's top level, so that none of the pre-auth frames
+    /// (reader, timers, the login's own state) stay alive for the hours a session may relay; an object of its
+    /// own for that hand-off was garbage at every login (bench/README.md, garbage per login).
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _link.Backend.DisposeAsync().ConfigureAwait(false);
+            _link.Trace?.Dispose();
+        }
+        finally
+        {
+            _link.Slots.Release();
         }
     }
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace FrontDoor.Core.Sessions;
 
-/// <summary>What both pumps of one relay read and never change: the two connections, the session and its services.</summary>
+/// <summary>What both pumps of one relay read and never change: the two connections, the session and its services, and the places the session holds.</summary>
 internal sealed record RelayContext(
     ImapConnection Client,
     SerializedWriter ClientOutput,
@@ -14,7 +14,8 @@ internal sealed record RelayContext(
     RelayServices Services,
     ILogger Logger,
     Diagnostics.ProtocolTrace? Trace,
-    DeflateSettings? ClientCompression)
+    DeflateSettings? ClientCompression,
+    SessionSlots Slots)
 {
     public SessionContext Session => Info.Context;
 
