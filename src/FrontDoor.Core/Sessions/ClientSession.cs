@@ -217,8 +217,9 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
     /// <summary>
     /// Runs the session with nobody awaiting it (a parked connection handed back, whose wake-up has no caller
     /// to return to), then tells <paramref name="closer"/>. An async method in its place would be a state
-    /// machine box per session (185 B), live for the session; this is one delegate (64 B), and
-    /// <see cref="RunAsync"/>'s pooled box goes back to its pool, as it does when awaited
+    /// machine box per session (185 B), live for the session; this is the run's own pooled box told to call
+    /// back with the session as its state (<see cref="ValueTaskContinuation"/>; a delegate, 64 B, where that
+    /// cannot be), and <see cref="RunAsync"/>'s box goes back to its pool, as it does when awaited
     /// (bench/README.md, garbage per login).
     /// </summary>
     public void Start(ISessionCloser closer, CancellationToken shutdown)
@@ -246,7 +247,11 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
             return;
         }
 
-        awaiter.UnsafeOnCompleted(Ended);
+        // The pooled run's box takes the session as its continuation's state: no delegate per session.
+        if (!ValueTaskContinuation.TryOnCompleted(_run, static session => ((ClientSession)session!).Ended(), this))
+        {
+            awaiter.UnsafeOnCompleted(Ended);
+        }
     }
 
     private void Ended()
