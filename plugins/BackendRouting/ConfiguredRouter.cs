@@ -45,8 +45,8 @@ internal sealed partial class ConfiguredRouter : IBackendRouter, IDescribeConfig
     /// <summary>Applies a table validated by a reload.</summary>
     public void Use(RoutingTable table, BackendCatalog backends)
     {
-        var directories = _services is { } services ? RunningDirectories.Start(table, backends, services) : RunningDirectories.None;
         var old = _running;
+        var directories = _services is { } services ? RunningDirectories.Start(table, backends, services, old.Directories) : RunningDirectories.None;
         _running = new Running(table, backends, directories);
         _ = old.Directories.DisposeAsync().AsTask();
         LogReloaded(Logger, table.Steps.Count);

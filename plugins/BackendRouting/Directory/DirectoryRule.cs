@@ -20,7 +20,8 @@ internal sealed partial class DirectoryRule : IAsyncDisposable, IDisposable
     private const int LookupSizeLimit = 2;
     private int _unreachableLogged;
 
-    public DirectoryRule(DirectorySettings settings, BackendCatalog backends, IDirectorySearch directory, TimeProvider time, DirectoryMetrics metrics, ILogger logger)
+    /// <param name="loggedIn">The logins with open sessions on this node, whose answers a sweep keeps (<see cref="RouteCache"/>).</param>
+    public DirectoryRule(DirectorySettings settings, BackendCatalog backends, IDirectorySearch directory, TimeProvider time, DirectoryMetrics metrics, ILogger logger, Func<IReadOnlySet<string>>? loggedIn = null)
     {
         _settings = settings;
         _backends = backends;
@@ -28,7 +29,7 @@ internal sealed partial class DirectoryRule : IAsyncDisposable, IDisposable
         _time = time;
         _metrics = metrics;
         _logger = logger;
-        Cache = new RouteCache(FetchAsync, settings, time, metrics);
+        Cache = new RouteCache(FetchAsync, settings, time, metrics, loggedIn);
     }
 
     public DirectorySettings Settings => _settings;
@@ -78,14 +79,35 @@ internal sealed partial class DirectoryRule : IAsyncDisposable, IDisposable
             return new CachedRoute(RouteResult.Unavailable($"unusable {_settings.Attribute} in {entry.Dn}"), entry.Dn);
         }
 
-        if (DirectoryValue.Resolve(values[0], _settings.Map, _backends) is { } target)
+        if (Resolve(entry.Dn, values[0]) is { } route)
         {
-            return new CachedRoute(RouteResult.To(target), entry.Dn);
+            return route;
         }
 
         LogUnmapped(_logger, entry.Dn, _settings.Attribute, DirectoryValue.ForLog(values[0]));
-        return new CachedRoute(RouteResult.Unavailable($"{_settings.Attribute} \"{values[0]}\" is not mapped to a backend"), entry.Dn);
+        return new CachedRoute(RouteResult.Unavailable($"{_settings.Attribute} \"{values[0]}\" is not mapped to a backend"), entry.Dn, values[0]);
     }
+
+    /// <summary>
+    /// An answer the rule this one replaces cached, resolved with this rule's map and backends; null when it
+    /// names no entry's value, or one this configuration maps nowhere (that user is looked up at the next login).
+    /// </summary>
+    public CachedRoute? Reinterpret(CachedRoute earlier) =>
+        earlier is { Dn: { } dn, Value: { } value } ? Resolve(dn, value) : null;
+
+    /// <summary>
+    /// True when <paramref name="earlier"/> searches the same entries the same way (servers, bind, base, filter,
+    /// attribute), so its logins name the same entries here.
+    /// </summary>
+    public bool SearchesLike(DirectoryRule earlier) =>
+        _settings.Servers.SequenceEqual(earlier._settings.Servers) &&
+        string.Equals(_settings.BindDn, earlier._settings.BindDn, StringComparison.OrdinalIgnoreCase) &&
+        string.Equals(_settings.Base, earlier._settings.Base, StringComparison.OrdinalIgnoreCase) &&
+        string.Equals(_settings.Filter.Template, earlier._settings.Filter.Template, StringComparison.Ordinal) &&
+        string.Equals(_settings.Attribute, earlier._settings.Attribute, StringComparison.OrdinalIgnoreCase);
+
+    private CachedRoute? Resolve(string dn, string value) =>
+        DirectoryValue.Resolve(value, _settings.Map, _backends) is { } target ? new CachedRoute(RouteResult.To(target), dn, value) : null;
 
     public ValueTask DisposeAsync() => _directory.DisposeAsync();
 

@@ -87,6 +87,7 @@ internal sealed partial class DirectoryWatch : IAsyncDisposable
         var filter = $"(&({attribute}=*)({_rule.Settings.ChangedAttribute}>={_since}))";
         _rule.Metrics.WatchPoll();
         var changed = await _rule.Directory.SearchAsync(filter, MaxChangesPerPoll, _stop.Token).ConfigureAwait(false);
+        var cached = _rule.Cache.ByEntries(changed.Select(e => e.Dn));
         foreach (var entry in changed)
         {
             if (entry.ModifyTimestamp is { } stamp && string.CompareOrdinal(stamp, _since) > 0)
@@ -94,7 +95,7 @@ internal sealed partial class DirectoryWatch : IAsyncDisposable
                 _since = stamp;
             }
 
-            foreach (var (login, old) in _rule.Cache.ByEntry(entry.Dn).ToList())
+            foreach (var (login, old) in cached[entry.Dn])
             {
                 var now = _rule.Interpret(login, [entry]);
                 if (now.Result == old.Result)

@@ -13,20 +13,28 @@ internal sealed class RouteCache
     /// <summary>Past this many answers, those no longer usable (not even stale) are dropped: random logins must not grow the cache for ever.</summary>
     internal const int SweepAbove = 100_000;
 
+    private static readonly IReadOnlySet<string> EmptySet = new HashSet<string>();
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Lazy<Task<CachedRoute>>> _inFlight = new(StringComparer.OrdinalIgnoreCase);
     private readonly Func<string, Task<CachedRoute>> _fetch;
     private readonly TimeProvider _time;
     private readonly DirectorySettings _settings;
     private readonly DirectoryMetrics _metrics;
+    private readonly Func<IReadOnlySet<string>> _loggedIn;
     private long _lastSweep;
 
-    public RouteCache(Func<string, Task<CachedRoute>> fetch, DirectorySettings settings, TimeProvider time, DirectoryMetrics metrics)
+    /// <param name="loggedIn">
+    /// The logins with open sessions on this node. Their answers outlive a sweep: the watch finds a user's
+    /// sessions through the entry the answer came from, and would not follow a user whose answer was dropped.
+    /// </param>
+    public RouteCache(Func<string, Task<CachedRoute>> fetch, DirectorySettings settings, TimeProvider time, DirectoryMetrics metrics, Func<IReadOnlySet<string>>? loggedIn = null)
     {
         _fetch = fetch;
         _settings = settings;
         _time = time;
         _metrics = metrics;
+        _loggedIn = loggedIn ?? (static () => EmptySet);
     }
 
     public int Count => _entries.Count;
@@ -60,9 +68,47 @@ internal sealed class RouteCache
     /// <summary>Puts the directory's new answer in place (the watch saw the entry change).</summary>
     public void Replace(string login, CachedRoute route) => _entries[login] = new Entry(route, _time.GetTimestamp());
 
-    /// <summary>The cached logins whose answer came from the entry <paramref name="dn"/>.</summary>
-    public IEnumerable<(string Login, CachedRoute Route)> ByEntry(string dn) =>
-        _entries.Where(e => string.Equals(e.Value.Route.Dn, dn, StringComparison.OrdinalIgnoreCase)).Select(e => (e.Key, e.Value.Route));
+    /// <summary>
+    /// The cached logins whose answer came from one of the entries <paramref name="dns"/>, by entry: one pass over
+    /// the cache however many entries changed, since a mass move changes thousands in one poll.
+    /// </summary>
+    public Dictionary<string, List<(string Login, CachedRoute Route)>> ByEntries(IEnumerable<string> dns)
+    {
+        var found = new Dictionary<string, List<(string Login, CachedRoute Route)>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var dn in dns)
+        {
+            found.TryAdd(dn, []);
+        }
+
+        foreach (var (login, entry) in _entries)
+        {
+            if (entry.Route.Dn is { } dn && found.TryGetValue(dn, out var logins))
+            {
+                logins.Add((login, entry.Route));
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Takes over the answers of the cache a reload replaces, each as <paramref name="reinterpret"/> makes it
+    /// (null: dropped), with its age: without them the watch of the new configuration would not know which
+    /// entry a logged-in user came from, and would not follow that user's move.
+    /// </summary>
+    public int Adopt(RouteCache earlier, Func<CachedRoute, CachedRoute?> reinterpret)
+    {
+        var adopted = 0;
+        foreach (var (login, entry) in earlier._entries)
+        {
+            if (reinterpret(entry.Route) is { } route && _entries.TryAdd(login, entry with { Route = route }))
+            {
+                adopted++;
+            }
+        }
+
+        return adopted;
+    }
 
     private TimeSpan TimeToLive(CachedRoute route) => route.IsNegative ? _settings.NegativeCacheTime : _settings.CacheTime;
 
@@ -108,10 +154,11 @@ internal sealed class RouteCache
     private void Sweep()
     {
         var now = _time.GetTimestamp();
+        var loggedIn = _loggedIn();
         foreach (var (login, entry) in _entries)
         {
             var keep = entry.Route.IsNegative ? _settings.NegativeCacheTime : _settings.CacheTime + _settings.StaleTime;
-            if (_time.GetElapsedTime(entry.FetchedAt, now) >= keep)
+            if (_time.GetElapsedTime(entry.FetchedAt, now) >= keep && (entry.Route.Dn is null || !loggedIn.Contains(login)))
             {
                 _entries.TryRemove(new KeyValuePair<string, Entry>(login, entry));
             }

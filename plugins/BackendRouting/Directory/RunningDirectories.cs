@@ -31,7 +31,11 @@ internal sealed partial class RunningDirectories : IAsyncDisposable, IDisposable
 
     public IReadOnlyList<DirectoryWatch> Watches => _watches;
 
-    public static RunningDirectories Start(RoutingTable table, BackendCatalog backends, DirectoryServices services)
+    /// <param name="earlier">
+    /// The rules a reload replaces: a new rule that searches like one of them takes over its answers
+    /// (<see cref="RouteCache.Adopt"/>), so users logged in before the reload are still followed when they move.
+    /// </param>
+    public static RunningDirectories Start(RoutingTable table, BackendCatalog backends, DirectoryServices services, RunningDirectories? earlier = null)
     {
         if (table.Directories.Count == 0)
         {
@@ -39,9 +43,20 @@ internal sealed partial class RunningDirectories : IAsyncDisposable, IDisposable
         }
 
         var logger = services.Loggers.CreateLogger("FrontDoor.Routing.Directory");
+        var sessions = services.Sessions;
+        Func<IReadOnlySet<string>> loggedIn = () => sessions.Find().Select(s => s.User).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var rules = table.Directories
-            .Select(settings => new DirectoryRule(settings, backends, new LdapDirectory(settings, services.Time, logger), services.Time, services.Metrics, logger))
+            .Select(settings => new DirectoryRule(settings, backends, new LdapDirectory(settings, services.Time, logger), services.Time, services.Metrics, logger, loggedIn))
             .ToArray();
+        foreach (var rule in rules)
+        {
+            if (earlier?.Rules.FirstOrDefault(rule.SearchesLike) is { } before)
+            {
+                var adopted = rule.Cache.Adopt(before.Cache, rule.Reinterpret);
+                LogAdopted(logger, rule.Settings.Description, adopted);
+            }
+        }
+
         var watches = rules.Where(r => r.Settings.Watch)
             .Select(r => new DirectoryWatch(r, backends, services.Sessions, services.Time, logger))
             .ToArray();
@@ -97,6 +112,9 @@ internal sealed partial class RunningDirectories : IAsyncDisposable, IDisposable
             // reloaded or stopped meanwhile
         }
     }
+
+    [LoggerMessage(EventId = 4108, Level = LogLevel.Information, Message = "Directory {Directory}: {Count} cached answers kept across the reload, resolved with the new map")]
+    private static partial void LogAdopted(ILogger logger, string directory, int count);
 
     [LoggerMessage(EventId = 4106, Level = LogLevel.Information, Message = "Directory {Directory} reachable")]
     private static partial void LogReady(ILogger logger, string directory);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using FrontDoor.Core.Hooks;
+using FrontDoor.Core.Protocol;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
@@ -154,7 +155,7 @@ internal sealed class ResiliencePipelines : IDisposable
                 // breaking it would refuse every user of a healthy server (and move a pool's users away).
                 // Polly counts an outcome it does not handle as a success, so such a connect also thins the
                 // failure ratio a little; the lesser harm.
-                ShouldHandle = Failures(static e => !IsLocalExhaustion(e)),
+                ShouldHandle = Failures(static e => !LocalExhaustion.IsConnectFailure(e)),
                 // More than half of the recent attempts failed. Not 1.0: a backend that served logins
                 // a moment ago and then died would keep its breaker closed until those successes left
                 // the sampling window (30 s), and a pool would keep sending its users there.
@@ -193,13 +194,6 @@ internal sealed class ResiliencePipelines : IDisposable
             .Handle<TimeoutRejectedException>()
             .Handle<AuthenticationException>()
             .Handle<BackendProtocolException>();
-
-    /// <summary>
-    /// EMFILE / ENFILE, ENOBUFS / ENOMEM, and EADDRNOTAVAIL (no free source port towards the backend): the
-    /// connect failed on this node, before the backend was asked.
-    /// </summary>
-    internal static bool IsLocalExhaustion(Exception? error) =>
-        error is SocketException { SocketErrorCode: SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable or SocketError.AddressNotAvailable };
 
     /// <summary>A login's failed first attempt, handed to the pipeline once.</summary>
     private sealed class FirstAttempt(Outcome<BackendClient> outcome)

@@ -51,7 +51,7 @@ internal sealed class TcpBackendDialer : IBackendDialer
                 throw;
             }
         }
-        catch (SocketException ex) when (DescriptorReserve.IsDescriptorExhaustion(ex.SocketErrorCode))
+        catch (SocketException ex) when (LocalExhaustion.IsDescriptors(ex.SocketErrorCode))
         {
             // The runtime must keep room to start threads, and the listeners must stop adding connections.
             DescriptorReserve.Shared.OnExhausted();

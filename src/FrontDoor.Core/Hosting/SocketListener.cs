@@ -64,9 +64,9 @@ internal sealed partial class SocketListener : IConnectionListener
             {
                 return null;
             }
-            catch (SocketException ex) when (IsExhaustion(ex.SocketErrorCode) && !_socket.SafeHandle.IsClosed)
+            catch (SocketException ex) when (LocalExhaustion.IsResources(ex.SocketErrorCode) && !_socket.SafeHandle.IsClosed)
             {
-                if (DescriptorReserve.IsDescriptorExhaustion(ex.SocketErrorCode))
+                if (LocalExhaustion.IsDescriptors(ex.SocketErrorCode))
                 {
                     DescriptorReserve.Shared.OnExhausted();
                 }
@@ -112,10 +112,6 @@ internal sealed partial class SocketListener : IConnectionListener
     }
 
     public void Dispose() => _socket.Dispose();
-
-    /// <summary>EMFILE / ENFILE (descriptors), ENOBUFS / ENOMEM (kernel memory): the node is out of a resource, not the peer at fault.</summary>
-    private static bool IsExhaustion(SocketError error) =>
-        error is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable;
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "Listener {Listener}: cannot accept connections: {Reason}. New clients wait in the kernel's queue until descriptors or memory are freed; raise the service's file limit (LimitNOFILE, deploy/README.md)")]
     private partial void LogExhausted(string listener, string reason);

@@ -172,9 +172,6 @@ internal sealed class DescriptorReserve
         }
     }
 
-    /// <summary>True for the error that means the process (EMFILE) or the system (ENFILE) is out of descriptors.</summary>
-    public static bool IsDescriptorExhaustion(System.Net.Sockets.SocketError error) => error == System.Net.Sockets.SocketError.TooManyOpenSockets;
-
     private bool Near(int descriptor, int headroom)
     {
         if (!OperatingSystem.IsLinux() || descriptor < SoftLimit() - headroom)

@@ -210,6 +210,37 @@ public class DirectoryRoutingTests : IClassFixture<DovecotPairFixture>
     }
 
     [Fact]
+    public async Task A_user_logged_in_before_a_reload_is_still_followed_when_the_entry_changes()
+    {
+        await using var slapd = await SlapdServer.StartAsync(People);
+        await using var frontDoor = await TestFrontDoor.StartAsync(Config(slapd, """watch="true" cacheSeconds="3600" """));
+        using var alice = await LoginAsync(frontDoor, "alice");
+        Assert.Equal("other", BackendOf(frontDoor, "alice"));
+
+        // Any applied reload starts the directory rules anew; this one changes only the negative cache time.
+        var reloader = frontDoor.Services.GetRequiredService<FrontDoor.Core.Hosting.ConfigurationReloader>();
+        var before = reloader.LastReload;
+        var text = await File.ReadAllTextAsync(frontDoor.ConfigPath);
+        await File.WriteAllTextAsync(frontDoor.ConfigPath, text.Replace("cacheSeconds=\"3600\"", "cacheSeconds=\"3600\" negativeCacheSeconds=\"20\"", StringComparison.Ordinal));
+        using var deadline = new CancellationTokenSource(Patience);
+        while (ReferenceEquals(reloader.LastReload, before) || !reloader.LastReload!.Applied)
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+
+        await slapd.SetMailHostAsync("alice", "modern");
+        var registry = frontDoor.Services.GetRequiredService<ISessionRegistry>();
+        while (registry.Find(s => s.User == "alice").Count > 0)
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => alice.NoOpAsync(deadline.Token));
+        using var again = await LoginAsync(frontDoor, "alice");
+        Assert.Equal("modern", BackendOf(frontDoor, "alice"));
+    }
+
+    [Fact]
     public async Task A_hung_directory_holds_a_login_no_longer_than_the_timeout_then_unavailable()
     {
         await using var slapd = await SlapdServer.StartAsync(People);

@@ -118,7 +118,7 @@ public class RouteCacheTests
         var moved = Found with { Result = RouteResult.To("mbx2") };
         cache.Replace("alice", moved);
         Assert.Equal(moved, await cache.GetAsync("alice", default));
-        Assert.Equal(("alice", moved), Assert.Single(cache.ByEntry(Found.Dn!)));
+        Assert.Equal(("alice", moved), Assert.Single(cache.ByEntries([Found.Dn!, "uid=nobody"])[Found.Dn!]));
         Assert.Equal(1, _lookups);
     }
 
@@ -137,5 +137,58 @@ public class RouteCacheTests
         Assert.True(cache.Count < 10, $"{cache.Count} answers kept");
         await cache.GetAsync("user0", default);
         Assert.Equal(RouteCache.SweepAbove + 2, _lookups);
+    }
+
+    [Fact]
+    public async Task A_sweep_keeps_the_answers_of_users_logged_in_here_however_old()
+    {
+        var loggedIn = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "USER0" };
+        var cache = new RouteCache(
+            login => { Interlocked.Increment(ref _lookups); return Task.FromResult(login.StartsWith("user", StringComparison.Ordinal) ? Found : CachedRoute.NotFound); },
+            Settings, _clock, DirectoryMetrics.Unobserved, () => loggedIn);
+        await cache.GetAsync("user0", default);
+        await cache.GetAsync("user1", default);
+        _clock.Advance(TimeSpan.FromSeconds(3700));
+        for (var i = 0; i < RouteCache.SweepAbove; i++)
+        {
+            await cache.GetAsync("random" + i, default);
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(16));
+        await cache.GetAsync("random-last", default);
+
+        // user1's answer, past cacheSeconds and staleSeconds, is gone; user0's stays, so the watch still finds user0 by the entry.
+        Assert.True(cache.Count < 10, $"{cache.Count} answers kept");
+        Assert.Equal(["user0"], cache.ByEntries([Found.Dn!])[Found.Dn!].Select(e => e.Login));
+    }
+
+    [Fact]
+    public async Task Answers_taken_over_from_a_replaced_cache_keep_their_age_and_are_found_by_their_entry()
+    {
+        var earlier = Cache(_ => Task.FromResult(Found with { Value = "mail2.example.com" }));
+        await earlier.GetAsync("alice", default);
+        _clock.Advance(TimeSpan.FromSeconds(30));
+
+        var resolvedAgain = Found with { Result = RouteResult.To("mbx2"), Value = "mail2.example.com" };
+        var cache = Cache(_ => Task.FromResult(resolvedAgain));
+        Assert.Equal(1, cache.Adopt(earlier, old => old with { Result = RouteResult.To("mbx2") }));
+        Assert.Equal(("alice", resolvedAgain), Assert.Single(cache.ByEntries([Found.Dn!])[Found.Dn!]));
+
+        // Served from the taken-over answer until its own cacheSeconds run out, then looked up.
+        Assert.Equal(resolvedAgain, await cache.GetAsync("alice", default));
+        Assert.Equal(1, _lookups);
+        _clock.Advance(TimeSpan.FromSeconds(31));
+        await cache.GetAsync("alice", default);
+        Assert.Equal(2, _lookups);
+    }
+
+    [Fact]
+    public async Task An_answer_the_new_configuration_does_not_resolve_is_not_taken_over()
+    {
+        var earlier = Cache(_ => Task.FromResult(Found));
+        await earlier.GetAsync("alice", default);
+        var cache = Cache(_ => Task.FromResult(Found));
+        Assert.Equal(0, cache.Adopt(earlier, _ => null));
+        Assert.Empty(cache.ByEntries([Found.Dn!])[Found.Dn!]);
     }
 }
