@@ -16,6 +16,9 @@ internal sealed class LiteralCapabilityFilter : ICapabilityFilter
         _policy = policy;
     }
 
+    /// <summary>Before login only when LITERAL+ is disabled: FrontDoor reads pre-auth literals itself.</summary>
+    public bool Filters(CapabilityStage stage) => stage == CapabilityStage.PostAuth || _policy.Settings.DisableLiteralPlus;
+
     public void Filter(CapabilitySet capabilities, CapabilityContext context)
     {
         ArgumentNullException.ThrowIfNull(capabilities);

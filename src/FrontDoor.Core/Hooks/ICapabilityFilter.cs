@@ -41,6 +41,14 @@ public interface ICapabilityFilter
 {
     int Order => 0;
 
+    /// <summary>
+    /// Whether <see cref="Filter"/> may change a list shown at <paramref name="stage"/>; asked before every list,
+    /// so the answer may follow a setting that is reloaded. A filter is called only for the stages it answers
+    /// true for, and a list no filter wants goes out as FrontDoor made it, without a context made for it
+    /// (the greeting of every connection had one). Every stage unless a filter says otherwise.
+    /// </summary>
+    bool Filters(CapabilityStage stage) => true;
+
     /// <summary>Edits <paramref name="capabilities"/> in place. The list is FrontDoor's again once the call returns (it is reused): keep no reference to it.</summary>
     void Filter(CapabilitySet capabilities, CapabilityContext context);
 }

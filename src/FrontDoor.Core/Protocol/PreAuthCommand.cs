@@ -1,19 +1,29 @@
 namespace FrontDoor.Core.Protocol;
 
-/// <summary>A whole command read before login, with its literals in place.</summary>
+/// <summary>
+/// A whole command read before login, with its literals in place. The reader's own, one per reader and
+/// filled again for each command (a command and its argument array were garbage at every login,
+/// bench/README.md): valid until the reader's next read, and emptied when the reader is given back.
+/// </summary>
 internal sealed class PreAuthCommand
 {
-    public PreAuthCommand(string tag, string name, IReadOnlyList<ImapArgument> arguments)
+    public PreAuthCommand(IReadOnlyList<ImapArgument> arguments)
     {
-        Tag = tag;
-        Name = name;
         Arguments = arguments;
     }
 
-    public string Tag { get; }
+    public string Tag { get; private set; } = "*";
 
     /// <summary>Upper case, e.g. LOGIN.</summary>
-    public string Name { get; }
+    public string Name { get; private set; } = string.Empty;
 
+    /// <summary>The reader's list, emptied at its next read.</summary>
     public IReadOnlyList<ImapArgument> Arguments { get; }
+
+    internal PreAuthCommand Set(string tag, string name)
+    {
+        Tag = tag;
+        Name = name;
+        return this;
+    }
 }

@@ -54,6 +54,15 @@ internal sealed class SocketConnection : ImapConnection
         _events = events;
     }
 
+    /// <summary>The pending error of a non-blocking connect (getsockopt SOL_SOCKET, SO_ERROR: Linux numbers), as an errno; 0 when it connected.</summary>
+    [SupportedOSPlatform("linux")]
+    private static int ConnectError(Socket socket)
+    {
+        const int SocketLevel = 1, ErrorOption = 4;
+        Span<byte> value = stackalloc byte[sizeof(int)];
+        return socket.GetRawSocketOption(SocketLevel, ErrorOption, value) == sizeof(int) ? BitConverter.ToInt32(value) : 0;
+    }
+
     /// <summary>A connection over <paramref name="descriptor"/>, a connected socket handed back by <see cref="ParkedSockets{TState}"/>.</summary>
     /// <exception cref="SocketException">It is no longer a connected socket; the descriptor is closed.</exception>
     /// <remarks>
@@ -114,10 +123,10 @@ internal sealed class SocketConnection : ImapConnection
             {
                 await events.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
 
-                // Unix's SO_ERROR, which .NET gives as its SocketError.
-                if (socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error and not 0)
+                // Unix's SO_ERROR, read raw: GetSocketOption returns it as an object, a boxed int per connect.
+                if (ConnectError(socket) is var error and not 0)
                 {
-                    throw new SocketException(error);
+                    throw new SocketException((int)LibC.SocketErrorOf(error));
                 }
             }
 

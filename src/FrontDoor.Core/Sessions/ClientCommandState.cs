@@ -4,10 +4,11 @@ namespace FrontDoor.Core.Sessions;
 
 /// <summary>
 /// The tag and name of the client command being relayed, kept across its lines without allocating. Both
-/// are held in the object itself up to 32 octets (two arrays were 112 B more per session); a longer one
-/// gets an array of its own.
+/// are held in the state itself up to 32 octets (two arrays were 112 B more per session); a longer one
+/// gets an array of its own. A struct held in its pump, not an object of its own (one more per login,
+/// bench/README.md, garbage per login): keep it in a field and never copy it.
 /// </summary>
-internal sealed class ClientCommandState
+internal struct ClientCommandState
 {
     private Bytes32 _tag;
     private Bytes32 _name;
@@ -16,9 +17,11 @@ internal sealed class ClientCommandState
     private int _tagLength;
     private int _nameLength;
 
-    public ReadOnlySpan<byte> Tag => _tagLength <= Bytes32.Length ? ((ReadOnlySpan<byte>)_tag)[.._tagLength] : _longTag.AsSpan(0, _tagLength);
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public readonly ReadOnlySpan<byte> Tag => _tagLength <= Bytes32.Length ? ((ReadOnlySpan<byte>)_tag)[.._tagLength] : _longTag.AsSpan(0, _tagLength);
 
-    public ReadOnlySpan<byte> Name => _nameLength <= Bytes32.Length ? ((ReadOnlySpan<byte>)_name)[.._nameLength] : _longName.AsSpan(0, _nameLength);
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public readonly ReadOnlySpan<byte> Name => _nameLength <= Bytes32.Length ? ((ReadOnlySpan<byte>)_name)[.._nameLength] : _longName.AsSpan(0, _nameLength);
 
     /// <summary>True while the rest of a refused command is read and dropped.</summary>
     public bool Discarding { get; set; }

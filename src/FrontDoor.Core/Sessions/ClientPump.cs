@@ -17,7 +17,7 @@ internal sealed partial class ClientPump : IDisposable
     private readonly RelayContext _link;
     private readonly LiteralGate _gate;
     private readonly long _maxLiteral;
-    private readonly ClientCommandState _command = new();
+    private ClientCommandState _command;
     private ImapFramer _clientFramer;
     private LineBuffer _clientLine;
     private RewriteBuffer _clientRewrite;

@@ -68,8 +68,7 @@ internal sealed partial class ClientSession
         });
         var trace = _services.Traces.Open(credentials.User, backend.Name, Id);
         var info = new SessionInfo(session, login.Endpoint, _services.Time);
-        var relay = new Relay(new RelayContext(_client, Output, login.Connection!, info, _services.Relay, _logger, trace, _listener.Compression));
-        var loggedIn = new LoggedInSession(relay, login.Connection!, trace, slots);
+        var loggedIn = new Relay(_client, Output, login.Connection!, info, _services.Relay, _logger, trace, _listener.Compression, slots);
         try
         {
             await WriteLoggedInAsync(tag, shown, login.Response, shutdown).ConfigureAwait(false);

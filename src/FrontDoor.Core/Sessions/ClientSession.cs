@@ -217,8 +217,9 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
     /// <summary>
     /// Runs the session with nobody awaiting it (a parked connection handed back, whose wake-up has no caller
     /// to return to), then tells <paramref name="closer"/>. An async method in its place would be a state
-    /// machine box per session (185 B), live for the session; this is one delegate (64 B), and
-    /// <see cref="RunAsync"/>'s pooled box goes back to its pool, as it does when awaited
+    /// machine box per session (185 B), live for the session; this is the run's own pooled box told to call
+    /// back with the session as its state (<see cref="ValueTaskContinuation"/>; a delegate, 64 B, where that
+    /// cannot be), and <see cref="RunAsync"/>'s box goes back to its pool, as it does when awaited
     /// (bench/README.md, garbage per login).
     /// </summary>
     public void Start(ISessionCloser closer, CancellationToken shutdown)
@@ -246,7 +247,11 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
             return;
         }
 
-        awaiter.UnsafeOnCompleted(Ended);
+        // The pooled run's box takes the session as its continuation's state: no delegate per session.
+        if (!ValueTaskContinuation.TryOnCompleted(_run, static session => ((ClientSession)session!).Ended(), this))
+        {
+            awaiter.UnsafeOnCompleted(Ended);
+        }
     }
 
     private void Ended()
@@ -432,7 +437,7 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
             return null;
         }
 
-        using var credentials = new LoginCredentials(args[0].Text, args[1].Value, authorizationId: null);
+        using var credentials = new LoginCredentials(args[0].Text, args[0].Value, args[1].Value);
         return await LoginAsync(command.Tag, credentials, shutdown).ConfigureAwait(false);
     }
 
@@ -496,7 +501,9 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
             }
         }
 
-        return services.Capabilities.ApplyInPlace(offered, new CapabilityContext(stage, null, null) { Listener = listener.Name, ClientAddress = clientAddress });
+        return services.Capabilities.AnyFor(stage)
+            ? services.Capabilities.ApplyInPlace(offered, new CapabilityContext(stage, null, null) { Listener = listener.Name, ClientAddress = clientAddress })
+            : offered;
     }
 
     /// <summary>RFC 9051 section 6.2.1. Whatever the client pipelined after STARTTLS is dropped with the plain-text pipe.</summary>

@@ -42,8 +42,13 @@ internal sealed class PreAuthReader
     // The commands a client sends before login (ClientSession answers them), most often first.
     private static readonly string[] KnownNames = ["LOGIN", "CAPABILITY", "AUTHENTICATE", "ID", "NOOP", "LOGOUT", "STARTTLS"];
 
+    // Clients number their tags the same way in every session ("a1", "A001", "1"), so a tag's string is
+    // most often the one an earlier session made; a tag not seen before costs its cache entry.
+    private static readonly BytesCache<string> Tags = new(256, 16, static tag => Encoding.ASCII.GetString(tag));
+
     // The command being assembled.
     private readonly List<ImapArgument> _arguments = [];
+    private readonly PreAuthCommand _command;
     private string _tag = "*";
     private string _name = string.Empty;
     private bool _malformed;
@@ -59,6 +64,7 @@ internal sealed class PreAuthReader
         _output = output;
         _limits = limits;
         _framer = new ImapFramer(limits.MaxCommandLineLength);
+        _command = new PreAuthCommand(_arguments);
     }
 
     /// <summary>A reader for a session's pre-auth phase: a pooled one when there is one.</summary>
@@ -201,6 +207,7 @@ internal sealed class PreAuthReader
     private void Reset()
     {
         _arguments.Clear();
+        _command.Set("*", string.Empty);
         _tag = "*";
         _name = string.Empty;
         _malformed = false;
@@ -281,7 +288,7 @@ internal sealed class PreAuthReader
         {
             var tag = ImapSyntax.NextWord(text, out var rest);
             var name = ImapSyntax.NextWord(rest, out rest);
-            _tag = ImapSyntax.IsValidTag(tag) ? Encoding.ASCII.GetString(tag) : "*";
+            _tag = ImapSyntax.IsValidTag(tag) ? Tags.Get(tag) : "*";
             _name = NameOf(name);
             _malformed = _tag == "*" || name.IsEmpty;
             text = rest;
@@ -293,7 +300,7 @@ internal sealed class PreAuthReader
         {
             outcome = _malformed
                 ? new PreAuthRead(PreAuthReadKind.Bad, null, _tag, _tag == "*" ? "Invalid tag" : "Invalid command syntax")
-                : new PreAuthRead(PreAuthReadKind.Command, new PreAuthCommand(_tag, _name, _arguments.ToArray()), _tag, string.Empty);
+                : new PreAuthRead(PreAuthReadKind.Command, _command.Set(_tag, _name), _tag, string.Empty);
             return Step.Done;
         }
 

@@ -21,6 +21,8 @@ internal sealed class ProxyCapabilityFilter : ICapabilityFilter
 
     public int Order => int.MinValue;
 
+    public bool Filters(CapabilityStage stage) => stage == CapabilityStage.PostAuth;
+
     public void Filter(CapabilitySet capabilities, CapabilityContext context)
     {
         if (context.Stage != CapabilityStage.PostAuth)

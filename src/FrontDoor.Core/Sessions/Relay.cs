@@ -11,16 +11,11 @@ namespace FrontDoor.Core.Sessions;
 /// a line that passes is copied as it came (docs/ARCHITECTURE.md, "The relay").
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A relay runs once; RunAsync disposes its pumps when it ends.")]
-internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<bool>
+internal sealed class Relay : RelayContext, IDeadlineEntry, ISessionControl, IValueTaskSource<bool>, IAsyncDisposable
 {
-    private readonly RelayContext _link;
     private readonly LiteralGate _gate = new();
     private readonly ClientPump _clientPump;
     private readonly BackendPump _backendPump;
-    private readonly SessionRegistry _registry;
-    private readonly IdleSweeper _idle;
-    private readonly TimeProvider _time;
-    private readonly TimeSpan _graceTime;
     private volatile string? _kickReason;
     private volatile bool _idleExpired;
     private int _wheelSlot = -1;
@@ -31,18 +26,21 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<
     private ManualResetValueTaskSourceCore<bool> _firstEnd;
     private int _ended;
 
-    public Relay(RelayContext link)
+    public Relay(
+        ImapConnection client,
+        SerializedWriter clientOutput,
+        ImapConnection backend,
+        SessionInfo info,
+        RelayServices services,
+        Microsoft.Extensions.Logging.ILogger logger,
+        Diagnostics.ProtocolTrace? trace,
+        Protocol.Compression.DeflateSettings? clientCompression,
+        SessionSlots slots)
+        : base(client, clientOutput, backend, info, services, logger, trace, clientCompression, slots)
     {
-        _link = link;
-        _registry = link.Services.Registry;
-        _idle = link.Services.Idle;
-        _time = link.Services.Time;
-        _graceTime = link.Services.Limits.ShutdownGrace;
-        _clientPump = new ClientPump(link, _gate);
-        _backendPump = new BackendPump(link, _gate);
+        _clientPump = new ClientPump(this, _gate);
+        _backendPump = new BackendPump(this, _gate);
     }
-
-    private SessionInfo Info => _link.Info;
 
     // Pooled: the state machine of a relay that ended is the next one's (bench/README.md, garbage per login).
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
@@ -56,7 +54,7 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<
         _stop = stop;
         Info.Touch();
         Info.Attach(this);
-        _registry.Add(Info);
+        Services.Registry.Add(Info);
 
         // Stopping FrontDoor tells every session in the registry (SessionRegistry.StopTakingCommands) after
         // cancelling the token: a session that joined too late for that sees the token here.
@@ -67,7 +65,7 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<
 
         try
         {
-            using var watched = _idle.Watch(this);
+            using var watched = Services.Idle.Watch(this);
 #pragma warning disable CA2012 // Each pump's ValueTask is awaited exactly once, on one of the branches below.
             var toBackend = _clientPump.RunAsync(stop.Token);
             var toClient = _backendPump.RunAsync(stop.Token);
@@ -83,10 +81,10 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<
             }
 
             // One side is done: stop the other, then say goodbye if the client can still hear a whole line.
-            _idle.Forget(this);
+            Services.Idle.Forget(this);
             await stop.CancelAsync().ConfigureAwait(false);
             StopBoth();
-            _link.Backend.Abort();
+            Backend.Abort();
             _gate.Disarm();
             var otherEnd = await (clientPumpFirst ? toClient : toBackend).ConfigureAwait(false);
 #pragma warning restore CA2012
@@ -98,9 +96,28 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<
         }
         finally
         {
-            _registry.Remove(Info);
+            Services.Registry.Remove(Info);
             _clientPump.Dispose();
             _backendPump.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Gives back what the login took: the backend connection, the protocol trace, the session's slots. The
+    /// relay is what the pre-auth phase hands to the session's top level, so that none of the pre-auth frames
+    /// (reader, timers, the login's own state) stay alive for the hours a session may relay; an object of its
+    /// own for that hand-off was garbage at every login (bench/README.md, garbage per login).
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Backend.DisposeAsync().ConfigureAwait(false);
+            Trace?.Dispose();
+        }
+        finally
+        {
+            Slots.Release();
         }
     }
 
@@ -157,20 +174,20 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<
     private async Task DrainAsync(Task backendPump)
     {
         var quiet = TimeSpan.FromMilliseconds(300);
-        var started = _time.GetTimestamp();
-        while (!backendPump.IsCompleted && _time.GetElapsedTime(started) < _graceTime)
+        var started = Services.Time.GetTimestamp();
+        while (!backendPump.IsCompleted && Services.Time.GetElapsedTime(started) < Services.Limits.ShutdownGrace)
         {
-            if (_time.GetElapsedTime(_backendPump.LastActivity) >= quiet && _backendPump.AtMessageStart)
+            if (Services.Time.GetElapsedTime(_backendPump.LastActivity) >= quiet && _backendPump.AtMessageStart)
             {
                 return;
             }
 
-            await Task.WhenAny(backendPump, Task.Delay(TimeSpan.FromMilliseconds(50), _time)).ConfigureAwait(false);
+            await Task.WhenAny(backendPump, Task.Delay(TimeSpan.FromMilliseconds(50), Services.Time)).ConfigureAwait(false);
         }
     }
 
     /// <summary>Traffic either way (IDLE's keep-alives included) keeps the session; silence ends it (checked by <see cref="IdleSweeper"/>).</summary>
-    TimeSpan IDeadlineEntry.Remaining() => _link.Session.Backend.IdleTimeout - _time.GetElapsedTime(Info.LastActivityTimestamp);
+    TimeSpan IDeadlineEntry.Remaining() => Session.Backend.IdleTimeout - Services.Time.GetElapsedTime(Info.LastActivityTimestamp);
 
     int IDeadlineEntry.WheelSlot { get => _wheelSlot; set => _wheelSlot = value; }
 
@@ -235,7 +252,7 @@ internal sealed class Relay : IDeadlineEntry, ISessionControl, IValueTaskSource<
         {
             // A guard against a client that does not read, not a protocol time: wall-clock on purpose.
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            using var lease = await _link.ClientOutput.AcquireAsync(cts.Token).ConfigureAwait(false);
+            using var lease = await ClientOutput.AcquireAsync(cts.Token).ConfigureAwait(false);
             lease.Writer.WriteAscii(text);
             await lease.Writer.FlushSurelyAsync(cts.Token).ConfigureAwait(false);
         }
