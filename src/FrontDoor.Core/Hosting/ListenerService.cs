@@ -41,6 +41,9 @@ internal sealed partial class ListenerService : IHostedService, IDisposable, ISe
     // Connections from a balancer whose PROXY header is not all there yet; they stay their sockets'.
     private readonly ParkedSockets<HeaderWait>? _awaitingHeader;
 
+    // Parked connections handed back, each resumed on a socket loop (the thread pool where there is none).
+    private readonly LoopWork<ParkedWake> _resumes;
+
     public ListenerService(FrontDoorOptions options, SessionServices services, TokenIntrospections introspections, IConnectionListenerFactory listenerFactory, ILogger<ListenerService> logger)
     {
         _listenerFactory = listenerFactory;
@@ -48,9 +51,12 @@ internal sealed partial class ListenerService : IHostedService, IDisposable, ISe
         _options = options;
         _services = services;
         _logger = logger;
+        _resumes = new LoopWork<ParkedWake>(wake => Resume(wake.Descriptor, wake.Silent, wake.Reason), (_, ex) => LogConnectionFailed(ex));
         if (OperatingSystem.IsLinux())
         {
-            _parked = ParkedSockets<SilentClient>.TryCreate(IsSilentTooLong, Resume);
+            // Handed back on the parking thread, which must not run the session: posted to a loop, whose
+            // thread the session then stays on (bench/README.md, "A login's work on the socket loops").
+            _parked = ParkedSockets<SilentClient>.TryCreate(IsSilentTooLong, (descriptor, silent, reason) => _resumes.Post(new ParkedWake(descriptor, silent, reason)));
             // Its thread only where a listener takes PROXY headers (listeners change only with a restart).
             if (options.Listeners.Any(l => l.ProxyProtocol))
             {
@@ -132,15 +138,20 @@ internal sealed partial class ListenerService : IHostedService, IDisposable, ISe
 
     private async Task AcceptLoopAsync(IConnectionListener accepting, ListenerContext listener)
     {
+        // Run off the accept loop: a connection's failure is its own and never reaches another. Posted to a
+        // socket loop in turn (the thread pool where there is none) rather than a yield at the method's
+        // start, so that a connection greeted and parked at once completes the method without an await, and
+        // so without its state machine box; the post itself allocates nothing, where a thread-pool work item
+        // was 48 B and woke a worker (bench/README.md, "A login's work on the socket loops"). On the loop,
+        // the connection runs until its first wait that does not complete at once: a plugin hook that
+        // awaits frees the loop meanwhile; one that blocks would stall the loop's other connections.
+        var handOff = new LoopWork<ImapConnection>(connection => _ = RunConnectionAsync(connection, listener), (_, ex) => LogConnectionFailed(ex));
+
         // Null once StopAsync has closed the listener.
         while (await accepting.AcceptAsync().ConfigureAwait(false) is { } connection)
         {
             _connections.Opened();
-            // Run off the accept loop: a connection's failure is its own and never reaches another. A work
-            // item rather than a yield at the method's start, so that a connection greeted and parked at once
-            // completes the method without an await, and so without its state machine box
-            // (bench/README.md, garbage per login).
-            ThreadPool.QueueUserWorkItem(static state => _ = state.Self.RunConnectionAsync(state.Connection, state.Listener), (Self: this, Connection: connection, Listener: listener), preferLocal: false);
+            handOff.Post(connection);
         }
     }
 
@@ -269,6 +280,9 @@ internal sealed partial class ListenerService : IHostedService, IDisposable, ISe
         _parked.Park(descriptor, new SilentClient(listener, client, greeted.SessionId, greeted.At));
         return true;
     }
+
+    /// <summary>A parked connection handed back, for <see cref="_resumes"/>.</summary>
+    private readonly record struct ParkedWake(int Descriptor, SilentClient Silent, ParkedSocketWake Reason);
 
     /// <summary>
     /// A parked connection handed back: its session runs from the first command, as if it had never left.

@@ -11,28 +11,53 @@ namespace FrontDoor.Core.Protocol.Events;
 /// socket engine takes a <c>recv</c> that fails, the wake, a <c>recv</c> that peeks and then the <c>recv</c>
 /// that reads, through its operation queues (bench/README.md, "Connection sockets on FrontDoor's own epoll").
 /// Continuations run on the loop's thread (inline mode) and must never block, as in .NET's own inline mode
-/// (<see cref="InlineSocketCompletions"/>).
+/// (<see cref="InlineSocketCompletions"/>). Work can be posted to a loop (<see cref="LoopQueue{T}"/>), so a
+/// connection's start and a parked connection's wake run on the thread its session then stays on, not on the
+/// thread pool (bench/README.md, "A login's work on the socket loops").
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed unsafe class SocketEventLoop
 {
     private const int MaxEvents = 256;
 
+    [ThreadStatic]
+    private static SocketEventLoop? _current;
+
     private static readonly Lazy<SocketEventLoop[]> Loops = new(CreateLoops);
     private static int _next;
 
     private readonly Lock _lock = new();
     private readonly int _epoll;
+    private readonly int _wakeEvent;
+    private readonly Thread _thread;
 
     // Guarded by _lock. The token goes with every watch: an event fetched before its slot was freed and reused is ignored.
     private GenerationSlots<SocketReadiness> _slots = new(1024);
 
-    private SocketEventLoop(int epoll, int index)
+    // Queues with posted work, in the order they asked (LoopQueue.Schedule), and whether the wake event has
+    // been written since the loop last looked: one write wakes the loop for any number of posts.
+    private readonly Queue<IThreadPoolWorkItem> _scheduled = new();
+    private readonly Lock _scheduleLock = new();
+    private int _signalled;
+    private bool _stopped;
+
+    private SocketEventLoop(int epoll, int wakeEvent, int index)
     {
         _epoll = epoll;
-        var thread = new Thread(Run) { IsBackground = true, Name = $"FrontDoor sockets {index}" };
-        thread.Start();
+        _wakeEvent = wakeEvent;
+        Index = index;
+        _thread = new Thread(Run) { IsBackground = true, Name = $"FrontDoor sockets {index}" };
+        _thread.Start();
     }
+
+    /// <summary>This loop's place among <see cref="All"/>.</summary>
+    public int Index { get; }
+
+    /// <summary>The loop whose thread this is; null on any other thread.</summary>
+    public static SocketEventLoop? Current => _current;
+
+    /// <summary>Every loop (none where <see cref="Enabled"/> is false).</summary>
+    public static IReadOnlyList<SocketEventLoop> All => Loops.Value;
 
     /// <summary>
     /// True when connection sockets wait here: on Linux with an epoll set, unless the operator set
@@ -41,10 +66,11 @@ internal sealed unsafe class SocketEventLoop
     public static bool Enabled => Loops.Value.Length > 0;
 
     /// <summary>
-    /// The loop for a new socket of no session yet (an accepted client, a health probe): each in turn, as .NET
-    /// spreads its sockets over its engines. A backend connected for a session is not: it joins its client's
-    /// loop (<see cref="ImapConnection.EventLoop"/>), so one thread relays the session both ways
-    /// (bench/README.md, "One loop per session").
+    /// The loop for new work or a new socket of no session yet made off the loops (a posted connection, a
+    /// health probe): each in turn, as .NET spreads its sockets over its engines. A backend connected for a
+    /// session is not: it joins its client's loop (<see cref="ImapConnection.EventLoop"/>), so one thread
+    /// relays the session both ways (bench/README.md, "One loop per session"); nor is a socket made on a
+    /// loop's thread (<see cref="Current"/>).
     /// </summary>
     public static SocketEventLoop Next()
     {
@@ -65,16 +91,87 @@ internal sealed unsafe class SocketEventLoop
         var loops = new List<SocketEventLoop>();
         for (var i = 0; i < Environment.ProcessorCount; i++)
         {
-            var epoll = EpollInterop.CreateSet();
-            if (epoll < 0)
+            if (TryCreate(i) is not { } loop)
             {
                 break;
             }
 
-            loops.Add(new SocketEventLoop(epoll, i));
+            loops.Add(loop);
         }
 
         return [.. loops];
+    }
+
+    /// <summary>A loop of its own (tests make one to stop it); null when the system gives no epoll set or event.</summary>
+    internal static SocketEventLoop? TryCreate(int index)
+    {
+        if (!EpollInterop.TryCreateSetWithWakeEvent(out var epoll, out var wakeEvent))
+        {
+            return null;
+        }
+
+        return new SocketEventLoop(epoll, wakeEvent, index);
+    }
+
+    /// <summary>
+    /// Has the loop's thread run <paramref name="queue"/>'s <see cref="IThreadPoolWorkItem.Execute"/> soon, after
+    /// the events it is handling now. Once the loop has stopped, the thread pool runs it instead, so nothing
+    /// posted is lost.
+    /// </summary>
+    public void Schedule(IThreadPoolWorkItem queue)
+    {
+        lock (_scheduleLock)
+        {
+            if (!_stopped)
+            {
+                _scheduled.Enqueue(queue);
+
+                // Under the lock, so no signal can reach the event after Stop has closed it.
+                if (Interlocked.Exchange(ref _signalled, 1) == 0)
+                {
+                    EpollInterop.Signal(_wakeEvent);
+                }
+
+                return;
+            }
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(queue, preferLocal: false);
+    }
+
+    /// <summary>
+    /// Ends the loop's thread once its current work is done, and closes its epoll set: for a loop of its own
+    /// (<see cref="TryCreate"/>) with no sockets left; the process's loops run for its life. Work scheduled and
+    /// not yet run, and any scheduled later, goes to the thread pool, so none is lost.
+    /// </summary>
+    internal void Stop()
+    {
+        lock (_scheduleLock)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+        }
+
+        EpollInterop.Signal(_wakeEvent);
+        _thread.Join();
+        EpollInterop.Close(_wakeEvent);
+        EpollInterop.Close(_epoll);
+    }
+
+    /// <summary>True once <see cref="Stop"/> has begun.</summary>
+    internal bool Stopping
+    {
+        get
+        {
+            lock (_scheduleLock)
+            {
+                return _stopped;
+            }
+        }
     }
 
     /// <summary>Takes a slot for <paramref name="readiness"/>; its token goes with every watch.</summary>
@@ -106,21 +203,80 @@ internal sealed unsafe class SocketEventLoop
 
     private void Run()
     {
+        _current = this;
         var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EpollInterop.EventSize));
-        while (true)
+        try
         {
-            var count = EpollInterop.Wait(_epoll, events, MaxEvents, -1);
-            for (var i = 0; i < count; i++)
+            while (true)
             {
-                var token = EpollInterop.TokenAt(events, i);
-                SocketReadiness? readiness;
-                lock (_lock)
+                var count = EpollInterop.Wait(_epoll, events, MaxEvents, -1);
+                var posted = false;
+                for (var i = 0; i < count; i++)
                 {
-                    _slots.TryGet(token, out readiness);
+                    var token = EpollInterop.TokenAt(events, i);
+                    if (token == EpollInterop.WakeToken)
+                    {
+                        EpollInterop.ClearSignal(_wakeEvent);
+                        posted = true;
+                        continue;
+                    }
+
+                    SocketReadiness? readiness;
+                    lock (_lock)
+                    {
+                        _slots.TryGet(token, out readiness);
+                    }
+
+                    readiness?.OnEvents(EpollInterop.EventsAt(events, i));
                 }
 
-                readiness?.OnEvents(EpollInterop.EventsAt(events, i));
+                if (posted && !RunScheduled())
+                {
+                    return;
+                }
             }
         }
+        finally
+        {
+            NativeMemory.Free(events);
+            _current = null;
+        }
+    }
+
+    /// <summary>Runs the queues scheduled so far (one scheduled meanwhile waits for the next round); false once stopped.</summary>
+    private bool RunScheduled()
+    {
+        // Cleared before the queues are taken: a schedule after this writes the event again.
+        Interlocked.Exchange(ref _signalled, 0);
+        int count;
+        lock (_scheduleLock)
+        {
+            if (_stopped)
+            {
+                foreach (var left in _scheduled)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(left, preferLocal: false);
+                }
+
+                _scheduled.Clear();
+                return false;
+            }
+
+            count = _scheduled.Count;
+        }
+
+        for (; count > 0; count--)
+        {
+            IThreadPoolWorkItem queue;
+            lock (_scheduleLock)
+            {
+                queue = _scheduled.Dequeue();
+            }
+
+            // A queue catches what its items throw (LoopQueue.Execute), so the loop goes on.
+            queue.Execute();
+        }
+
+        return true;
     }
 }

@@ -51,12 +51,15 @@ internal sealed class SocketReadiness
     private bool _added;
     private bool _closed;
 
-    /// <param name="loop">The loop to wait on; null for <see cref="SocketEventLoop.Next"/>'s choice.</param>
+    /// <param name="loop">
+    /// The loop to wait on; null for the loop whose thread this is (work posted to it, <see cref="LoopWork{T}"/>,
+    /// keeps its sockets there), or elsewhere <see cref="SocketEventLoop.Next"/>'s choice.
+    /// </param>
     public SocketReadiness(Socket socket, SocketEventLoop? loop = null)
     {
         _socket = socket;
         _descriptor = (int)socket.SafeHandle.DangerousGetHandle();
-        _loop = loop ?? SocketEventLoop.Next();
+        _loop = loop ?? SocketEventLoop.Current ?? SocketEventLoop.Next();
         _read = new ReadinessWaiter(SocketEventLoop.Inline);
         _token = _loop.Enlist(this);
     }

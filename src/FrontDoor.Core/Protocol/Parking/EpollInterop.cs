@@ -25,6 +25,9 @@ internal static unsafe partial class EpollInterop
     public const uint OneShot = 1u << 30;
     public const uint EdgeTriggered = 1u << 31;
 
+    /// <summary>The token of a set's own wake event (<see cref="TryCreateSetWithWakeEvent"/>); no generation slot's token is ever this.</summary>
+    public const ulong WakeToken = ulong.MaxValue;
+
     private const int CloseOnExec = LibC.CloseOnExec;
     private const int NonBlocking = LibC.NonBlocking;
     private const int DuplicateCloseOnExec = 1030;
@@ -66,6 +69,32 @@ internal static unsafe partial class EpollInterop
     }
 
     public static int CreateWakeEvent() => EventFd(0, CloseOnExec | NonBlocking);
+
+    /// <summary>
+    /// A new epoll set watching an event of its own (token <see cref="WakeToken"/>), which <see cref="Signal"/>
+    /// makes readable to wake the set's thread. False, with nothing left open, when the system gives none.
+    /// </summary>
+    public static bool TryCreateSetWithWakeEvent(out int epoll, out int wakeEvent)
+    {
+        epoll = CreateSet();
+        wakeEvent = epoll < 0 ? -1 : CreateWakeEvent();
+        if (wakeEvent >= 0 && Add(epoll, wakeEvent, Readable, WakeToken) == 0)
+        {
+            return true;
+        }
+
+        if (epoll >= 0)
+        {
+            Close(epoll);
+        }
+
+        if (wakeEvent >= 0)
+        {
+            Close(wakeEvent);
+        }
+
+        return false;
+    }
 
     /// <summary>Watches <paramref name="descriptor"/> for <paramref name="events"/>; the token comes back with its event.</summary>
     /// <returns>0, or the errno (out of watches: ENOSPC; out of kernel memory: ENOMEM).</returns>

@@ -17,7 +17,6 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
 {
     private const int MaxEvents = 256;
     private const int TickMilliseconds = 1000;
-    private const ulong WakeToken = ulong.MaxValue;
     private const uint Watched = EpollInterop.Readable | EpollInterop.PeerClosedWrite | EpollInterop.OneShot;
 
     private readonly Lock _lock = new();
@@ -59,7 +58,11 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
     }
 
     /// <param name="isExpired">Asked on the watching thread, oldest first, about once a second; must not block.</param>
-    /// <param name="wake">Called on the thread pool, once per parked descriptor, which it then owns.</param>
+    /// <param name="wake">
+    /// Called once per parked descriptor, which it then owns: on the watching thread (or on the caller's, for
+    /// <see cref="Park"/>'s and <see cref="WakeAll"/>'s own), so it must hand the work on without blocking
+    /// (ListenerService posts it to a socket loop) and must not throw.
+    /// </param>
     /// <param name="ownsDescriptors">
     /// True when a parked descriptor is the set's until its wake (closed on dispose); false when its owner
     /// keeps it and only waits (the owner must not close it while it is parked).
@@ -67,21 +70,8 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
     /// <returns>Null when this system has no epoll for FrontDoor (the caller waits the ordinary way).</returns>
     public static ParkedSockets<TState>? TryCreate(Func<TState, bool> isExpired, Action<int, TState, ParkedSocketWake> wake, bool ownsDescriptors = true)
     {
-        var epoll = EpollInterop.CreateSet();
-        if (epoll < 0)
+        if (!EpollInterop.TryCreateSetWithWakeEvent(out var epoll, out var wakeEvent))
         {
-            return null;
-        }
-
-        var wakeEvent = EpollInterop.CreateWakeEvent();
-        if (wakeEvent < 0 || EpollInterop.Add(epoll, wakeEvent, EpollInterop.Readable, WakeToken) != 0)
-        {
-            EpollInterop.Close(epoll);
-            if (wakeEvent >= 0)
-            {
-                EpollInterop.Close(wakeEvent);
-            }
-
             return null;
         }
 
@@ -175,7 +165,7 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
                 for (var i = 0; i < count; i++)
                 {
                     var token = EpollInterop.TokenAt(events, i);
-                    if (token == WakeToken)
+                    if (token == EpollInterop.WakeToken)
                     {
                         EpollInterop.ClearSignal(_wakeEvent);
                     }
@@ -242,10 +232,7 @@ internal sealed unsafe class ParkedSockets<TState> : IDisposable
         return false;
     }
 
-    private void Dispatch(int descriptor, TState state, ParkedSocketWake reason) =>
-        ThreadPool.UnsafeQueueUserWorkItem(static wake => wake.Owner._wake(wake.Descriptor, wake.State, wake.Reason), new Wakeup(this, descriptor, state, reason), preferLocal: false);
-
-    private readonly record struct Wakeup(ParkedSockets<TState> Owner, int Descriptor, TState State, ParkedSocketWake Reason);
+    private void Dispatch(int descriptor, TState state, ParkedSocketWake reason) => _wake(descriptor, state, reason);
 
     /// <summary>A parked connection: its descriptor and the caller's state (a slot adds its generation and free-list link).</summary>
     private readonly record struct Parked(int Descriptor, TState State);

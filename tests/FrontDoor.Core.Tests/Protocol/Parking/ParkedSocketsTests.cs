@@ -65,9 +65,9 @@ public sealed class ParkedSocketsTests : IDisposable
             await ParkedPairAsync(state);
         }
 
-        // Handed back on the thread pool, so in no promised order.
+        // Handed back on the watching thread, oldest first.
         _expiredUpTo = 1;
-        var expired = new[] { Next(), Next() }.Select(StateAndWake).OrderBy(w => w.State).ToArray();
+        var expired = new[] { Next(), Next() }.Select(StateAndWake).ToArray();
         Assert.Equal([(0, ParkedSocketWake.Expired), (1, ParkedSocketWake.Expired)], expired);
         Assert.False(_woken.TryTake(out _, TimeSpan.FromSeconds(2.5)));
         Assert.Equal(2, _parked.Count);
