@@ -15,25 +15,36 @@ internal sealed class LoopWork<T>
     private readonly Action<T> _run;
     private readonly Action<T, Exception> _failed;
 
+    // Each kind of work takes the loops in a turn of its own. With one turn shared by every kind, a login
+    // (its accept's hand-off, then its parked connection's wake) took two steps of it, so with two loops every
+    // session that arrived alone woke on the same loop and stayed there, leaving the other loop the greetings.
+    private int _next;
+
     /// <param name="run">Runs one item; must not block (it runs on a loop's thread).</param>
     /// <param name="failed">Told what <paramref name="run"/> threw; must not throw.</param>
     public LoopWork(Action<T> run, Action<T, Exception> failed)
+        : this(OperatingSystem.IsLinux() && SocketEventLoop.Enabled ? SocketEventLoop.All : [], run, failed)
+    {
+    }
+
+    /// <summary>Work for <paramref name="loops"/> (tests make loops of their own); none: the thread pool.</summary>
+    internal LoopWork(IReadOnlyList<SocketEventLoop> loops, Action<T> run, Action<T, Exception> failed)
     {
         _run = run;
         _failed = failed;
-        _queues = OperatingSystem.IsLinux() && SocketEventLoop.Enabled ? QueuePerLoop(run, failed) : [];
+        _queues = OperatingSystem.IsLinux() && loops.Count > 0 ? QueuePerLoop(loops, run, failed) : [];
     }
 
     [SupportedOSPlatform("linux")]
-    private static LoopQueue<T>[] QueuePerLoop(Action<T> run, Action<T, Exception> failed) =>
-        [.. SocketEventLoop.All.Select(loop => new LoopQueue<T>(loop, run, failed))];
+    private static LoopQueue<T>[] QueuePerLoop(IReadOnlyList<SocketEventLoop> loops, Action<T> run, Action<T, Exception> failed) =>
+        [.. loops.Select(loop => new LoopQueue<T>(loop, run, failed))];
 
-    /// <summary>Runs <paramref name="item"/> on the next loop in turn (or the thread pool); never throws.</summary>
+    /// <summary>Runs <paramref name="item"/> on the next loop in this work's turn (or the thread pool); never throws.</summary>
     public void Post(T item)
     {
         if (OperatingSystem.IsLinux() && _queues.Length > 0)
         {
-            _queues[SocketEventLoop.Next().Index].Post(item);
+            _queues[(int)((uint)Interlocked.Increment(ref _next) % (uint)_queues.Length)].Post(item);
             return;
         }
 

@@ -66,8 +66,9 @@ internal sealed unsafe class SocketEventLoop
     public static bool Enabled => Loops.Value.Length > 0;
 
     /// <summary>
-    /// The loop for new work or a new socket of no session yet made off the loops (a posted connection, a
-    /// health probe): each in turn, as .NET spreads its sockets over its engines. A backend connected for a
+    /// The loop for a new socket of no session yet made off the loops (a health probe): each in turn, as .NET
+    /// spreads its sockets over its engines. Posted work takes the loops in a turn of its own
+    /// (<see cref="LoopWork{T}"/>). A backend connected for a
     /// session is not: it joins its client's loop (<see cref="ImapConnection.EventLoop"/>), so one thread
     /// relays the session both ways (bench/README.md, "One loop per session"); nor is a socket made on a
     /// loop's thread (<see cref="Current"/>).

@@ -155,4 +155,40 @@ public sealed class LoopQueueTests : IDisposable
             Assert.Same(current, waits);
         }
     }
+
+    [Fact]
+    public async Task Each_kind_of_work_takes_the_loops_in_its_own_turn_whatever_else_is_posted_between()
+    {
+        var second = SocketEventLoop.TryCreate(98) ?? throw new InvalidOperationException("no epoll");
+        try
+        {
+            SocketEventLoop[] loops = [_loop, second];
+            var wakes = new ConcurrentQueue<SocketEventLoop?>();
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var accepts = new LoopWork<int>(loops, _ => { }, (_, ex) => done.TrySetException(ex));
+            var resumes = new LoopWork<int>(loops, i =>
+            {
+                wakes.Enqueue(SocketEventLoop.Current);
+                if (i == 7)
+                {
+                    done.TrySetResult();
+                }
+            }, (_, ex) => done.TrySetException(ex));
+
+            // As logins that arrive one at a time post: an accept's hand-off, then that connection's wake.
+            for (var i = 0; i < 8; i++)
+            {
+                accepts.Post(i);
+                resumes.Post(i);
+            }
+
+            await done.Task.WaitAsync(Patience);
+            Assert.Equal(4, wakes.Count(l => ReferenceEquals(l, _loop)));
+            Assert.Equal(4, wakes.Count(l => ReferenceEquals(l, second)));
+        }
+        finally
+        {
+            second.Stop();
+        }
+    }
 }
