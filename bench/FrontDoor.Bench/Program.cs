@@ -10,6 +10,12 @@ using FrontDoor.Bench;
 //                   [--minimap BIN]
 //                   [--only fetch,append,noop,pynoop,pipelined,cload,memory,memory-preauth,memory-auth,compress,alloc,micro,
 //                           directory,scale,scale-preauth,scale-auth,scale-inprocess,logins,login-alloc]
+// FrontDoor runs in this process for scenarios 5, 7 (directory), 8b and 10: as its executable does
+// (src/FrontDoor/Program.cs), socket continuations run inline, set before the first socket exists. Without it
+// the in-process FrontDoor ran every continuation through the thread pool, a mode no deployment runs unless its
+// operator asks (8b read 4.3-4.6 KB of garbage per login, against 3.5 KB for the executable; bench/README.md).
+// The bench's own .NET clients run inline too, on every path alike.
+FrontDoor.Core.Protocol.InlineSocketCompletions.PreferUnlessSet();
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
