@@ -24,8 +24,8 @@ WARMUP = 200
 
 
 def sched(pids):
-    """Nanoseconds on a CPU and timeslices, summed over every thread of the processes; and the JIT thread's nanoseconds."""
-    ns = slices = jit = 0
+    """Each thread of the processes: (nanoseconds on a CPU, timeslices, whether it is .NET's JIT thread), by thread id."""
+    threads = {}
     for pid in pids:
         for tid in os.listdir(f"/proc/{pid}/task"):
             try:
@@ -35,10 +35,21 @@ def sched(pids):
                     name = f.read()
             except OSError:
                 continue  # the thread ended meanwhile
-            ns += int(fields[0])
-            slices += int(fields[2])
-            if name.startswith(".NET Tiered"):
-                jit += int(fields[0])
+            threads[tid] = (int(fields[0]), int(fields[2]), name.startswith(".NET Tiered"))
+    return threads
+
+
+def sched_delta(before, after):
+    """Nanoseconds, timeslices and the JIT thread's nanoseconds between two readings, thread by thread: a thread
+    that started meanwhile counts whole, one that ended counts nothing (a sum per reading let an ended thread take
+    its whole life's time out of the difference)."""
+    ns = slices = jit = 0
+    for tid, (ns1, slices1, is_jit) in after.items():
+        ns0, slices0, _ = before.get(tid, (0, 0, is_jit))
+        ns += ns1 - ns0
+        slices += slices1 - slices0
+        if is_jit:
+            jit += ns1 - ns0
     return ns, slices, jit
 
 
@@ -74,21 +85,22 @@ def main():
         read_until(b"n ")
 
     times = []
-    cpu0, slices0, jit0, own0 = *sched(pids), time.process_time_ns()
+    threads0, own0 = sched(pids), time.process_time_ns()
     for _ in range(count):
         start = time.perf_counter_ns()
         sock.sendall(command)
         read_until(b"n ")
         times.append(time.perf_counter_ns() - start)
-    cpu1, slices1, jit1, own1 = *sched(pids), time.process_time_ns()
+    threads1, own1 = sched(pids), time.process_time_ns()
+    cpu_ns, slices, jit_ns = sched_delta(threads0, threads1)
 
     sock.sendall(b"z LOGOUT\r\n")
     read_until(b"z ")
     sock.close()
     times.sort()
-    cpu = (cpu1 - cpu0) / count / 1000 if pids else float("nan")
-    runs = (slices1 - slices0) / count if pids else float("nan")
-    jit = (jit1 - jit0) / count / 1000 if pids else float("nan")
+    cpu = cpu_ns / count / 1000 if pids else float("nan")
+    runs = slices / count if pids else float("nan")
+    jit = jit_ns / count / 1000 if pids else float("nan")
     print("%.1f %.1f %.2f %.2f %.2f %.2f" % (times[len(times) // 2] / 1000, times[min(len(times) - 1, len(times) * 99 // 100)] / 1000,
                                            cpu, runs, (own1 - own0) / count / 1000, jit))
 
