@@ -20,10 +20,9 @@ internal sealed class PreAuthCommand
     /// <summary>The reader's list, emptied at its next read.</summary>
     public IReadOnlyList<ImapArgument> Arguments { get; }
 
-    internal PreAuthCommand Set(string tag, string name)
+    internal void Set(string tag, string name)
     {
         Tag = tag;
         Name = name;
-        return this;
     }
 }

@@ -48,9 +48,8 @@ internal sealed class PreAuthReader
 
     // The command being assembled.
     private readonly List<ImapArgument> _arguments = [];
+    // Its tag and name are set as the command's first line is read, so a refusal has the tag too.
     private readonly PreAuthCommand _command;
-    private string _tag = "*";
-    private string _name = string.Empty;
     private bool _malformed;
     private byte[]? _literal;
     private int _literalFilled;
@@ -157,7 +156,7 @@ internal sealed class PreAuthReader
                 default:
                     if (read.IsCompleted)
                     {
-                        return new PreAuthRead(PreAuthReadKind.Closed, null, _tag, string.Empty);
+                        return new PreAuthRead(PreAuthReadKind.Closed, null, _command.Tag, string.Empty);
                     }
 
                     break;
@@ -208,8 +207,6 @@ internal sealed class PreAuthReader
     {
         _arguments.Clear();
         _command.Set("*", string.Empty);
-        _tag = "*";
-        _name = string.Empty;
         _malformed = false;
         _literal = null;
         _literalFilled = 0;
@@ -288,9 +285,8 @@ internal sealed class PreAuthReader
         {
             var tag = ImapSyntax.NextWord(text, out var rest);
             var name = ImapSyntax.NextWord(rest, out rest);
-            _tag = ImapSyntax.IsValidTag(tag) ? Tags.Get(tag) : "*";
-            _name = NameOf(name);
-            _malformed = _tag == "*" || name.IsEmpty;
+            _command.Set(ImapSyntax.IsValidTag(tag) ? Tags.Get(tag) : "*", NameOf(name));
+            _malformed = _command.Tag == "*" || name.IsEmpty;
             text = rest;
         }
 
@@ -299,8 +295,8 @@ internal sealed class PreAuthReader
         if (literal is not { } announced)
         {
             outcome = _malformed
-                ? new PreAuthRead(PreAuthReadKind.Bad, null, _tag, _tag == "*" ? "Invalid tag" : "Invalid command syntax")
-                : new PreAuthRead(PreAuthReadKind.Command, _command.Set(_tag, _name), _tag, string.Empty);
+                ? new PreAuthRead(PreAuthReadKind.Bad, null, _command.Tag, _command.Tag == "*" ? "Invalid tag" : "Invalid command syntax")
+                : new PreAuthRead(PreAuthReadKind.Command, _command, _command.Tag, string.Empty);
             return Step.Done;
         }
 
@@ -315,7 +311,7 @@ internal sealed class PreAuthReader
             }
 
             _framer.CancelLiteral();
-            outcome = new PreAuthRead(PreAuthReadKind.Bad, null, _tag, "[TOOBIG] Literal too large before login");
+            outcome = new PreAuthRead(PreAuthReadKind.Bad, null, _command.Tag, "[TOOBIG] Literal too large before login");
             return Step.Done;
         }
 
@@ -329,7 +325,7 @@ internal sealed class PreAuthReader
         return announced.NonSynchronizing ? Step.NeedMore : Step.SendContinuation;
     }
 
-    private PreAuthRead Bye(string text) => new(PreAuthReadKind.Bye, null, _tag, text);
+    private PreAuthRead Bye(string text) => new(PreAuthReadKind.Bye, null, _command.Tag, text);
 
     /// <summary>The command's name in upper case; the names answered before login are strings made once, not one per command.</summary>
     private static string NameOf(ReadOnlySpan<byte> name)
