@@ -31,8 +31,12 @@ internal sealed class SocketConnection : ImapConnection
     // kick, the idle sweeper, FrontDoor stopping) while its own thread may be closing the socket; a close that
     // finds a call still holding the descriptor makes .NET reset the connection to unblock it (connect with
     // AF_UNSPEC), and a reset makes the client's next send fail before it has read the BYE in its queue.
+    // Aborted once Abort has shut both ways: the relay aborts the backend to stop its pump, and the close
+    // aborts every connection again, a shutdown the kernel can only refuse (ENOTCONN).
     private int _shutdowns;
     private const int Closing = 1 << 30;
+    private const int Aborted = 1 << 29;
+    private const int Flags = Closing | Aborted;
 
     /// <param name="socket">A connected socket.</param>
     /// <param name="onEventLoop">
@@ -309,6 +313,11 @@ internal sealed class SocketConnection : ImapConnection
 
     public override void Abort()
     {
+        if ((Interlocked.Or(ref _shutdowns, Aborted) & Aborted) != 0)
+        {
+            return;
+        }
+
         try
         {
             Shutdown(SocketShutdown.Both);
@@ -356,7 +365,7 @@ internal sealed class SocketConnection : ImapConnection
     private void WaitOutShutdowns()
     {
         var spin = default(SpinWait);
-        while ((Interlocked.Or(ref _shutdowns, Closing) & ~Closing) != 0)
+        while ((Interlocked.Or(ref _shutdowns, Closing) & ~Flags) != 0)
         {
             spin.SpinOnce();
         }
