@@ -27,8 +27,20 @@ public class RouteCacheTests
         StaleTime = TimeSpan.FromSeconds(3600),
     };
 
-    private RouteCache Cache(Func<string, Task<CachedRoute>> directory) =>
-        new(login => { Interlocked.Increment(ref _lookups); return directory(login); }, Settings, _clock, DirectoryMetrics.Unobserved);
+    private RouteCache Cache(Func<string, Task<CachedRoute>> directory, Func<IReadOnlySet<string>>? loggedIn = null) =>
+        new(login => { Interlocked.Increment(ref _lookups); return directory(login); }, Settings, _clock, DirectoryMetrics.Unobserved, loggedIn);
+
+    /// <summary>Fills the cache past its size with random logins, then makes the next lookup sweep it.</summary>
+    private async Task FillAndSweepAsync(RouteCache cache)
+    {
+        for (var i = 0; i < RouteCache.SweepAbove; i++)
+        {
+            await cache.GetAsync("random" + i, default);
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(16));
+        await cache.GetAsync("random-last", default);
+    }
 
     private static Task<CachedRoute> Down(string login) => Task.FromException<CachedRoute>(new DirectoryUnavailableException("down"));
 
@@ -127,13 +139,7 @@ public class RouteCacheTests
     {
         var cache = Cache(login => Task.FromResult(login.StartsWith("user", StringComparison.Ordinal) ? Found : CachedRoute.NotFound));
         await cache.GetAsync("user0", default);
-        for (var i = 0; i < RouteCache.SweepAbove; i++)
-        {
-            await cache.GetAsync("random" + i, default);
-        }
-
-        _clock.Advance(TimeSpan.FromSeconds(16));
-        await cache.GetAsync("random-last", default);
+        await FillAndSweepAsync(cache);
         Assert.True(cache.Count < 10, $"{cache.Count} answers kept");
         await cache.GetAsync("user0", default);
         Assert.Equal(RouteCache.SweepAbove + 2, _lookups);
@@ -143,19 +149,11 @@ public class RouteCacheTests
     public async Task A_sweep_keeps_the_answers_of_users_logged_in_here_however_old()
     {
         var loggedIn = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "USER0" };
-        var cache = new RouteCache(
-            login => { Interlocked.Increment(ref _lookups); return Task.FromResult(login.StartsWith("user", StringComparison.Ordinal) ? Found : CachedRoute.NotFound); },
-            Settings, _clock, DirectoryMetrics.Unobserved, () => loggedIn);
+        var cache = Cache(login => Task.FromResult(login.StartsWith("user", StringComparison.Ordinal) ? Found : CachedRoute.NotFound), () => loggedIn);
         await cache.GetAsync("user0", default);
         await cache.GetAsync("user1", default);
         _clock.Advance(TimeSpan.FromSeconds(3700));
-        for (var i = 0; i < RouteCache.SweepAbove; i++)
-        {
-            await cache.GetAsync("random" + i, default);
-        }
-
-        _clock.Advance(TimeSpan.FromSeconds(16));
-        await cache.GetAsync("random-last", default);
+        await FillAndSweepAsync(cache);
 
         // user1's answer, past cacheSeconds and staleSeconds, is gone; user0's stays, so the watch still finds user0 by the entry.
         Assert.True(cache.Count < 10, $"{cache.Count} answers kept");
