@@ -44,9 +44,24 @@ internal sealed class SocketConnection : ImapConnection
     /// and a second watch would wake two threads per event, so it keeps waiting in .NET's engine.
     /// </param>
     public SocketConnection(Socket socket, bool onEventLoop = true)
+        : this(socket, onEventLoop, noDelaySet: false)
+    {
+    }
+
+    /// <param name="socket">A connected socket.</param>
+    /// <param name="onEventLoop">As in the public constructor.</param>
+    /// <param name="noDelaySet">
+    /// True when TCP_NODELAY is set on the socket already: a parked descriptor (<see cref="Adopt"/>) is a
+    /// copy of one whose connection set it, and the option belongs to the socket, not to a descriptor.
+    /// </param>
+    private SocketConnection(Socket socket, bool onEventLoop, bool noDelaySet)
     {
         _socket = socket;
-        _socket.NoDelay = true;
+        if (!noDelaySet)
+        {
+            _socket.NoDelay = true;
+        }
+
         _onEventLoop = onEventLoop;
     }
 
@@ -72,6 +87,7 @@ internal sealed class SocketConnection : ImapConnection
     /// <remarks>
     /// Where every call on it is FrontDoor's own (Linux, the event loop on), the socket is a
     /// <see cref="BareSocket"/>: its addresses are read only when asked, so a session that never asks makes none.
+    /// TCP_NODELAY is not set again: <see cref="TryDetach"/> gave up a copy of a descriptor whose connection set it.
     /// </remarks>
     public static SocketConnection Adopt(int descriptor)
     {
@@ -79,8 +95,8 @@ internal sealed class SocketConnection : ImapConnection
         try
         {
             return OperatingSystem.IsLinux() && SocketEventLoop.Enabled && BareSocket.TryWrap(handle) is { } bare
-                ? new SocketConnection(bare) { _bare = true }
-                : new SocketConnection(new Socket(handle));
+                ? new SocketConnection(bare, onEventLoop: true, noDelaySet: true) { _bare = true }
+                : new SocketConnection(new Socket(handle), onEventLoop: true, noDelaySet: true);
         }
         catch
         {
@@ -107,14 +123,19 @@ internal sealed class SocketConnection : ImapConnection
     /// <inheritdoc cref="ConnectOnEventLoopAsync(Socket, EndPoint, CancellationToken)"/>
     /// <param name="remote">The address as the system takes it (<see cref="EndPoint.Serialize"/>), which a caller may keep and share: it is only read.</param>
     /// <param name="loop">The loop to wait on (the session's client's, <see cref="ImapConnection.EventLoop"/>); null for <see cref="SocketEventLoop.Next"/>'s choice.</param>
+    /// <param name="nonBlocking">True for a socket made non-blocking by socket(2) (<see cref="SocketInterop.TryNewNonBlockingSocket"/>): no call to make it so.</param>
     [SupportedOSPlatform("linux")]
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<SocketConnection> ConnectOnEventLoopAsync(Socket socket, SocketAddress remote, SocketEventLoop? loop, CancellationToken cancellationToken)
+    public static async ValueTask<SocketConnection> ConnectOnEventLoopAsync(Socket socket, SocketAddress remote, SocketEventLoop? loop, CancellationToken cancellationToken, bool nonBlocking = false)
     {
         SocketReadiness? events = null;
         try
         {
-            SocketInterop.MakeNonBlocking(socket);
+            if (!nonBlocking)
+            {
+                SocketInterop.MakeNonBlocking(socket);
+            }
+
             var started = LibC.StartConnect(socket.SafeHandle, remote);
             if (started != 0 && started != LibC.InProgress)
             {

@@ -13,7 +13,7 @@ namespace FrontDoor.Core.Protocol;
 /// one it throws whenever the connection has already reached the kernel's CLOSE state (the peer reset it),
 /// though the call still did its work (the socket's waits end). That was an exception per session end.</item>
 /// <item>Sends and receives that do not wait (MSG_DONTWAIT), and the descriptor made non-blocking with
-/// fcntl(2): through .NET, making a socket non-blocking, or a send on one that never was, first makes the
+/// ioctl(2) FIONBIO, or a socket made non-blocking by socket(2): through .NET, making a socket non-blocking, or a send on one that never was, first makes the
 /// socket's asynchronous context (152 B and three lock objects), which a socket whose waits are
 /// FrontDoor's own never uses; it was made for every socket of every login and held for the session's life,
 /// and for a greeted connection that is parked at once, for a socket closed right after (bench/README.md,
@@ -34,9 +34,13 @@ internal static unsafe partial class SocketInterop
     private const int NoSignal = 0x4000;
     private const int PeekFlag = 0x2;
 
-    // fcntl(2) F_GETFL and F_SETFL.
-    private const int GetStatusFlags = 3;
-    private const int SetStatusFlags = 4;
+    // ioctl(2) FIONBIO: sets or clears O_NONBLOCK in one call, where fcntl(2) takes two (F_GETFL, then
+    // F_SETFL). The generic Linux number, but for PowerPC's (its ioctl numbers are its own).
+    private static readonly nuint SetNonBlocking = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == Architecture.Ppc64le ? 0x8004667e : 0x5421;
+
+    // socket(2) type flags: SOCK_STREAM, SOCK_NONBLOCK (O_NONBLOCK) and SOCK_CLOEXEC (O_CLOEXEC); IPPROTO_TCP.
+    private const int Stream = 1;
+    private const int Tcp = 6;
 
     [LibraryImport(LibC.Library, EntryPoint = "send", SetLastError = true)]
     private static partial nint Send(int descriptor, byte* buffer, nint length, int flags);
@@ -44,17 +48,66 @@ internal static unsafe partial class SocketInterop
     [LibraryImport(LibC.Library, EntryPoint = "recv", SetLastError = true)]
     private static partial nint Receive(int descriptor, byte* buffer, nint length, int flags);
 
+    [LibraryImport(LibC.Library, EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int IoControl(int descriptor, nuint request, int* argument);
+
+    [LibraryImport(LibC.Library, EntryPoint = "socket", SetLastError = true)]
+    private static partial int NewSocket(int family, int type, int protocol);
+
     /// <summary>Makes the descriptor non-blocking (for a connect that does not wait, and for splice), leaving .NET's view of the socket as it was.</summary>
     /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
-    /// <exception cref="SocketException">fcntl failed.</exception>
+    /// <exception cref="SocketException">ioctl failed.</exception>
     public static void MakeNonBlocking(Socket socket)
     {
         using var held = new HeldDescriptor(socket.SafeHandle);
-        var flags = LibC.Fcntl(held.Open, GetStatusFlags, 0);
-        if (flags < 0 || ((flags & LibC.NonBlocking) == 0 && LibC.Fcntl(held.Open, SetStatusFlags, flags | LibC.NonBlocking) < 0))
+        var on = 1;
+        if (IoControl(held.Open, SetNonBlocking, &on) != 0)
         {
             throw new SocketException((int)ErrorOf(Marshal.GetLastPInvokeError()));
         }
+    }
+
+    /// <summary>
+    /// A new TCP socket, non-blocking and close-on-exec from its socket(2) call, so a connect on the loop
+    /// needs no call to make it so (<see cref="MakeNonBlocking"/>); a <see cref="BareSocket"/>, as nothing
+    /// but FrontDoor's own calls use it.
+    /// </summary>
+    /// <returns>Null where this runtime cannot wrap a descriptor bare (the caller makes a socket the usual way).</returns>
+    /// <exception cref="SocketException">socket(2) failed (EMFILE, ENOBUFS, an unsupported family).</exception>
+    public static Socket? TryNewNonBlockingSocket(AddressFamily family)
+    {
+        var number = family switch
+        {
+            AddressFamily.InterNetwork => 2,
+            AddressFamily.InterNetworkV6 => 10,
+            _ => -1,
+        };
+        if (number < 0)
+        {
+            return null;
+        }
+
+        var descriptor = NewSocket(number, Stream | LibC.NonBlocking | LibC.CloseOnExec, Tcp);
+        if (descriptor < 0)
+        {
+            // EMFILE and ENFILE as .NET's own socket() reports them, so the caller sees the node out of descriptors
+            // (LocalExhaustion); ENOMEM with ENOBUFS, as out of kernel memory.
+            throw new SocketException((int)(Marshal.GetLastPInvokeError() switch
+            {
+                24 or 23 => SocketError.TooManyOpenSockets,
+                12 => SocketError.NoBufferSpaceAvailable,
+                var error => LibC.SocketErrorOf(error),
+            }));
+        }
+
+        var handle = new SafeSocketHandle(descriptor, ownsHandle: true);
+        var socket = BareSocket.TryWrap(handle);
+        if (socket is null)
+        {
+            handle.Dispose();
+        }
+
+        return socket;
     }
 
     [LibraryImport(LibC.Library, EntryPoint = "shutdown", SetLastError = true)]

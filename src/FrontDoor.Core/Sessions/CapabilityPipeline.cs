@@ -18,30 +18,27 @@ internal sealed class CapabilityPipeline
 
     public CapabilitySet Apply(CapabilitySet capabilities, CapabilityContext context) => ApplyInPlace(capabilities.Clone(), context);
 
-    /// <summary>Whether a filter wants lists shown at <paramref name="stage"/> (<see cref="ICapabilityFilter.Filters"/>); when none does, there is no context to make.</summary>
-    public bool AnyFor(CapabilityStage stage)
-    {
-        foreach (var filter in _filters)
-        {
-            if (Wants(filter, stage))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>Filters a list the caller made for the purpose and does not keep: no copy first.</summary>
-    public CapabilitySet ApplyInPlace(CapabilitySet result, CapabilityContext context)
+    public CapabilitySet ApplyInPlace(CapabilitySet result, CapabilityContext context) =>
+        ApplyInPlace(result, context.Stage, context, static context => context);
+
+    /// <summary>
+    /// Filters a list the caller made for the purpose and does not keep, at <paramref name="stage"/>. The
+    /// context is made (by <paramref name="makeContext"/> from <paramref name="state"/>) only once a filter
+    /// wants the stage (<see cref="ICapabilityFilter.Filters"/>), so a greeting no filter looks at makes none;
+    /// each filter is asked once.
+    /// </summary>
+    public CapabilitySet ApplyInPlace<TState>(CapabilitySet result, CapabilityStage stage, TState state, Func<TState, CapabilityContext> makeContext)
     {
+        CapabilityContext? context = null;
         foreach (var filter in _filters)
         {
-            if (!Wants(filter, context.Stage))
+            if (!Wants(filter, stage))
             {
                 continue;
             }
 
+            context ??= makeContext(state);
             try
             {
                 filter.Filter(result, context);

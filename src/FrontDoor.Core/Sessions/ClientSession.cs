@@ -501,9 +501,11 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
             }
         }
 
-        return services.Capabilities.AnyFor(stage)
-            ? services.Capabilities.ApplyInPlace(offered, new CapabilityContext(stage, null, null) { Listener = listener.Name, ClientAddress = clientAddress })
-            : offered;
+        return services.Capabilities.ApplyInPlace(
+            offered,
+            stage,
+            (stage, listener.Name, clientAddress),
+            static state => new CapabilityContext(state.stage, null, null) { Listener = state.Name, ClientAddress = state.clientAddress });
     }
 
     /// <summary>RFC 9051 section 6.2.1. Whatever the client pipelined after STARTTLS is dropped with the plain-text pipe.</summary>
