@@ -27,6 +27,9 @@ internal sealed class SocketConnection : ImapConnection
     // A BareSocket (Adopt): .NET does not know its addresses; FrontDoor reads them from the system when asked.
     private bool _bare;
 
+    // Its descriptor given up to be parked (TryDetach): the Socket no longer owns it and is not disposed.
+    private bool _detached;
+
     // Shutdowns in flight, and Closing once the close has begun. A session is stopped from other threads (a
     // kick, the idle sweeper, FrontDoor stopping) while its own thread may be closing the socket; a close that
     // finds a call still holding the descriptor makes .NET reset the connection to unblock it (connect with
@@ -290,28 +293,37 @@ internal sealed class SocketConnection : ImapConnection
     }
 
     /// <summary>
-    /// Gives up the socket as a bare descriptor (a copy; this connection's own is closed), for
-    /// <see cref="ParkedSockets{TState}"/>. Only while nothing but non-blocking sends has used it: a stream
+    /// Gives up the socket as a bare descriptor (the connection's own, taken out of its <see cref="Socket"/>),
+    /// for <see cref="ParkedSockets{TState}"/>. Only while nothing but non-blocking sends has used it: a stream
     /// may hold bytes read ahead or TLS state, and a socket that has waited in .NET's epoll set stays
-    /// registered there for as long as any copy of its descriptor is open.
+    /// registered there for as long as its descriptor is open.
     /// </summary>
     /// <returns>False (and the connection unchanged) when it cannot be given up.</returns>
+    /// <remarks>
+    /// The handle is marked no longer the socket's (<see cref="System.Runtime.InteropServices.SafeHandle.SetHandleAsInvalid"/>),
+    /// so neither .NET nor this connection closes the descriptor, rather than copied (dup) and closed: two
+    /// system calls per parked connection (bench/README.md, per-login system calls). The <see cref="Socket"/>
+    /// is then dropped, not disposed: its close waits for a release that a handle so marked never makes
+    /// (<see cref="DisposeTransportAsync"/> skips it). A call still holding the handle from another thread
+    /// (a shutdown) ends on the same socket, as it did on the copy's.
+    /// </remarks>
     [SupportedOSPlatform("linux")]
     public bool TryDetach(out int descriptor)
     {
         descriptor = -1;
-        if (_network is not null || _waitedInRuntime || _events is not null)
+        if (_network is not null || _waitedInRuntime || _events is not null || _detached)
         {
             return false;
         }
 
-        descriptor = EpollInterop.Duplicate(Descriptor);
-        if (descriptor < 0)
-        {
-            return false;
-        }
+        descriptor = Descriptor;
+        _detached = true;
+        _socket.SafeHandle.SetHandleAsInvalid();
 
-        _socket.Dispose();
+        // The dropped Socket's finalizer would only dispose a handle marked closed: skipped, as its Dispose would.
+#pragma warning disable CA1816 // Suppressed for the Socket this connection drops, not for itself.
+        GC.SuppressFinalize(_socket);
+#pragma warning restore CA1816
         return true;
     }
 
@@ -407,6 +419,9 @@ internal sealed class SocketConnection : ImapConnection
             await _network.DisposeAsync().ConfigureAwait(false);
         }
 
-        _socket.Dispose();
+        if (!_detached)
+        {
+            _socket.Dispose();
+        }
     }
 }
