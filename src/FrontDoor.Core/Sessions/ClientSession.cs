@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using FrontDoor.Core.Backends;
 using FrontDoor.Core.Diagnostics;
 using FrontDoor.Core.Hooks;
@@ -71,13 +70,8 @@ internal sealed partial class ClientSession : IDeadlineEntry, ILoginClient
     public static ClientSession Resume(ImapConnection client, ListenerContext listener, SessionServices services, System.Net.IPEndPoint? clientAddress, Greeted greeted, bool silentTooLong) =>
         new(client, listener, services, clientAddress, greeted.SessionId) { _greetedAt = greeted.At, _greetingFailed = greeted.Failed, _silentTooLong = silentTooLong };
 
-    /// <summary>A new session id: 12 hex digits.</summary>
-    public static string NewId()
-    {
-        Span<byte> random = stackalloc byte[6];
-        RandomNumberGenerator.Fill(random);
-        return Convert.ToHexStringLower(random);
-    }
+    /// <summary>A new session id: 12 hex digits (<see cref="SessionIdSource"/>).</summary>
+    public static string NewId() => SessionIdSource.Next();
 
     /// <summary>On a STARTTLS listener before TLS, without allowPlaintextAuth: no password may be sent yet.</summary>
     private bool PlaintextAuthRefused => IsPlaintextAuthRefused(_client, _listener);
