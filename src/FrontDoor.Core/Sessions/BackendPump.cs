@@ -56,6 +56,12 @@ internal sealed class BackendPump : IDisposable, ISplicingPump
         _link.Backend.CancelPendingRead();
     }
 
+    /// <summary><see cref="Stop"/>, and the backend connection aborted (both ways shut) with the same call.</summary>
+    public void StopAndAbort()
+    {
+        _link.Backend.CancelPendingReadAndAbort();
+    }
+
     public void Dispose()
     {
         _backendLine.Dispose();

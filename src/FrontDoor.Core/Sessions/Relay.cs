@@ -83,8 +83,8 @@ internal sealed class Relay : RelayContext, IDeadlineEntry, ISessionControl, IVa
             // One side is done: stop the other, then say goodbye if the client can still hear a whole line.
             Services.Idle.Forget(this);
             await stop.CancelAsync().ConfigureAwait(false);
-            StopBoth();
-            Backend.Abort();
+            _clientPump.Stop();
+            _backendPump.StopAndAbort();
             _gate.Disarm();
             var otherEnd = await (clientPumpFirst ? toClient : toBackend).ConfigureAwait(false);
 #pragma warning restore CA2012
