@@ -281,7 +281,7 @@ internal abstract partial class ImapConnection
         {
             if (_block is null)
             {
-                _block = ArrayPool<byte>.Shared.Rent(BufferSize);
+                _block = RelayBlocks.Rent(BufferSize);
                 (_start, _end) = (0, 0);
                 return;
             }
@@ -300,9 +300,9 @@ internal abstract partial class ImapConnection
             else
             {
                 // A line longer than half the block (bounded by the framer's line limit): a block twice as large.
-                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_block.Length * 2, held + MinimumReadSize));
+                var larger = RelayBlocks.Rent(Math.Max(_block.Length * 2, held + MinimumReadSize));
                 _block.AsSpan(_start, held).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(_block);
+                RelayBlocks.Return(_block);
                 _block = larger;
             }
 
@@ -323,7 +323,7 @@ internal abstract partial class ImapConnection
             // both get here, and a block given back twice would be two later renters' at once.
             if (Interlocked.Exchange(ref _block, null) is { } block)
             {
-                ArrayPool<byte>.Shared.Return(block);
+                RelayBlocks.Return(block);
             }
 
             (_start, _end) = (0, 0);

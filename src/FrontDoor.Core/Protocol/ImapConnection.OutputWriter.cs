@@ -180,7 +180,7 @@ internal abstract partial class ImapConnection
             var needed = Math.Max(sizeHint, 1);
             if (_current is null)
             {
-                _current = ArrayPool<byte>.Shared.Rent(Math.Max(needed, BufferSize));
+                _current = RelayBlocks.Rent(needed);
                 return;
             }
 
@@ -201,10 +201,10 @@ internal abstract partial class ImapConnection
             }
             else
             {
-                ArrayPool<byte>.Shared.Return(_current);
+                RelayBlocks.Return(_current);
             }
 
-            _current = ArrayPool<byte>.Shared.Rent(Math.Max(needed, BufferSize));
+            _current = RelayBlocks.Rent(needed);
             _currentLength = 0;
         }
 
@@ -212,14 +212,14 @@ internal abstract partial class ImapConnection
         {
             for (var i = 0; i < _filledCount; i++)
             {
-                ArrayPool<byte>.Shared.Return(_filled![i].Block);
+                RelayBlocks.Return(_filled![i].Block);
                 _filled[i] = default;
             }
 
             _filledCount = 0;
             if (_current is not null)
             {
-                ArrayPool<byte>.Shared.Return(_current);
+                RelayBlocks.Return(_current);
                 _current = null;
                 _currentLength = 0;
             }

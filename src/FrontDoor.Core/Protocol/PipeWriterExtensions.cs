@@ -21,12 +21,28 @@ internal static class PipeWriterExtensions
     /// Flushes; false when the other side is gone (the pipe completed, or the write failed). A relay pump
     /// uses it so that a failed write is put down to the side written to, not the side read from.
     /// </summary>
+    public static ValueTask<bool> FlushWhileOpenAsync(this PipeWriter writer, CancellationToken cancellationToken)
+    {
+        // A flush the socket took at once (a relayed command or answer, nearly always) needs no state machine.
+        ValueTask<FlushResult> flush;
+        try
+        {
+            flush = writer.FlushAsync(cancellationToken);
+        }
+        catch (IOException)
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        return flush.IsCompletedSuccessfully ? ValueTask.FromResult(!flush.Result.IsCompleted) : FlushWhileOpenSlowAsync(flush);
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<bool> FlushWhileOpenAsync(this PipeWriter writer, CancellationToken cancellationToken)
+    private static async ValueTask<bool> FlushWhileOpenSlowAsync(ValueTask<FlushResult> pending)
     {
         try
         {
-            var flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var flush = await pending.ConfigureAwait(false);
             return !flush.IsCompleted;
         }
         catch (IOException)

@@ -42,10 +42,13 @@ internal static unsafe partial class SocketInterop
     private const int Stream = 1;
     private const int Tcp = 6;
 
-    [LibraryImport(LibC.Library, EntryPoint = "send", SetLastError = true)]
+    // Without SetLastError: it clears errno before the call and copies it after, two more native calls per
+    // relayed send or receive, for a value only a failed call needs. errno is read directly on failure, as the
+    // generated code reads it, and the runtime keeps it across its return from native code.
+    [LibraryImport(LibC.Library, EntryPoint = "send")]
     private static partial nint Send(int descriptor, byte* buffer, nint length, int flags);
 
-    [LibraryImport(LibC.Library, EntryPoint = "recv", SetLastError = true)]
+    [LibraryImport(LibC.Library, EntryPoint = "recv")]
     private static partial nint Receive(int descriptor, byte* buffer, nint length, int flags);
 
     [LibraryImport(LibC.Library, EntryPoint = "ioctl", SetLastError = true)]
@@ -155,7 +158,7 @@ internal static unsafe partial class SocketInterop
                 return (int)done;
             }
 
-            switch (Marshal.GetLastPInvokeError())
+            switch (Marshal.GetLastSystemError())
             {
                 case TryAgain:
                     return -1;

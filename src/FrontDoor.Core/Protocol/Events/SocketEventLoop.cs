@@ -41,6 +41,10 @@ internal sealed unsafe class SocketEventLoop
     private int _signalled;
     private bool _stopped;
 
+    // Relay blocks kept for this loop's connections (RelayBlocks): touched by the loop's thread only.
+    private byte[]? _block0;
+    private byte[]? _block1;
+
     private SocketEventLoop(int epoll, int wakeEvent, int index)
     {
         _epoll = epoll;
@@ -173,6 +177,39 @@ internal sealed unsafe class SocketEventLoop
                 return _stopped;
             }
         }
+    }
+
+    /// <summary>A relay block this loop keeps, or null; on the loop's thread only (<see cref="Current"/>).</summary>
+    public byte[]? TakeBlock()
+    {
+        var block = _block0;
+        if (block is not null)
+        {
+            _block0 = null;
+            return block;
+        }
+
+        block = _block1;
+        _block1 = null;
+        return block;
+    }
+
+    /// <summary>Keeps <paramref name="block"/> for the loop's next <see cref="TakeBlock"/>; false when two are kept already. On the loop's thread only.</summary>
+    public bool KeepBlock(byte[] block)
+    {
+        if (_block0 is null)
+        {
+            _block0 = block;
+            return true;
+        }
+
+        if (_block1 is null)
+        {
+            _block1 = block;
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>Takes a slot for <paramref name="readiness"/>; its token goes with every watch.</summary>

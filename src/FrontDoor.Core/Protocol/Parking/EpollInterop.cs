@@ -46,7 +46,8 @@ internal static unsafe partial class EpollInterop
     [LibraryImport(Library, EntryPoint = "epoll_ctl", SetLastError = true)]
     private static partial int EpollControl(int epoll, int operation, int descriptor, byte* epollEvent);
 
-    [LibraryImport(Library, EntryPoint = "epoll_wait", SetLastError = true)]
+    // Without SetLastError (two more native calls per wake): a failed wait (EINTR) is read as no events.
+    [LibraryImport(Library, EntryPoint = "epoll_wait")]
     private static partial int EpollWait(int epoll, byte* events, int maxEvents, int timeoutMilliseconds);
 
     [LibraryImport(Library, EntryPoint = "eventfd", SetLastError = true)]
