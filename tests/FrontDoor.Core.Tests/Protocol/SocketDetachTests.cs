@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.Versioning;
@@ -19,12 +18,9 @@ public class SocketDetachTests
     [Fact]
     public async Task The_connections_own_descriptor_is_handed_over_and_outlives_the_connections_dispose()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(listener.LocalEndPoint!);
-        var descriptor = await DetachAndDisposeAsync(new SocketConnection(await listener.AcceptAsync()));
+        using var tcp = await LoopbackTcp.ConnectAsync();
+        var client = tcp.Client;
+        var descriptor = await DetachAndDisposeAsync(new SocketConnection(tcp.TakeAccepted()));
 
         // The dropped Socket, collected and finalized, leaves the descriptor open too.
         GC.Collect();

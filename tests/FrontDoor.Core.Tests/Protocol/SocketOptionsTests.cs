@@ -33,10 +33,9 @@ public sealed class SocketOptionsTests : IAsyncDisposable
     [Fact]
     public async Task A_parked_client_adopted_again_keeps_nodelay_and_waits_non_blocking()
     {
-        using var listener = Listen(IPAddress.Loopback);
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(listener.LocalEndPoint!);
-        var accepted = new SocketConnection(await listener.AcceptAsync());
+        using var tcp = await LoopbackTcp.ConnectAsync();
+        var client = tcp.Client;
+        var accepted = new SocketConnection(tcp.TakeAccepted());
         Assert.True(HasNoDelay(accepted.Descriptor));
         Assert.False(IsNonBlocking(accepted.Descriptor));
 
@@ -56,10 +55,9 @@ public sealed class SocketOptionsTests : IAsyncDisposable
     [Fact]
     public async Task A_client_that_waits_without_parking_is_non_blocking_with_nodelay()
     {
-        using var listener = Listen(IPAddress.Loopback);
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(listener.LocalEndPoint!);
-        var accepted = new SocketConnection(await listener.AcceptAsync());
+        using var tcp = await LoopbackTcp.ConnectAsync();
+        var client = tcp.Client;
+        var accepted = new SocketConnection(tcp.TakeAccepted());
         _owned.Add(accepted);
 
         var waiting = accepted.WaitForDataAsync(CancellationToken.None).AsTask();
