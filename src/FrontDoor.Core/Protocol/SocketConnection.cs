@@ -151,8 +151,12 @@ internal sealed class SocketConnection : ImapConnection
             {
                 await events.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
 
-                // Unix's SO_ERROR, read raw: GetSocketOption returns it as an object, a boxed int per connect.
-                if (ConnectError(socket) is var error and not 0)
+                // A connect that failed shows as EPOLLERR (a refused or unreachable one with EPOLLHUP too, the
+                // socket being closed): only then is its error read. Writable without either, it is connected,
+                // and the getsockopt(2) would be a system call per login for nothing (bench/README.md,
+                // per-login system calls). Unix's SO_ERROR, read raw: GetSocketOption returns it as an object,
+                // a boxed int per connect.
+                if (events.Failed && ConnectError(socket) is var error and not 0)
                 {
                     throw new SocketException((int)LibC.SocketErrorOf(error));
                 }

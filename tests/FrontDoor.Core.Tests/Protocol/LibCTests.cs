@@ -111,6 +111,19 @@ public class LibCTests
         Assert.Equal(SocketError.NetworkUnreachable, failed.SocketErrorCode);
     }
 
+    [Fact]
+    public async Task The_backend_dialer_reports_a_refused_connect_whether_it_failed_at_once_or_on_the_loop()
+    {
+        // Refused connects over loopback fail in connect(2) itself or just after, as an EPOLLERR on the loop,
+        // whose error only then is read (SO_ERROR): each round may take either path.
+        var dialer = new TcpBackendDialer();
+        for (var round = 0; round < 20; round++)
+        {
+            var refused = await Assert.ThrowsAsync<SocketException>(() => dialer.ConnectAsync(new BackendEndpoint("127.0.0.1", ClosedPort()), client: null, CancellationToken.None).AsTask().WaitAsync(Patience));
+            Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        }
+    }
+
     private static Socket NewSocket(string family) => new(Enum.Parse<AddressFamily>(family), SocketType.Stream, ProtocolType.Tcp);
 
     private static SocketError DotnetConnectError(string family, IPEndPoint remote)

@@ -67,6 +67,9 @@ internal sealed class SocketReadiness
     /// <summary>The loop that watches the socket.</summary>
     internal SocketEventLoop Loop => _loop;
 
+    /// <summary>True once the watch saw an error or a hang-up (EPOLLERR, EPOLLHUP): sticky, as the cause stays.</summary>
+    internal bool Failed => Volatile.Read(ref _failed) != 0;
+
     /// <summary>Called just before a read (a receive or a splice): what it does not find, it waits for.</summary>
     public void ReadStarting() => Volatile.Write(ref _readable, NotReady);
 
