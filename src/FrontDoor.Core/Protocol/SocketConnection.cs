@@ -162,6 +162,7 @@ internal sealed class SocketConnection : ImapConnection
                 }
             }
 
+            events.NothingReadYet();
             return new SocketConnection(socket, events);
         }
         catch

@@ -70,6 +70,15 @@ internal sealed class SocketReadiness
     /// <summary>True once the watch saw an error or a hang-up (EPOLLERR, EPOLLHUP): sticky, as the cause stays.</summary>
     internal bool Failed => Volatile.Read(ref _failed) != 0;
 
+    /// <summary>
+    /// Called by the socket's owner while no read has ever been made on it and none can start (a connect
+    /// that has not handed the socket on yet): a readable event seen so far came while nobody waited, so it
+    /// says only <see cref="Maybe"/>, yet no read can have taken what it announced. It is made
+    /// <see cref="Ready"/>, and the first wait (a backend's greeting, often in the connect's own event) needs
+    /// no peek (bench/README.md, per-login system calls).
+    /// </summary>
+    internal void NothingReadYet() => Interlocked.CompareExchange(ref _readable, Ready, Maybe);
+
     /// <summary>Called just before a read (a receive or a splice): what it does not find, it waits for.</summary>
     public void ReadStarting() => Volatile.Write(ref _readable, NotReady);
 

@@ -189,6 +189,24 @@ public sealed class SocketEventLoopTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_greeting_that_came_with_the_connect_is_read_at_the_first_wait()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            // The server greets at accept: the greeting's readable edge often comes in the connect's own event,
+            // while nobody waits to read, and the first wait must still find it (and no wait find nothing).
+            var greeted = AcceptAndGreetAsync(_listener);
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            var connection = await SocketConnection.ConnectOnEventLoopAsync(socket, _listener.LocalEndPoint!, CancellationToken.None).AsTask().WaitAsync(Patience);
+            _owned.Add(connection);
+            using var server = await greeted.WaitAsync(Patience);
+
+            await connection.WaitForDataAsync(CancellationToken.None).AsTask().WaitAsync(Patience);
+            Assert.Equal("* OK ready\r\n", await ReadAllQueuedAsync(connection, 12));
+        }
+    }
+
+    [Fact]
     public async Task A_backend_connect_on_the_loop_reaches_an_ipv6_listener()
     {
         using var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
@@ -318,6 +336,13 @@ public sealed class SocketEventLoopTests : IAsyncLifetime, IDisposable
         _owned.Add(connection);
         _owned.Add(new DisposeSocket(peer));
         return (peer, connection);
+    }
+
+    private static async Task<Socket> AcceptAndGreetAsync(Socket listener)
+    {
+        var server = await listener.AcceptAsync();
+        await server.SendAsync("* OK ready\r\n"u8.ToArray());
+        return server;
     }
 
     private static async Task<string> ReadAllQueuedAsync(SocketConnection connection, int length)
