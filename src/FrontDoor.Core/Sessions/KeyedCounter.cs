@@ -15,6 +15,12 @@ namespace FrontDoor.Core.Sessions;
 internal sealed class KeyedCounter<TKey>
     where TKey : notnull
 {
+    // A dictionary never gives its arrays back: after a burst (100,000 users logged in at once, then gone)
+    // they would stay the burst's size, several MB per counter. A table with room for more than twice this
+    // is shrunk once its keys fall to an eighth of the room, to twice the keys and never below this, so a
+    // table that breathes below that size is never reallocated.
+    private const int KeptCapacity = 1024;
+
     private readonly Dictionary<TKey, int> _counts;
     private readonly Lock _lock = new();
 
@@ -53,6 +59,23 @@ internal sealed class KeyedCounter<TKey>
             if (--count <= 0)
             {
                 _counts.Remove(key);
+                var capacity = _counts.EnsureCapacity(0);
+                if (capacity > 2 * KeptCapacity && _counts.Count < capacity / 8)
+                {
+                    _counts.TrimExcess(Math.Max(_counts.Count * 2, KeptCapacity));
+                }
+            }
+        }
+    }
+
+    /// <summary>How many keys the table has room for without growing.</summary>
+    internal int Capacity
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _counts.EnsureCapacity(0);
             }
         }
     }

@@ -68,4 +68,50 @@ public class KeyedCounterTests
 
         Assert.Equal(8 * 5_000, Enumerable.Range(0, 5).Sum(k => counter.Count("user" + k)));
     }
+
+    [Fact]
+    public void After_a_burst_of_keys_has_gone_the_table_shrinks_and_still_counts()
+    {
+        var counter = new KeyedCounter<int>();
+        for (var key = 0; key < 100_000; key++)
+        {
+            Assert.True(counter.TryEnter(key, 1));
+        }
+
+        var burst = counter.Capacity;
+        Assert.True(burst >= 100_000);
+
+        // The burst leaves but for a hundred keys, which keep their counts through the shrinking.
+        for (var key = 100; key < 100_000; key++)
+        {
+            counter.Leave(key);
+        }
+
+        Assert.True(counter.Capacity <= 4_096, $"room for {counter.Capacity} keys left after the burst");
+        Assert.All(Enumerable.Range(0, 100), key => Assert.Equal(1, counter.Count(key)));
+        Assert.False(counter.TryEnter(7, 1));
+        Assert.Equal(0, counter.Count(100));
+        Assert.True(counter.TryEnter(100, 1));
+    }
+
+    [Fact]
+    public void A_table_that_never_grew_past_its_kept_room_is_not_reallocated()
+    {
+        var counter = new KeyedCounter<int>();
+        for (var round = 0; round < 3; round++)
+        {
+            for (var key = 0; key < 1_000; key++)
+            {
+                Assert.True(counter.TryEnter(key, 1));
+            }
+
+            var full = counter.Capacity;
+            for (var key = 0; key < 1_000; key++)
+            {
+                counter.Leave(key);
+            }
+
+            Assert.Equal(full, counter.Capacity);
+        }
+    }
 }
