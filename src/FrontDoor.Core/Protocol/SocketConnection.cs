@@ -54,8 +54,8 @@ internal sealed class SocketConnection : ImapConnection
     /// <param name="socket">A connected socket.</param>
     /// <param name="onEventLoop">As in the public constructor.</param>
     /// <param name="noDelaySet">
-    /// True when TCP_NODELAY is set on the socket already: a parked descriptor (<see cref="Adopt"/>) is a
-    /// copy of one whose connection set it, and the option belongs to the socket, not to a descriptor.
+    /// True when TCP_NODELAY is set on the socket already: a parked descriptor (<see cref="Adopt"/>) is the
+    /// one whose connection set it before parking (<see cref="TryDetach"/>), and the option is the socket's.
     /// </param>
     private SocketConnection(Socket socket, bool onEventLoop, bool noDelaySet)
     {
@@ -90,7 +90,7 @@ internal sealed class SocketConnection : ImapConnection
     /// <remarks>
     /// Where every call on it is FrontDoor's own (Linux, the event loop on), the socket is a
     /// <see cref="BareSocket"/>: its addresses are read only when asked, so a session that never asks makes none.
-    /// TCP_NODELAY is not set again: <see cref="TryDetach"/> gave up a copy of a descriptor whose connection set it.
+    /// TCP_NODELAY is not set again: <see cref="TryDetach"/> gave up the descriptor of a connection that set it.
     /// </remarks>
     public static SocketConnection Adopt(int descriptor)
     {

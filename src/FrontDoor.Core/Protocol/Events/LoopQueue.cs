@@ -38,9 +38,6 @@ internal sealed class LoopQueue<T> : IThreadPoolWorkItem
         _failed = failed;
     }
 
-    /// <summary>The loop this queue's items run on.</summary>
-    public SocketEventLoop Loop => _loop;
-
     /// <summary>Has the loop's thread run <paramref name="item"/> after the items posted before it.</summary>
     public void Post(T item)
     {

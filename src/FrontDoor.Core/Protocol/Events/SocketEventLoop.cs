@@ -49,13 +49,9 @@ internal sealed unsafe class SocketEventLoop
     {
         _epoll = epoll;
         _wakeEvent = wakeEvent;
-        Index = index;
         _thread = new Thread(Run) { IsBackground = true, Name = $"FrontDoor sockets {index}" };
         _thread.Start();
     }
-
-    /// <summary>This loop's place among <see cref="All"/>.</summary>
-    public int Index { get; }
 
     /// <summary>The loop whose thread this is; null on any other thread.</summary>
     public static SocketEventLoop? Current => _current;

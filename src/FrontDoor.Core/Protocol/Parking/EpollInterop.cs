@@ -57,7 +57,7 @@ internal static unsafe partial class EpollInterop
     private static partial nint Write(int descriptor, byte* buffer, nint count);
 
     /// <summary>A new epoll set, or -1 when the system has none (or no libc of this name).</summary>
-    public static int CreateSet()
+    private static int CreateSet()
     {
         try
         {
@@ -69,7 +69,7 @@ internal static unsafe partial class EpollInterop
         }
     }
 
-    public static int CreateWakeEvent() => EventFd(0, CloseOnExec | NonBlocking);
+    private static int CreateWakeEvent() => EventFd(0, CloseOnExec | NonBlocking);
 
     /// <summary>
     /// A new epoll set watching an event of its own (token <see cref="WakeToken"/>), which <see cref="Signal"/>
