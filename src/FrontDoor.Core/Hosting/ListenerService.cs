@@ -54,10 +54,9 @@ internal sealed partial class ListenerService : IHostedService, IDisposable, ISe
         _resumes = new LoopWork<ParkedWake>(wake => Resume(wake.Descriptor, wake.Silent, wake.Reason), (_, ex) => LogConnectionFailed(ex));
         if (OperatingSystem.IsLinux())
         {
-            // Handed back on the parking thread, which must not run the session: posted to a loop, whose
-            // thread the session then stays on (bench/README.md, "A login's work on the socket loops").
-            _parked = ParkedSockets<SilentClient>.TryCreate(IsSilentTooLong, (descriptor, silent, reason) => _resumes.Post(new ParkedWake(descriptor, silent, reason)));
-            // Its thread only where a listener takes PROXY headers (listeners change only with a restart).
+            _parked = ParkedSockets<SilentClient>.TryCreate(IsSilentTooLong, OnParkedWake);
+
+            // Only where a listener takes PROXY headers (listeners change only with a restart).
             if (options.Listeners.Any(l => l.ProxyProtocol))
             {
                 _awaitingHeader = ParkedSockets<HeaderWait>.TryCreate(
@@ -279,6 +278,32 @@ internal sealed partial class ListenerService : IHostedService, IDisposable, ISe
 
         _parked.Park(descriptor, new SilentClient(listener, client, greeted.SessionId, greeted.At));
         return true;
+    }
+
+    /// <summary>
+    /// A parked connection handed back. Woken on the socket loop it parked on, its session resumes right there,
+    /// on the thread it then stays on, with no hand-off (bench/README.md, "Parked connections on the socket
+    /// loops"). Handed back for the stop (on the stopping thread), or by a parking of its own where connection
+    /// sockets do not use the loops (whose thread must not run sessions), it is posted.
+    /// </summary>
+    private void OnParkedWake(int descriptor, SilentClient silent, ParkedSocketWake reason)
+    {
+        if (reason == ParkedSocketWake.Stopping || !OperatingSystem.IsLinux() || !SocketEventLoop.Enabled)
+        {
+            _resumes.Post(new ParkedWake(descriptor, silent, reason));
+            return;
+        }
+
+        try
+        {
+            Resume(descriptor, silent, reason);
+        }
+#pragma warning disable CA1031 // On a loop's thread: one connection's failure is logged, and the loop goes on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogConnectionFailed(ex);
+        }
     }
 
     /// <summary>A parked connection handed back, for <see cref="_resumes"/>.</summary>

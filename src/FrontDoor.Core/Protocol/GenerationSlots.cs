@@ -79,6 +79,20 @@ internal struct GenerationSlots<T>
         return false;
     }
 
+    /// <summary>
+    /// Puts <paramref name="value"/> in the slot of <paramref name="token"/>, which must be live: for a value that
+    /// holds something made from its own token (a parked connection's watch, made after its slot).
+    /// </summary>
+    public void Replace(ulong token, T value)
+    {
+        if (!TryGet(token, out _))
+        {
+            throw new InvalidOperationException("the token's slot was freed");
+        }
+
+        _slots[(int)(uint)token].Value = value;
+    }
+
     /// <summary>Frees the slot of <paramref name="token"/> and hands back its value; false (and nothing changes) for a stale token.</summary>
     public bool TryRemove(ulong token, [MaybeNullWhen(false)] out T value)
     {

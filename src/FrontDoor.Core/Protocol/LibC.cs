@@ -3,7 +3,7 @@ using System.Runtime.Versioning;
 
 namespace FrontDoor.Core.Protocol;
 
-/// <summary>The plain descriptor calls of <see cref="Parking.EpollInterop"/>, <see cref="Splicing.SpliceInterop"/>, <see cref="SocketConnection"/> and <see cref="DescriptorReserve"/>.</summary>
+/// <summary>The plain descriptor calls of <see cref="Events.EpollInterop"/>, <see cref="Splicing.SpliceInterop"/>, <see cref="SocketConnection"/> and <see cref="DescriptorReserve"/>.</summary>
 [SupportedOSPlatform("linux")]
 internal static unsafe partial class LibC
 {

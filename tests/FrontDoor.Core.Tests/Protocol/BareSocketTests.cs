@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
 using FrontDoor.Core.Protocol;
-using FrontDoor.Core.Protocol.Parking;
+using FrontDoor.Core.Protocol.Events;
 using Xunit;
 
 namespace FrontDoor.Core.Tests.Protocol;

@@ -5,7 +5,6 @@ using FrontDoor.Core.Backends;
 using FrontDoor.Core.Hooks;
 using FrontDoor.Core.Protocol;
 using FrontDoor.Core.Protocol.Events;
-using FrontDoor.Core.Protocol.Parking;
 using Xunit;
 
 namespace FrontDoor.Core.Tests.Protocol;

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
-using FrontDoor.Core.Protocol.Parking;
 
 namespace FrontDoor.Core.Protocol.Events;
 
@@ -13,12 +12,18 @@ namespace FrontDoor.Core.Protocol.Events;
 /// Continuations run on the loop's thread (inline mode) and must never block, as in .NET's own inline mode
 /// (<see cref="InlineSocketCompletions"/>). Work can be posted to a loop (<see cref="LoopQueue{T}"/>), so a
 /// connection's start and a parked connection's wake run on the thread its session then stays on, not on the
-/// thread pool (bench/README.md, "A login's work on the socket loops").
+/// thread pool (bench/README.md, "A login's work on the socket loops"). Parked silent connections wait in the
+/// same set as guests (<see cref="ILoopGuest"/>), so a client's first command wakes the thread its session
+/// then runs on, with no hand-off (bench/README.md, "Parked connections on the socket loops").
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed unsafe class SocketEventLoop
 {
     private const int MaxEvents = 256;
+    private const int TickMilliseconds = 1000;
+
+    // Marks a guest's token: a GenerationSlots token's slot half never reaches 2^31.
+    private const ulong GuestFlag = 1UL << 31;
 
     [ThreadStatic]
     private static SocketEventLoop? _current;
@@ -33,6 +38,11 @@ internal sealed unsafe class SocketEventLoop
 
     // Guarded by _lock. The token goes with every watch: an event fetched before its slot was freed and reused is ignored.
     private GenerationSlots<SocketReadiness> _slots = new(1024);
+    private GenerationSlots<(ILoopGuest Guest, ulong Key)> _guests = new(64);
+
+    // Replaced whole under _lock, read without it: the loop's thread looks at it every turn.
+    private volatile ILoopGuest[] _tickers = [];
+    private long _lastTick;
 
     // Queues with posted work, in the order they asked (LoopQueue.Schedule), and whether the wake event has
     // been written since the loop last looked: one write wakes the loop for any number of posts.
@@ -45,11 +55,11 @@ internal sealed unsafe class SocketEventLoop
     private byte[]? _block0;
     private byte[]? _block1;
 
-    private SocketEventLoop(int epoll, int wakeEvent, int index)
+    private SocketEventLoop(int epoll, int wakeEvent, string name)
     {
         _epoll = epoll;
         _wakeEvent = wakeEvent;
-        _thread = new Thread(Run) { IsBackground = true, Name = $"FrontDoor sockets {index}" };
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
     }
 
@@ -104,14 +114,17 @@ internal sealed unsafe class SocketEventLoop
     }
 
     /// <summary>A loop of its own (tests make one to stop it); null when the system gives no epoll set or event.</summary>
-    internal static SocketEventLoop? TryCreate(int index)
+    internal static SocketEventLoop? TryCreate(int index) => TryCreate($"FrontDoor sockets {index}");
+
+    /// <summary>A loop of its own whose thread is called <paramref name="name"/>: the parking's, where connection sockets do not use loops.</summary>
+    internal static SocketEventLoop? TryCreate(string name)
     {
         if (!EpollInterop.TryCreateSetWithWakeEvent(out var epoll, out var wakeEvent))
         {
             return null;
         }
 
-        return new SocketEventLoop(epoll, wakeEvent, index);
+        return new SocketEventLoop(epoll, wakeEvent, name);
     }
 
     /// <summary>
@@ -235,6 +248,55 @@ internal sealed unsafe class SocketEventLoop
         }
     }
 
+    /// <summary>
+    /// Takes a slot for a one-shot watch of <paramref name="guest"/>'s: the token to give <see cref="Watch"/>
+    /// (with <see cref="EpollInterop.OneShot"/>). Its first event frees the slot and reaches
+    /// <see cref="ILoopGuest.OnEvent"/> with <paramref name="key"/>; before that, <see cref="DelistGuest"/> ends it.
+    /// </summary>
+    public ulong EnlistGuest(ILoopGuest guest, ulong key)
+    {
+        lock (_lock)
+        {
+            return _guests.Add((guest, key)) | GuestFlag;
+        }
+    }
+
+    /// <summary>Ends a guest's watch that has not fired (or may be firing: then its event finds nothing).</summary>
+    public void DelistGuest(int descriptor, ulong token)
+    {
+        EpollInterop.Remove(_epoll, descriptor);
+        lock (_lock)
+        {
+            _guests.TryRemove(token & ~GuestFlag, out _);
+        }
+    }
+
+    /// <summary>Stops watching a guest's descriptor whose event came (one-shot watches stay in the set, disarmed, until removed).</summary>
+    public void Unwatch(int descriptor) => EpollInterop.Remove(_epoll, descriptor);
+
+    /// <summary>Has the loop call <paramref name="guest"/>'s <see cref="ILoopGuest.Tick"/> about once a second, until <see cref="RemoveTicker"/>.</summary>
+    public void AddTicker(ILoopGuest guest)
+    {
+        lock (_lock)
+        {
+            _tickers = [.. _tickers, guest];
+        }
+
+        // A loop asleep with no timeout learns of its first ticker.
+        EpollInterop.Signal(_wakeEvent);
+    }
+
+    public void RemoveTicker(ILoopGuest guest)
+    {
+        lock (_lock)
+        {
+            _tickers = [.. _tickers.Where(t => t != guest)];
+        }
+    }
+
+    /// <summary>How many guests tick on this loop (for tests).</summary>
+    internal int TickerCount => _tickers.Length;
+
     private void Run()
     {
         _current = this;
@@ -243,7 +305,7 @@ internal sealed unsafe class SocketEventLoop
         {
             while (true)
             {
-                var count = EpollInterop.Wait(_epoll, events, MaxEvents, -1);
+                var count = EpollInterop.Wait(_epoll, events, MaxEvents, _tickers.Length > 0 ? TickMilliseconds : -1);
                 var posted = false;
                 for (var i = 0; i < count; i++)
                 {
@@ -252,6 +314,12 @@ internal sealed unsafe class SocketEventLoop
                     {
                         EpollInterop.ClearSignal(_wakeEvent);
                         posted = true;
+                        continue;
+                    }
+
+                    if ((token & GuestFlag) != 0)
+                    {
+                        OnGuestEvent(token & ~GuestFlag);
                         continue;
                     }
 
@@ -268,12 +336,46 @@ internal sealed unsafe class SocketEventLoop
                 {
                     return;
                 }
+
+                if (_tickers.Length > 0)
+                {
+                    TickIfDue();
+                }
             }
         }
         finally
         {
             NativeMemory.Free(events);
             _current = null;
+        }
+    }
+
+    private void OnGuestEvent(ulong token)
+    {
+        (ILoopGuest Guest, ulong Key) entry;
+        lock (_lock)
+        {
+            if (!_guests.TryRemove(token, out entry))
+            {
+                return;
+            }
+        }
+
+        entry.Guest.OnEvent(entry.Key);
+    }
+
+    private void TickIfDue()
+    {
+        var now = Environment.TickCount64;
+        if (now - _lastTick < TickMilliseconds)
+        {
+            return;
+        }
+
+        _lastTick = now;
+        foreach (var ticker in _tickers)
+        {
+            ticker.Tick();
         }
     }
 

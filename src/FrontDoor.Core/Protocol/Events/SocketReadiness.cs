@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Runtime.Versioning;
-using FrontDoor.Core.Protocol.Parking;
 
 namespace FrontDoor.Core.Protocol.Events;
 

@@ -3,18 +3,22 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
 using FrontDoor.Core.Protocol;
+using FrontDoor.Core.Protocol.Events;
 using FrontDoor.Core.Protocol.Parking;
 using Xunit;
 
 namespace FrontDoor.Core.Tests.Protocol.Parking;
 
-/// <summary>The epoll parking of silent connections, on real loopback TCP sockets.</summary>
+/// <summary>The epoll parking of silent connections, on real loopback TCP sockets, in two socket loops of the tests' own.</summary>
 [SupportedOSPlatform("linux")]
 public sealed class ParkedSocketsTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     private readonly BlockingCollection<(int Descriptor, int State, ParkedSocketWake Wake)> _woken = [];
+    private readonly ConcurrentQueue<(int State, SocketEventLoop? Loop)> _wokenOn = new();
+    private readonly SocketEventLoop _first = SocketEventLoop.TryCreate(90) ?? throw new InvalidOperationException("no epoll");
+    private readonly SocketEventLoop _second = SocketEventLoop.TryCreate(91) ?? throw new InvalidOperationException("no epoll");
     private readonly List<Socket> _sockets = [];
     private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     private readonly ParkedSockets<int> _parked;
@@ -24,8 +28,41 @@ public sealed class ParkedSocketsTests : IDisposable
     {
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(512);
-        _parked = ParkedSockets<int>.TryCreate(state => state <= _expiredUpTo, (d, s, w) => _woken.Add((d, s, w)))
-            ?? throw new InvalidOperationException("no epoll");
+        _parked = ParkedSockets<int>.Create([_first, _second], state => state <= _expiredUpTo, (d, s, w) =>
+        {
+            _wokenOn.Enqueue((s, SocketEventLoop.Current));
+            _woken.Add((d, s, w));
+        });
+    }
+
+    [Fact]
+    public async Task A_connection_parked_on_a_loops_thread_wakes_on_that_thread()
+    {
+        // Parked from each loop's own thread, as a greeting that ran there parks it.
+        var (toFirst, _) = await ParkedPairAsync(1, _first);
+        var (toSecond, _) = await ParkedPairAsync(2, _second);
+        Assert.Equal(2, _parked.Count);
+
+        await toSecond.SendAsync("a1 LOGIN\r\n"u8.ToArray());
+        Assert.Equal((2, ParkedSocketWake.Readable), StateAndWake(Next()));
+        await toFirst.SendAsync("a1 LOGIN\r\n"u8.ToArray());
+        Assert.Equal((1, ParkedSocketWake.Readable), StateAndWake(Next()));
+
+        // With a thread of the parking's own, both came back there, and the session had to be handed to a loop.
+        Assert.Equal([(2, _second), (1, _first)], _wokenOn.ToArray());
+    }
+
+    [Fact]
+    public async Task Each_loop_ticks_for_the_parking_until_it_is_disposed()
+    {
+        Assert.Equal(1, _first.TickerCount);
+        Assert.Equal(1, _second.TickerCount);
+        await ParkedPairAsync(5, _first);
+
+        _parked.Dispose();
+        Assert.Equal(0, _first.TickerCount);
+        Assert.Equal(0, _second.TickerCount);
+        Assert.Equal(0, _parked.Count);
     }
 
     [Fact]
@@ -62,15 +99,16 @@ public sealed class ParkedSocketsTests : IDisposable
     {
         for (var state = 0; state < 4; state++)
         {
-            await ParkedPairAsync(state);
+            await ParkedPairAsync(state, _first);
         }
 
-        // Handed back on the watching thread, oldest first.
+        // Handed back on the loop's thread at its tick, oldest first.
         _expiredUpTo = 1;
         var expired = new[] { Next(), Next() }.Select(StateAndWake).ToArray();
         Assert.Equal([(0, ParkedSocketWake.Expired), (1, ParkedSocketWake.Expired)], expired);
         Assert.False(_woken.TryTake(out _, TimeSpan.FromSeconds(2.5)));
         Assert.Equal(2, _parked.Count);
+        Assert.All(_wokenOn, woken => Assert.Same(_first, woken.Loop));
     }
 
     [Fact]
@@ -126,6 +164,8 @@ public sealed class ParkedSocketsTests : IDisposable
     public void Dispose()
     {
         _parked.Dispose();
+        _first.Stop();
+        _second.Stop();
         while (_woken.TryTake(out var left))
         {
             SocketConnection.Adopt(left.Descriptor).Abort();
@@ -145,15 +185,31 @@ public sealed class ParkedSocketsTests : IDisposable
     private (int Descriptor, int State, ParkedSocketWake Wake) Next() =>
         _woken.TryTake(out var woken, Patience) ? woken : throw new TimeoutException("nothing handed back");
 
-    /// <summary>A connected pair; the accepted end is detached as FrontDoor's listener does it, and parked.</summary>
-    private async Task<(Socket Client, int Descriptor)> ParkedPairAsync(int state)
+    /// <summary>
+    /// A connected pair; the accepted end is detached as FrontDoor's listener does it, and parked: from
+    /// <paramref name="on"/>'s thread, or from the test's (the loops then take it in turn).
+    /// </summary>
+    private async Task<(Socket Client, int Descriptor)> ParkedPairAsync(int state, SocketEventLoop? on = null)
     {
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _sockets.Add(client);
         await client.ConnectAsync(_listener.LocalEndPoint!);
         var accepted = new SocketConnection(await _listener.AcceptAsync());
         Assert.True(accepted.TryDetach(out var descriptor));
-        _parked.Park(descriptor, state);
+        if (on is null)
+        {
+            _parked.Park(descriptor, state);
+            return (client, descriptor);
+        }
+
+        var parked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = new LoopQueue<int>(on, _ =>
+        {
+            _parked.Park(descriptor, state);
+            parked.SetResult();
+        }, (_, ex) => parked.TrySetException(ex));
+        queue.Post(0);
+        await parked.Task.WaitAsync(Patience);
         return (client, descriptor);
     }
 }

@@ -1,13 +1,13 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 
-namespace FrontDoor.Core.Protocol.Parking;
+namespace FrontDoor.Core.Protocol.Events;
 
 /// <summary>
-/// The Linux calls behind <see cref="ParkedSockets{TState}"/>: an epoll set, an eventfd to wake its thread,
-/// and a descriptor copy. .NET's own epoll set cannot be asked to watch a descriptor without a
-/// <c>Socket</c>, its async context and a pending receive (about 900 bytes per connection), which is what
-/// parking avoids.
+/// The Linux calls behind <see cref="SocketEventLoop"/>: an epoll set, an eventfd to wake its thread, and a
+/// descriptor copy. .NET's own epoll set cannot be asked to watch a descriptor without a <c>Socket</c>, its
+/// async context and a pending receive (about 900 bytes per connection), which is what the loops' own set
+/// (and the parking of silent connections in it) avoids.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal static unsafe partial class EpollInterop
